@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Userspace (ctl/), unit tests, fuzzers. The kernel module build (Kbuild)
+# arrives with kmod/.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+RUNSTATEDIR ?= /run
+SYSTEMDUNITDIR ?= /lib/systemd/system
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CLANG ?= clang
+O ?= build
+
+PKGS := libssl libcrypto libmnl
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lmnl)
+
+WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wshadow -Wpointer-arith -Wno-unused-parameter
+ifneq ($(CI),)
+WARN += -Werror
+endif
+CFLAGS ?= -O2 -g
+CPPFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi -Ictl \
+	-DRUNSTATEDIR=\"$(RUNSTATEDIR)\" -DSYSCONFDIR=\"$(SYSCONFDIR)\"
+ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+MAINS := ctl/sstpd.c ctl/sstpctl.c
+LIB_SRCS := $(filter-out $(MAINS),$(wildcard ctl/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
+
+.PHONY: all clean check unit fuzz install netns-test test
+.DELETE_ON_ERROR:
+
+all: $(O)/sstpd $(O)/sstpctl
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libsstp.a: $(LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/sstpd $(O)/sstpctl: $(O)/%: $(O)/ctl/%.o $(O)/libsstp.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(O)/tests/%: tests/unit/%.c $(O)/libsstp.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libsstp.a \
+		$(PKG_LIBS) -lcmocka -lpthread
+
+unit: $(UNIT_BINS)
+
+check: all unit
+	$(Q)tests/run-unit.sh $(O)/tests
+
+# libFuzzer targets: clang, ASan + UBSan, the parsers compiled in.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS)
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
+
+fuzz: $(FUZZ_BINS)
+
+install: all
+	install -v -D -m 0755 $(O)/sstpd $(DESTDIR)$(SBINDIR)/sstpd
+	install -v -D -m 0755 $(O)/sstpctl $(DESTDIR)$(SBINDIR)/sstpctl
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

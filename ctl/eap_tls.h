@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * EAP (RFC 3748) with the EAP-TLS method (RFC 5216) as authenticator or
+ * peer. The inner TLS handshake runs in OpenSSL over memory BIOs; this file
+ * does the EAP framing, TLS-message fragmentation (L/M/S flags) and
+ * reassembly, and derives the MSK. No I/O.
+ */
+#ifndef _SSTP_EAP_TLS_H
+#define _SSTP_EAP_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/ssl.h>
+
+#define EAP_MSK_LEN 64
+
+enum eap_tls_status {
+	EAP_TLS_CONTINUE,	/* send *out_len bytes (if any) and wait */
+	EAP_TLS_SUCCESS,	/* done: MSK available (server sent Success) */
+	EAP_TLS_FAILURE,	/* done: refused; eap_tls_error() says why */
+};
+
+/*
+ * Server: called once the inner TLS handshake has completed, with the
+ * client's leaf certificate and the chain it sent. Return 0 to accept, or
+ * non-zero with why filled for the log and the session is refused.
+ */
+typedef int (*eap_tls_verify_fn)(void *arg, X509 *leaf,
+				 STACK_OF(X509) *chain, char *why,
+				 size_t whylen);
+
+struct eap_tls;
+
+/*
+ * ctx holds our certificate and key. The server requests a client
+ * certificate (TLS-level verification accepts any chain; verify decides).
+ * max_frag bounds the EAP-TLS data carried in one packet (e.g. 1024);
+ * the whole EAP packet stays under max_frag + 10.
+ */
+struct eap_tls *eap_tls_server_new(SSL_CTX *ctx, eap_tls_verify_fn verify,
+				   void *arg, size_t max_frag);
+struct eap_tls *eap_tls_client_new(SSL_CTX *ctx, const char *identity,
+				   size_t max_frag);
+void eap_tls_free(struct eap_tls *e);
+
+/* Server: the first request (EAP-Request/Identity). Returns its length. */
+size_t eap_tls_server_start(struct eap_tls *e, uint8_t *out, size_t cap);
+
+/*
+ * One received EAP packet (the PPP payload of protocol 0xc227). Writes the
+ * packet to send back into out (cap >= max_frag + 16) and sets *out_len
+ * (0 when nothing is to be sent). On the server, SUCCESS/FAILURE come with
+ * the EAP-Success/Failure packet in out; on the client, SUCCESS is returned
+ * when EAP-Success arrives after a completed handshake.
+ */
+enum eap_tls_status eap_tls_input(struct eap_tls *e, const uint8_t *pkt,
+				  size_t len, uint8_t *out, size_t cap,
+				  size_t *out_len);
+
+/* Server: the last request again, for a retransmission (0 if none). */
+size_t eap_tls_retransmit(struct eap_tls *e, uint8_t *out, size_t cap);
+
+/* After SUCCESS: the 64-byte MSK (RFC 5216 2.3). 0 or -EINVAL. */
+int eap_tls_msk(const struct eap_tls *e, uint8_t msk[EAP_MSK_LEN]);
+/* After FAILURE: why, for the log. */
+const char *eap_tls_error(const struct eap_tls *e);
+/* Server: the identity the peer gave, and its leaf certificate (not owned). */
+const char *eap_tls_identity(const struct eap_tls *e);
+X509 *eap_tls_peer_cert(const struct eap_tls *e);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one HTTP exchange that opens an SSTP connection: pure parsing and
+ * formatting, no I/O.
+ */
+#ifndef _SSTP_HTTP_H
+#define _SSTP_HTTP_H
+
+#include <stddef.h>
+
+#define HTTP_MAX_HEADER 4096	/* a longer request is refused with 431 */
+
+struct http_request {
+	char correlation_id[80];	/* SSTPCORRELATIONID, may be empty */
+	char host[256];			/* Host header, may be empty */
+};
+
+/*
+ * Parse a request at the start of buf. Returns 0 when the header is not
+ * complete yet (and buf is shorter than HTTP_MAX_HEADER); 200 when it is a
+ * valid SSTP_DUPLEX_POST to the SSTP URI (query string ignored), with
+ * *consumed set to the header length; otherwise the HTTP status to answer
+ * (400, 404, 405, 431, 505...) with *why naming the reason.
+ */
+int http_parse_request(const char *buf, size_t len, size_t *consumed,
+		       struct http_request *req, const char **why);
+
+/* Format the response for a status; returns its length (0 if cap too small). */
+size_t http_build_response(char *out, size_t cap, int status);
+
+/* Client side: the SSTP_DUPLEX_POST request. */
+size_t http_build_request(char *out, size_t cap, const char *host,
+			  const char *correlation_id);
+
+/*
+ * Client side: parse the response. Returns 0 when incomplete, the status
+ * code when complete (*consumed set), or -1 when malformed (*why set).
+ */
+int http_parse_response(const char *buf, size_t len, size_t *consumed,
+			const char **why);
+
+#endif
