@@ -15,8 +15,9 @@
  * Look at the start of a byte stream. Returns 0 when fewer than 4 bytes are
  * there, 1 when a header was read (*control and *len set; len is the whole
  * packet length, 4..4095; the packet may not be complete yet), or -EBADMSG
- * when the framing cannot be delimited (bad version, reserved bits set,
- * length < 4) and the connection must be dropped.
+ * when the framing cannot be delimited (bad version, length < 4, or < 8 for
+ * a control packet) and the connection must be dropped. Reserved bits in
+ * byte 1 and in the length word are ignored, as MS-SSTP 2.2.1 asks.
  */
 int sstp_frame_peek(const uint8_t *p, size_t n, bool *control, size_t *len);
 
@@ -61,6 +62,10 @@ size_t sstp_build_simple(uint8_t out[SSTP_LEN_SIMPLE], uint16_t type);
 size_t sstp_build_status_msg(uint8_t out[SSTP_LEN_STATUS_MSG], uint16_t type,
 			     uint8_t attrib_id, uint32_t status);
 
+/* The first attribute with this id, or NULL. */
+const struct sstp_attr *sstp_find_attr(const struct sstp_ctrl_msg *m,
+				       uint8_t id);
+
 /*
  * Parse the Status Info attribute of an ABORT/DISCONNECT/NAK, if present.
  * Returns true and fills the fields when there is one.
@@ -68,7 +73,11 @@ size_t sstp_build_status_msg(uint8_t out[SSTP_LEN_STATUS_MSG], uint16_t type,
 bool sstp_status_info(const struct sstp_ctrl_msg *m, uint8_t *attrib_id,
 		      uint32_t *status);
 
-/* Validate a CALL_CONNECT_REQUEST: returns 0, or a status for the NAK. */
+/*
+ * Validate a CALL_CONNECT_REQUEST: returns 0, or a status for the NAK with
+ * *nak_attrib set to the attribute concerned (its value is what the NAK
+ * echoes, see sstp_find_attr()).
+ */
 int sstp_check_connect_request(const struct sstp_ctrl_msg *m,
 			       uint8_t *nak_attrib);
 
