@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,19 @@
 static bool log_stderr = true;
 static enum sstp_log_level log_max = SSTP_LOG_INFO;
 static const char *log_ident = "sstp";
+static FILE *log_fp;
+
+int sstp_log_file(const char *path)
+{
+	FILE *f = fopen(path, "ae");
+
+	if (!f)
+		return -errno;
+	setvbuf(f, NULL, _IOLBF, 0);
+	log_fp = f;
+	log_stderr = true;
+	return 0;
+}
 
 void sstp_log_init(const char *ident, bool to_stderr, enum sstp_log_level max)
 {
@@ -43,7 +57,7 @@ static void log_v(enum sstp_log_level lvl, const char *fmt, va_list ap,
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	fprintf(stderr, "%02d:%02d:%02d.%03ld %s: %s: %s%s\n", tm.tm_hour,
+	fprintf(log_fp ? log_fp : stderr, "%02d:%02d:%02d.%03ld %s: %s: %s%s\n", tm.tm_hour,
 		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, log_ident,
 		names[lvl], msg, suffix);
 }

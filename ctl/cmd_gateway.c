@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sstpctl up, down, show, revoke: the gateway through its control socket. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "ctl_client.h"
+#include "pki.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define MAX_FIELDS 16
+
+static const char *conf_dir(char *buf, size_t len)
+{
+	const char *d = getenv("SSTP_CONFDIR");
+
+	if (d && *d)
+		return d;
+	snprintf(buf, len, "%s/sstp", SYSCONFDIR);
+	return buf;
+}
+
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			break;
+		*line++ = 0;
+	}
+	return n;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const char *human_bytes(unsigned long long b, char *out, size_t len)
+{
+	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int i = 0;
+
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, len, i ? "%.2f %s" : "%.0f %s", v, u[i]);
+	return out;
+}
+
+static const char *human_time(unsigned long long s, char *out, size_t len)
+{
+	if (s >= 86400)
+		snprintf(out, len, "%llud %lluh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(out, len, "%lluh %llum", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(out, len, "%llum %llus", s / 60, s % 60);
+	else
+		snprintf(out, len, "%llus", s);
+	return out;
+}
+
+static int daemon_error(const char *ifname, int err)
+{
+	if (err == -ENOENT || err == -ECONNREFUSED)
+		fprintf(stderr, "sstpctl: no gateway is running for %s\n",
+			ifname);
+	else
+		fprintf(stderr, "sstpctl: %s: %s\n", ifname, strerror(-err));
+	return EXIT_FAIL;
+}
+
+/*
+ * dump format, one record a line, tab-separated:
+ *   gateway IFACE SESSIONS MAX POOL ADDRESS ROOTS UPTIME ACCEPTED
+ *           ESTABLISHED REFUSED OVER_LIMIT
+ *   session ID PEER ADDRESS STATE PATH SUBJECT SHA1 RX_BYTES TX_BYTES
+ *           RX_PACKETS TX_PACKETS UPTIME DROPS
+ */
+static void print_show(char *dump, bool json)
+{
+	char *line, *save = NULL, *f[MAX_FIELDS];
+	bool first_session = true;
+	char b1[32], b2[32], t[32];
+	int n;
+
+	for (line = strtok_r(dump, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		n = split(line, f, MAX_FIELDS);
+		if (!strcmp(f[0], "gateway") && n >= 12) {
+			if (json) {
+				printf("{\"interface\":");
+				json_str(f[1]);
+				printf(",\"sessions_active\":%s,\"max_sessions\":%s,"
+				       "\"pool\":\"%s\",\"address\":\"%s\","
+				       "\"roots\":%s,\"uptime\":%s,\"accepted\":%s,"
+				       "\"established\":%s,\"refused\":%s,"
+				       "\"over_limit\":%s,\"sessions\":[",
+				       f[2], f[3], f[4], f[5], f[6], f[7], f[8],
+				       f[9], f[10], f[11]);
+			} else {
+				printf("gateway: %s\n  pool: %s (gateway %s)\n"
+				       "  sessions: %s of %s, trusted roots: %s, up %s\n"
+				       "  connections: %s accepted, %s established, "
+				       "%s refused, %s over limits\n",
+				       f[1], f[4], f[5], f[2], f[3], f[6],
+				       human_time(strtoull(f[7], NULL, 10), t,
+						  sizeof(t)),
+				       f[8], f[9], f[10], f[11]);
+			}
+		} else if (!strcmp(f[0], "session") && n >= 14) {
+			if (json) {
+				printf("%s{\"id\":%s,\"peer\":", first_session ?
+				       "" : ",", f[1]);
+				json_str(f[2]);
+				printf(",\"address\":");
+				if (strcmp(f[3], "-"))
+					json_str(f[3]);
+				else
+					printf("null");
+				printf(",\"state\":\"%s\",\"path\":\"%s\","
+				       "\"subject\":", f[4], f[5]);
+				json_str(f[6]);
+				printf(",\"thumbprint\":\"%s\",\"rx_bytes\":%s,"
+				       "\"tx_bytes\":%s,\"rx_packets\":%s,"
+				       "\"tx_packets\":%s,\"uptime\":%s,"
+				       "\"dropped\":%s}",
+				       f[7], f[8], f[9], f[10], f[11], f[12],
+				       f[13]);
+			} else {
+				printf("\nsession %s\n  client: %s (SHA1 %s)\n"
+				       "  address: %s  from %s\n"
+				       "  state: %s, data path: %s, up %s\n"
+				       "  transfer: %s received, %s sent, %s dropped\n",
+				       f[1], f[6], f[7], f[3], f[2], f[4], f[5],
+				       human_time(strtoull(f[12], NULL, 10), t,
+						  sizeof(t)),
+				       human_bytes(strtoull(f[8], NULL, 10), b1,
+						   sizeof(b1)),
+				       human_bytes(strtoull(f[9], NULL, 10), b2,
+						   sizeof(b2)), f[13]);
+			}
+			first_session = false;
+		}
+	}
+	if (json)
+		printf("]}\n");
+}
+
+int cmd_show_main(int argc, char **argv)
+{
+	const char *ifname = "sstp0";
+	bool json = cmd_json, dump = false;
+	char *ans;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "dump"))
+			dump = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("Usage: sstpctl show [IFACE] [dump] [-j]\n");
+			return EXIT_OK;
+		} else if (argv[i][0] != '-' && i == 1)
+			ifname = argv[i];
+		else {
+			fprintf(stderr, "Usage: sstpctl show [IFACE] [dump] [-j]\n");
+			return EXIT_USAGE;
+		}
+	}
+	ret = ctl_request(ifname, "dump", &ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	if (dump)
+		fputs(ans, stdout);
+	else
+		print_show(ans, json);
+	free(ans);
+	return EXIT_OK;
+}
+
+int cmd_revoke_main(int argc, char **argv)
+{
+	const char *ifname = "sstp0", *thumb;
+	char req[128], *ans;
+	int ret;
+
+	if (argc == 3) {
+		ifname = argv[1];
+		thumb = argv[2];
+	} else if (argc == 2) {
+		thumb = argv[1];
+	} else {
+		fprintf(stderr, "Usage: sstpctl revoke [IFACE] THUMBPRINT\n");
+		return EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), "revoke %s", thumb);
+	ret = ctl_request(ifname, req, &ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	if (strncmp(ans, "ok\t", 3)) {
+		fprintf(stderr, "sstpctl: revoke: %s",
+			strchr(ans, '\t') ? strchr(ans, '\t') + 1 : ans);
+		free(ans);
+		return EXIT_FAIL;
+	}
+	if (cmd_json)
+		printf("{\"revoked\":\"%s\",\"sessions_ended\":%d}\n", thumb,
+		       atoi(ans + 3));
+	else
+		printf("revoked %s; %d live session(s) ended\n", thumb,
+		       atoi(ans + 3));
+	free(ans);
+	return EXIT_OK;
+}
+
+static int wait_gone(const char *ifname)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		char *ans;
+
+		if (ctl_request(ifname, "dump", &ans))
+			return 0;
+		free(ans);
+		usleep(100000);
+	}
+	return -ETIMEDOUT;
+}
+
+int cmd_down_main(int argc, char **argv)
+{
+	const char *ifname = argc > 1 ? argv[1] : "sstp0";
+	char *ans;
+	int ret;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "Usage: sstpctl down [IFACE]\n");
+		return EXIT_USAGE;
+	}
+	ret = ctl_request(ifname, "stop", &ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	free(ans);
+	if (wait_gone(ifname)) {
+		fprintf(stderr, "sstpctl: %s did not stop within 10 s\n", ifname);
+		return EXIT_FAIL;
+	}
+	printf("%s is down\n", ifname);
+	return EXIT_OK;
+}
+
+static int write_demo_config(const char *dir, const char *path,
+			     const char *name)
+{
+	char pki_dir[PATH_MAX], err[512];
+	FILE *f;
+	int ret;
+
+	snprintf(pki_dir, sizeof(pki_dir), "%s/demo", dir);
+	mkdir(dir, 0755);
+	ret = pki_demo_generate(pki_dir, name, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sstpctl: up: %s\n", err);
+		return ret;
+	}
+	f = fopen(path, "wx");
+	if (!f) {
+		fprintf(stderr, "sstpctl: up: cannot write %s: %s\n", path,
+			strerror(errno));
+		return -errno;
+	}
+	fchmod(fileno(f), 0600);
+	fprintf(f,
+		"# Demo gateway generated by `sstpctl up` (see sstpd.conf(5)).\n"
+		"[Gateway]\n"
+		"Listen = 0.0.0.0:443\n"
+		"Interface = sstp0\n"
+		"Certificate = %s/server.crt\n"
+		"PrivateKey = %s/server.key\n"
+		"\n[Clients]\n"
+		"RootCertificates = %s/roots\n"
+		"\n[Network]\n"
+		"Pool = 172.16.201.0/24\n"
+		"MTU = 1400\n", pki_dir, pki_dir, pki_dir);
+	fclose(f);
+	printf("generated a demo configuration in %s\n"
+	       "  gateway name: %s (server certificate %s/server.crt)\n"
+	       "  client: %s/client.crt, %s/client.key, %s/client.p12 (password \"sstp\")\n"
+	       "  connect from Linux:\n"
+	       "    sstpctl connect %s --name %s --ca %s/roots/root.crt \\\n"
+	       "        --cert %s/client.crt --key %s/client.key\n",
+	       path, name, pki_dir, pki_dir, pki_dir, pki_dir, name, name,
+	       pki_dir, pki_dir, pki_dir);
+	return 0;
+}
+
+static const char *sstpd_path(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		char *slash;
+
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(buf, len, "%s/sstpd", self);
+			if (!access(buf, X_OK))
+				return buf;
+		}
+	}
+	return "sstpd";
+}
+
+int cmd_up_main(int argc, char **argv)
+{
+	char dirbuf[PATH_MAX], path[PATH_MAX], sstpd[PATH_MAX], err[1024];
+	char logdir[PATH_MAX], logfile[PATH_MAX + 32], host[256] = "localhost";
+	const char *name = NULL, *config = NULL, *dir;
+	static struct sstp_config cfg;
+	int i, status;
+	char *ans;
+	pid_t pid;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < argc) {
+			name = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("Usage: sstpctl up [CONFIG] [--name GATEWAY_NAME]\n");
+			return EXIT_OK;
+		} else if (argv[i][0] != '-' && !config) {
+			config = argv[i];
+		} else {
+			fprintf(stderr, "Usage: sstpctl up [CONFIG] [--name GATEWAY_NAME]\n");
+			return EXIT_USAGE;
+		}
+	}
+	dir = conf_dir(dirbuf, sizeof(dirbuf));
+	if (!config) {
+		snprintf(path, sizeof(path), "%s/sstpd.conf", dir);
+		config = path;
+		if (access(path, F_OK)) {
+			if (!name) {
+				gethostname(host, sizeof(host) - 1);
+				name = host;
+			}
+			if (write_demo_config(dir, path, name))
+				return EXIT_FAIL;
+		}
+	}
+	if (config_load(config, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "sstpctl: up: %s: %s\n", config, err);
+		return EXIT_FAIL;
+	}
+	if (!ctl_request(cfg.interface, "dump", &ans)) {
+		free(ans);
+		fprintf(stderr, "sstpctl: up: a gateway is already running for %s\n",
+			cfg.interface);
+		return EXIT_FAIL;
+	}
+	snprintf(logdir, sizeof(logdir), "%s",
+		 getenv("SSTP_LOGDIR") ? getenv("SSTP_LOGDIR") : "/var/log/sstp");
+	mkdir(logdir, 0750);
+	snprintf(logfile, sizeof(logfile), "%s/%s.log", logdir, cfg.interface);
+	pid = fork();
+	if (pid < 0)
+		return EXIT_FAIL;
+	if (pid == 0) {
+		execlp(sstpd_path(sstpd, sizeof(sstpd)), "sstpd", "-c", config,
+		       "--daemon", "--log-file", logfile, (char *)NULL);
+		fprintf(stderr, "sstpctl: up: cannot run sstpd: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "sstpctl: up: sstpd did not start; see %s\n",
+			logfile);
+		return EXIT_FAIL;
+	}
+	if (!cmd_json)
+		printf("%s is up (log: %s)\n", cfg.interface, logfile);
+	{
+		char *show_argv[] = { "show", cfg.interface, NULL };
+
+		return cmd_show_main(2, show_argv);
+	}
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_client.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+int ctl_socket_path(const char *ifname, char *out, size_t outlen)
+{
+	const char *dir = getenv("SSTP_RUNDIR");
+	char d[256];
+	int n;
+
+	if (!dir || !*dir) {
+		snprintf(d, sizeof(d), "%s/sstp", RUNSTATEDIR);
+		dir = d;
+	}
+	mkdir(dir, 0700);
+	n = snprintf(out, outlen, "%s/%s.sock", dir, ifname);
+	if (n < 0 || (size_t)n >= outlen ||
+	    (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int ctl_request(const char *ifname, const char *req, char **answer)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 10 };
+	size_t len = 0, cap = 4096;
+	char *buf;
+	int fd, ret;
+
+	ret = ctl_socket_path(ifname, sa.sun_path, sizeof(sa.sun_path));
+	if (ret)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				ret = -ENOMEM;
+				goto err;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n < 0) {
+			ret = -errno;
+			goto err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = 0;
+	*answer = buf;
+	return 0;
+err:
+	free(buf);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/err.h>
+
+#include "link.h"
+#include "ppp.h"
+
+/* One loop thread per process: the receive scratch buffer is shared. */
+static uint8_t scratch[LINK_CARRY + LINK_SCRATCH];
+
+int link_init(struct sstp_link *l, int fd, SSL *ssl)
+{
+	memset(l, 0, offsetof(struct sstp_link, carry));
+	memset(&l->st, 0, sizeof(l->st));
+	l->fd = fd;
+	l->ssl = ssl;
+	l->tx = malloc(LINK_TX_CAP);
+	return l->tx ? 0 : -ENOMEM;
+}
+
+void link_destroy(struct sstp_link *l)
+{
+	if (l->ssl) {
+		SSL_free(l->ssl);
+		l->ssl = NULL;
+	}
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	free(l->tx);
+	l->tx = NULL;
+}
+
+int link_handshake(struct sstp_link *l, bool server)
+{
+	int r = server ? SSL_accept(l->ssl) : SSL_connect(l->ssl);
+
+	if (r == 1) {
+		l->handshake_done = true;
+		return 1;
+	}
+	switch (SSL_get_error(l->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+ssize_t link_read(struct sstp_link *l, uint8_t **buf, size_t budget)
+{
+	size_t have = l->carry_len, got = 0;
+
+	memcpy(scratch, l->carry, have);
+	if (budget > LINK_SCRATCH)
+		budget = LINK_SCRATCH;
+	while (got < budget) {
+		size_t n;
+		int r = SSL_read_ex(l->ssl, scratch + have + got, budget - got,
+				    &n);
+
+		if (r == 1) {
+			got += n;
+			continue;
+		}
+		switch (SSL_get_error(l->ssl, 0)) {
+		case SSL_ERROR_WANT_READ:
+			l->read_blocked = true;
+			goto out;
+		case SSL_ERROR_WANT_WRITE:
+			l->write_blocked = true;
+			goto out;
+		default:
+			ERR_clear_error();
+			if (got)	/* deliver what came before the end */
+				goto out;
+			return -1;
+		}
+	}
+out:
+	if (!got)
+		return 0;
+	l->carry_len = 0;
+	*buf = scratch;
+	return (ssize_t)(have + got);
+}
+
+int link_keep(struct sstp_link *l, const uint8_t *p, size_t n)
+{
+	if (n > sizeof(l->carry))
+		return -EMSGSIZE;
+	memmove(l->carry, p, n);
+	l->carry_len = (uint16_t)n;
+	return 0;
+}
+
+uint8_t *link_tx_reserve(struct sstp_link *l, size_t n)
+{
+	if (LINK_TX_CAP - l->tx_tail < n) {
+		if (l->tx_head) {
+			memmove(l->tx, l->tx + l->tx_head,
+				l->tx_tail - l->tx_head);
+			l->tx_tail -= l->tx_head;
+			l->tx_head = 0;
+		}
+		if (LINK_TX_CAP - l->tx_tail < n)
+			return NULL;
+	}
+	return l->tx + l->tx_tail;
+}
+
+int link_send_raw(struct sstp_link *l, const void *p, size_t n)
+{
+	uint8_t *d = link_tx_reserve(l, n);
+
+	if (!d)
+		return -ENOBUFS;
+	memcpy(d, p, n);
+	link_tx_commit(l, n);
+	return 0;
+}
+
+int link_send_ctrl(struct sstp_link *l, const uint8_t *pkt, size_t n)
+{
+	int ret = link_send_raw(l, pkt, n);
+
+	if (!ret)
+		l->st.tx_bytes += n;
+	return ret;
+}
+
+int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
+		  size_t n)
+{
+	size_t total = SSTP_HDR_LEN + 4 + n;
+	uint8_t *d;
+
+	if (total > SSTP_MAX_PACKET)
+		return -EMSGSIZE;
+	d = link_tx_reserve(l, total);
+	if (!d) {
+		l->st.tx_dropped++;
+		return -ENOBUFS;
+	}
+	sstp_hdr_put(d, 0, (uint16_t)total);
+	ppp_frame_header(d + SSTP_HDR_LEN, proto);
+	memcpy(d + SSTP_HDR_LEN + 4, p, n);
+	link_tx_commit(l, total);
+	l->st.tx_bytes += total;
+	l->st.tx_packets++;
+	return 0;
+}
+
+int link_flush(struct sstp_link *l)
+{
+	l->write_blocked = false;
+	while (l->tx_tail > l->tx_head) {
+		size_t n;
+		int r = SSL_write_ex(l->ssl, l->tx + l->tx_head,
+				     l->tx_tail - l->tx_head, &n);
+
+		if (r == 1) {
+			l->tx_head += n;
+			continue;
+		}
+		switch (SSL_get_error(l->ssl, 0)) {
+		case SSL_ERROR_WANT_WRITE:
+		case SSL_ERROR_WANT_READ:
+			l->write_blocked = true;
+			return 0;
+		default:
+			ERR_clear_error();
+			return -1;
+		}
+	}
+	l->tx_head = l->tx_tail = 0;
+	return 0;
+}

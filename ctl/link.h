@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One SSTP connection's byte transport: a non-blocking TCP socket under
+ * OpenSSL, a transmit queue that packs many SSTP packets into each TLS
+ * write, and receive de-framing into whole SSTP packets. Shared by the
+ * gateway's sessions and the client.
+ */
+#ifndef _SSTP_LINK_H
+#define _SSTP_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/ssl.h>
+#include <linux/sstp_proto.h>
+
+#define LINK_TX_CAP	(64 * 1024)
+#define LINK_SCRATCH	(64 * 1024)
+#define LINK_CARRY	4096	/* one partial SSTP packet or HTTP header */
+
+struct link_stats {
+	uint64_t rx_bytes, tx_bytes;	/* SSTP payload bytes, both kinds */
+	uint64_t rx_packets, tx_packets;	/* SSTP data packets */
+	uint64_t tx_dropped;		/* queue full */
+};
+
+struct sstp_link {
+	int fd;
+	SSL *ssl;
+	bool handshake_done;
+	bool write_blocked;		/* SSL wants the socket writable */
+	bool read_blocked;		/* nothing more to read until EPOLLIN */
+	uint8_t *tx;			/* LINK_TX_CAP bytes */
+	size_t tx_head, tx_tail;
+	uint16_t carry_len;		/* bytes of a partial packet */
+	uint8_t carry[LINK_CARRY];
+	struct link_stats st;
+};
+
+int link_init(struct sstp_link *l, int fd, SSL *ssl);
+/* Closes the socket and frees the SSL object. */
+void link_destroy(struct sstp_link *l);
+
+/* Drive the TLS handshake: 1 done, 0 in progress, -1 failed (logged by caller). */
+int link_handshake(struct sstp_link *l, bool server);
+
+/*
+ * Read into the shared scratch buffer (after any carried partial packet),
+ * at most budget bytes. Returns bytes available in *buf (carry + new),
+ * 0 when nothing new could be read, or -1 on EOF or error.
+ */
+ssize_t link_read(struct sstp_link *l, uint8_t **buf, size_t budget);
+/* Keep the unparsed tail (at most one partial SSTP packet) for next time. */
+int link_keep(struct sstp_link *l, const uint8_t *p, size_t n);
+
+/* Room for n bytes at the tail of the queue, or NULL when full. */
+uint8_t *link_tx_reserve(struct sstp_link *l, size_t n);
+static inline void link_tx_commit(struct sstp_link *l, size_t n)
+{
+	l->tx_tail += n;
+}
+static inline bool link_tx_pending(const struct sstp_link *l)
+{
+	return l->tx_tail > l->tx_head;
+}
+/* Raw bytes (HTTP). 0 or -ENOBUFS. */
+int link_send_raw(struct sstp_link *l, const void *p, size_t n);
+/* A whole SSTP control packet. 0 or -ENOBUFS. */
+int link_send_ctrl(struct sstp_link *l, const uint8_t *pkt, size_t n);
+/* A PPP frame: SSTP header, FF 03, protocol, payload. 0 or -ENOBUFS/-EMSGSIZE. */
+int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
+		  size_t n);
+/* Write the queue out: 0 (all sent or would block) or -1 on error. */
+int link_flush(struct sstp_link *l);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One client connection on the gateway: TLS, HTTP, the SSTP server state
+ * machine (MS-SSTP 3.3), PPP with EAP-TLS, crypto binding, and the data
+ * the userspace path moves for it.
+ */
+#ifndef _SSTP_SESSION_H
+#define _SSTP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "link.h"
+#include "loop.h"
+
+struct gateway;
+struct ppp;
+struct eap_tls;
+
+enum sess_state {
+	SS_TLS,			/* TLS handshake */
+	SS_HTTP,		/* waiting for SSTP_DUPLEX_POST */
+	SS_CONNECT_PENDING,	/* Server_Connect_Request_Pending */
+	SS_CONNECTED_PENDING,	/* Server_Call_Connected_Pending: PPP, EAP */
+	SS_CONNECTED,		/* Server_Call_Connected */
+	SS_ABORT_PENDING,	/* we sent CALL_ABORT */
+	SS_DISCONNECT_PENDING,	/* we sent CALL_DISCONNECT */
+	SS_FLUSH_CLOSE,		/* send what is queued, then close */
+	SS_DEAD,
+};
+
+struct session {
+	struct ev ev;
+	struct gateway *gw;
+	struct session *next, *prev;	/* gw->sessions */
+	struct session *hnext;		/* address table chain */
+	struct session *dnext, *mnext;	/* dirty / more lists */
+	bool on_dirty, on_more, in_table;
+	struct sstp_link link;
+	uint64_t id;
+	char peer[64];			/* remote address:port */
+	enum sess_state state;
+	uint64_t created_ms, up_ms, deadline_ms, last_rx_ms, echo_sent_ms;
+	unsigned int naks;
+	uint8_t nonce[SSTP_NONCE_LEN];
+	struct ppp *ppp;
+	struct eap_tls *eap;
+	uint64_t eap_sent_ms;
+	unsigned int eap_retries;
+	bool authed, bound, ipcp_up, counted_handshake;
+	uint8_t hlak[SSTP_HLAK_LEN];
+	bool deferred_cc;
+	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
+	uint32_t addr;			/* assigned inner address, 0 if none */
+	X509 *cert;			/* the client's, once authenticated */
+	char subject[256];
+	char thumb[41];
+	uint64_t drop_spoofed, drop_gated;
+};
+
+/* Take over an accepted socket. NULL on allocation failure (fd closed). */
+struct session *session_new(struct gateway *gw, int fd, const char *peer);
+/* epoll callback body, also called for sessions on the "more" list. */
+void session_io(struct session *s, uint32_t events);
+/* Timers: call every tick. */
+void session_tick(struct session *s, uint64_t now);
+/* Send one IP packet (from the TUN) to the client. */
+void session_send_ip(struct session *s, const uint8_t *pkt, size_t len);
+/* Flush queued output (after a TUN batch). */
+void session_flush(struct session *s);
+/* Polite end: CALL_DISCONNECT, then close on ACK or timeout. */
+void session_disconnect(struct session *s, const char *why);
+/* Free a session that has been closed (state SS_DEAD). */
+void session_free(struct session *s);
+const char *session_state_name(const struct session *s);
+
+#endif
