@@ -11,6 +11,7 @@ struct pool {
 	uint32_t next;		/* next-fit cursor (offset) */
 	uint32_t used;
 	uint32_t capacity;	/* addresses that can be handed out */
+	uint32_t reserve;	/* the gateway's address, 0 for none */
 	uint64_t *bits;		/* 1 = taken or reserved */
 };
 
