@@ -44,7 +44,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all clean check unit fuzz install netns-test test
+.PHONY: all clean check unit fuzz fuzz-run install netns test deps up
 .DELETE_ON_ERROR:
 
 all: $(O)/sstpd $(O)/sstpctl
@@ -80,6 +80,25 @@ $(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
 
 fuzz: $(FUZZ_BINS)
+
+# A short run of every fuzzer (FUZZ_SECONDS each), seeded from tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 30
+fuzz-run: $(FUZZ_BINS)
+	$(Q)tests/run-fuzz.sh $(O)/fuzz $(FUZZ_SECONDS)
+
+deps:
+	$(Q)tests/deps.sh
+
+netns: all
+	$(Q)tests/netns.sh $(O)
+
+# Everything, on a fresh Debian 12 machine (as root): the README's test command.
+test: deps
+	$(Q)tests/run-all.sh
+
+# Bring a gateway up (a demo configuration when none exists).
+up: deps all
+	$(Q)$(O)/sstpctl up $(CONFIG)
 
 install: all
 	install -v -D -m 0755 $(O)/sstpd $(DESTDIR)$(SBINDIR)/sstpd

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The whole test suite: build (warnings are errors), unit tests, a short
+# fuzz run of every parser, network-namespace tests. Needs root (netns, TUN).
+# Ends with one line "N passed, N failed" over all stages.
+set -u
+cd "$(dirname "$0")/.."
+total_p=0 total_f=0
+stage() {
+	local name=$1; shift
+	local log
+	log=$(mktemp)
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line p f
+	line=$(grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	p=$(sed -E 's/^([a-z-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$name: exited $rc"
+		f=1
+	fi
+	total_p=$((total_p + p)) total_f=$((total_f + f))
+	rm -f "$log"
+}
+stage build make -j"$(nproc)" CI=1 all unit
+stage unit tests/run-unit.sh build/tests
+stage fuzz make CI=1 fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+stage netns tests/netns.sh build
+echo "all: $total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]
