@@ -16,6 +16,7 @@
 #define CONFIG_MAX_ROUTES	64
 #define CONFIG_MAX_REVOKED	1024
 #define CONFIG_MAX_DNS		2
+#define CONFIG_LINE_MAX		8192	/* longer lines are an error */
 
 struct cidr4 {
 	uint32_t addr;		/* host byte order, host bits zero */
@@ -59,10 +60,14 @@ struct config_parser {
 	enum config_section section;
 	unsigned int lineno;
 	uint32_t seen[4];	/* bitmap of keys seen, per section */
+	/* Relative paths are resolved against this directory; NULL keeps
+	 * them as written. config_load() sets it to the file's directory. */
+	const char *base_dir;
 };
 
 /* Fill in every default. */
 void config_defaults(struct sstp_config *cfg);
+/* Also fills cfg with the defaults. */
 void config_parser_init(struct config_parser *p, struct sstp_config *cfg);
 /*
  * One line (without or with its trailing newline). Returns 0 or -EINVAL
@@ -76,7 +81,8 @@ int config_parse_line(struct config_parser *p, const char *line, char *err,
  */
 int config_finish(struct config_parser *p, char *err, size_t errlen);
 /* Parse a whole file: defaults, every line, then config_finish().
- * 0 or -errno with err set. */
+ * Relative paths in the file are taken relative to the file's directory
+ * and stored absolute. 0 or -errno with err set. */
 int config_load(const char *path, struct sstp_config *cfg, char *err,
 		size_t errlen);
 /* Print back in the same format (sstpctl showconf); round-trips. */
