@@ -20,7 +20,9 @@ struct http_request {
  * complete yet (and buf is shorter than HTTP_MAX_HEADER); 200 when it is a
  * valid SSTP_DUPLEX_POST to the SSTP URI (query string ignored), with
  * *consumed set to the header length; otherwise the HTTP status to answer
- * (400, 404, 405, 431, 505...) with *why naming the reason.
+ * (400, 404, 405, 431, 505...) with *why naming the reason. A bad line is
+ * answered as soon as it is complete, before the blank line arrives. Bytes
+ * after the blank line are not consumed: they belong to the SSTP stream.
  */
 int http_parse_request(const char *buf, size_t len, size_t *consumed,
 		       struct http_request *req, const char **why);
@@ -28,7 +30,11 @@ int http_parse_request(const char *buf, size_t len, size_t *consumed,
 /* Format the response for a status; returns its length (0 if cap too small). */
 size_t http_build_response(char *out, size_t cap, int status);
 
-/* Client side: the SSTP_DUPLEX_POST request. */
+/*
+ * Client side: the SSTP_DUPLEX_POST request. correlation_id is a GUID with
+ * or without braces, or NULL/empty to leave the header out. Returns 0 when
+ * cap is too small, host is empty or a value holds control characters.
+ */
 size_t http_build_request(char *out, size_t cap, const char *host,
 			  const char *correlation_id);
 
