@@ -6,6 +6,16 @@
  *
  * Authentication (EAP, protocol 0xc227) is not handled here: the caller
  * routes it to eap_tls and calls ppp_auth_done() when it finishes.
+ *
+ * Callbacks run synchronously from inside ppp_lower_up, ppp_input,
+ * ppp_auth_done, ppp_close and ppp_timer. They may call back into the object
+ * (lcp_up may call ppp_auth_done or ppp_close), but must never ppp_free() it:
+ * free it after the call that invoked the callback has returned.
+ *
+ * The link does not survive renegotiation: a Configure-Request for LCP or
+ * IPCP after that protocol reached Opened (other than a retransmission of
+ * the one we acked), a Terminate-Request for LCP, or one for IPCP once it
+ * is Opened, ends the link through ops->down.
  */
 #ifndef _SSTP_PPP_H
 #define _SSTP_PPP_H
@@ -31,6 +41,12 @@ size_t ppp_frame_header(uint8_t out[4], uint16_t proto);
 #define PPP_PROTO_IP	0x0021
 #define PPP_PROTO_IPV6	0x0057
 
+/*
+ * The largest PPP payload one SSTP data packet carries: 4095 bytes minus the
+ * SSTP header and FF 03 plus a 2-byte protocol (we never agree to ACFC/PFC).
+ */
+#define PPP_MAX_PAYLOAD	4087
+
 struct ppp_ops {
 	/* Send one frame: protocol and payload (the caller adds FF 03). */
 	void (*send)(void *ctx, uint16_t proto, const uint8_t *data, size_t len);
@@ -41,7 +57,9 @@ struct ppp_ops {
 	/*
 	 * The link is finished: the peer terminated LCP, negotiation did not
 	 * converge, retransmissions ran out. reason is for the log. No call
-	 * into this object may follow except ppp_free().
+	 * into this object may follow except ppp_free(). Called exactly
+	 * once; nothing is sent after it. reason is valid only during the
+	 * call.
 	 */
 	void (*down)(void *ctx, const char *reason);
 };
@@ -89,7 +107,15 @@ uint32_t ppp_local_addr(const struct ppp *ppp);
 uint32_t ppp_peer_addr(const struct ppp *ppp);
 /* Client: DNS servers received (0 if none). */
 uint32_t ppp_dns(const struct ppp *ppp, unsigned int i);
-/* The peer's MRU: the largest PPP payload we may send (default 1500). */
+/*
+ * The peer's MRU: the largest PPP payload we may send (default 1500), capped
+ * at PPP_MAX_PAYLOAD.
+ */
 uint16_t ppp_peer_mru(const struct ppp *ppp);
+/*
+ * Once LCP is Opened: the authentication protocol agreed (server: the one we
+ * required; client: the one the server asked for and we acked), 0 if none.
+ */
+uint16_t ppp_auth_proto(const struct ppp *ppp);
 
 #endif
