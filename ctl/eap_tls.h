@@ -13,6 +13,10 @@
 #include <openssl/ssl.h>
 
 #define EAP_MSK_LEN 64
+/* Bounds on max_frag, and on one reassembled or queued TLS message. */
+#define EAP_TLS_MIN_FRAG 64
+#define EAP_TLS_MAX_FRAG 16384
+#define EAP_TLS_MAX_MSG 65536
 
 enum eap_tls_status {
 	EAP_TLS_CONTINUE,	/* send *out_len bytes (if any) and wait */
@@ -22,8 +26,9 @@ enum eap_tls_status {
 
 /*
  * Server: called once the inner TLS handshake has completed, with the
- * client's leaf certificate and the chain it sent. Return 0 to accept, or
- * non-zero with why filled for the log and the session is refused.
+ * client's leaf certificate and the chain it sent (without the leaf; may be
+ * empty). Return 0 to accept, or non-zero with why filled for the log and
+ * the session is refused.
  */
 typedef int (*eap_tls_verify_fn)(void *arg, X509 *leaf,
 				 STACK_OF(X509) *chain, char *why,
@@ -32,10 +37,14 @@ typedef int (*eap_tls_verify_fn)(void *arg, X509 *leaf,
 struct eap_tls;
 
 /*
- * ctx holds our certificate and key. The server requests a client
- * certificate (TLS-level verification accepts any chain; verify decides).
- * max_frag bounds the EAP-TLS data carried in one packet (e.g. 1024);
- * the whole EAP packet stays under max_frag + 10.
+ * ctx holds our certificate and key; it is not modified (per-connection
+ * settings go on the SSL: TLS 1.2 at most, no tickets, no renegotiation).
+ * The server requests a client certificate (TLS-level verification accepts
+ * any chain; verify, which must not be NULL, decides). The client checks
+ * the gateway's chain as ctx's own verify settings say.
+ * max_frag (EAP_TLS_MIN_FRAG..EAP_TLS_MAX_FRAG) bounds the EAP-TLS data
+ * carried in one packet (e.g. 1024); an EAP-TLS packet is at most
+ * max_frag + 10 bytes. NULL on bad arguments or when ctx cannot do TLS 1.2.
  */
 struct eap_tls *eap_tls_server_new(SSL_CTX *ctx, eap_tls_verify_fn verify,
 				   void *arg, size_t max_frag);
@@ -48,10 +57,14 @@ size_t eap_tls_server_start(struct eap_tls *e, uint8_t *out, size_t cap);
 
 /*
  * One received EAP packet (the PPP payload of protocol 0xc227). Writes the
- * packet to send back into out (cap >= max_frag + 16) and sets *out_len
- * (0 when nothing is to be sent). On the server, SUCCESS/FAILURE come with
- * the EAP-Success/Failure packet in out; on the client, SUCCESS is returned
- * when EAP-Success arrives after a completed handshake.
+ * packet to send back into out (cap >= max_frag + 16; a client's Identity
+ * Response needs 5 + its length) and sets *out_len (0 when nothing is to be
+ * sent). On the server, SUCCESS/FAILURE come with the EAP-Success/Failure
+ * packet in out; on the client, SUCCESS is returned when EAP-Success
+ * arrives after a completed handshake, and FAILURE may come with a last
+ * Response carrying our TLS alert. Malformed packets, and on the server
+ * Responses that do not answer the outstanding Request, are ignored
+ * (CONTINUE, *out_len 0); so is everything after SUCCESS or FAILURE.
  */
 enum eap_tls_status eap_tls_input(struct eap_tls *e, const uint8_t *pkt,
 				  size_t len, uint8_t *out, size_t cap,
@@ -62,9 +75,13 @@ size_t eap_tls_retransmit(struct eap_tls *e, uint8_t *out, size_t cap);
 
 /* After SUCCESS: the 64-byte MSK (RFC 5216 2.3). 0 or -EINVAL. */
 int eap_tls_msk(const struct eap_tls *e, uint8_t msk[EAP_MSK_LEN]);
-/* After FAILURE: why, for the log. */
+/* After FAILURE: why, for the log ("" before). */
 const char *eap_tls_error(const struct eap_tls *e);
-/* Server: the identity the peer gave, and its leaf certificate (not owned). */
+/*
+ * Server: the identity the peer gave (non-printable bytes shown as '?', at
+ * most 253), and its leaf certificate (not owned; NULL before the TLS
+ * handshake has seen one). On a client: our identity, the gateway's leaf.
+ */
 const char *eap_tls_identity(const struct eap_tls *e);
 X509 *eap_tls_peer_cert(const struct eap_tls *e);
 
