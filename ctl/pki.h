@@ -21,24 +21,52 @@ struct pki *pki_new(void);
 void pki_free(struct pki *pki);
 
 /*
- * Load every *.pem, *.crt and *.cer (PEM or DER) in dir as a trusted root.
- * Each must be a CA certificate. 0 or -errno with err naming the file.
+ * Load every *.pem, *.crt and *.cer (PEM or DER, any case; a PEM file may
+ * hold several certificates) in dir as a trusted root, in sorted name order.
+ * Each must be a CA certificate. Roots are added to those already loaded
+ * (duplicates are skipped); on error none is added. An empty directory is
+ * not an error. 0 or -errno with err naming the file.
  */
 int pki_load_roots(struct pki *pki, const char *dir, char *err, size_t errlen);
-/* Add one root (reference taken). 0 or -EINVAL (not a CA) / -ENOSPC. */
+/*
+ * Add one root. pki takes its own reference; the caller keeps (and frees)
+ * its own. Adding a root already present does nothing.
+ * 0 or -EINVAL (not a CA) / -ENOSPC.
+ */
 int pki_add_root(struct pki *pki, X509 *root, char *err, size_t errlen);
+/* Remove the root with this SHA-1 or SHA-256 thumbprint. 0, -ENOENT. */
+int pki_remove_root(struct pki *pki, const char *thumbprint);
 unsigned int pki_root_count(const struct pki *pki);
+/* The i-th root (borrowed; valid until it is removed), NULL past the end. */
+X509 *pki_root(const struct pki *pki, unsigned int i);
 
 /*
  * Revocation: a normalised SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint
  * of a client certificate or of a root (which revokes the whole root).
+ * Spaces, tabs and colons are ignored, case is not significant, and the
+ * invisible U+200E and U+FEFF that Windows adds when one copies a
+ * thumbprint are dropped. 0 (revoking twice is fine) or -EINVAL / -ENOMEM;
+ * pki_unrevoke: -ENOENT when it was not revoked.
  */
 int pki_revoke(struct pki *pki, const char *thumbprint);
 int pki_unrevoke(struct pki *pki, const char *thumbprint);
-/* One thumbprint a line, # comments and blank lines allowed. */
+size_t pki_revoked_count(const struct pki *pki);
+/*
+ * Normalise a thumbprint as above into upper-case hex, no separators.
+ * Returns 40 or 64 (its length), or -EINVAL.
+ */
+int pki_thumbprint_normalise(const char *in, char out[65]);
+/*
+ * One thumbprint a line, # comments and blank lines allowed. Added to the
+ * set; on error (err names the line) nothing is added.
+ */
 int pki_load_revoked_file(struct pki *pki, const char *path, char *err,
 			  size_t errlen);
-/* Is cert (or, for a leaf, the root it chains to) revoked? */
+/*
+ * Is cert (or, for a leaf, a root that issued it directly or through other
+ * roots) revoked? Intermediates that are not roots are only known to
+ * pki_verify_client, which checks every certificate of the built chain.
+ */
 bool pki_cert_revoked(const struct pki *pki, X509 *cert);
 
 /*
@@ -46,25 +74,47 @@ bool pki_cert_revoked(const struct pki *pki, X509 *cert);
  * a trusted root, every certificate is within its validity period, the leaf
  * has the Client Authentication EKU, neither the leaf nor its root is
  * revoked. 0 to accept; otherwise -EACCES with why naming the certificate
- * (subject and SHA-1 thumbprint) and the rule it failed.
+ * (subject and SHA-1 thumbprint) and the rule it failed (-ENOMEM when the
+ * check could not run). chain: the untrusted certificates the client sent.
  */
 int pki_verify_client(const struct pki *pki, X509 *leaf,
 		      STACK_OF(X509) *chain, char *why, size_t whylen);
+/*
+ * The same, and on success *anchor is the trusted root the chain ended in
+ * (a new reference; the caller frees it), e.g. for per-root policy.
+ * why is set to "" on success.
+ */
+int pki_verify_client_root(const struct pki *pki, X509 *leaf,
+			   STACK_OF(X509) *chain, X509 **anchor, char *why,
+			   size_t whylen);
+/* Does the certificate's extendedKeyUsage list clientAuth? */
+bool pki_has_client_auth(X509 *cert);
 
 /* Upper-case hex thumbprints, no separators. out needs 41 / 65 bytes. */
 void pki_thumbprint_sha1(X509 *cert, char out[41]);
 void pki_thumbprint_sha256(X509 *cert, char out[65]);
 /* Raw DER digests of a certificate (for the SSTP crypto binding). */
 int pki_cert_digests(X509 *cert, uint8_t sha1[20], uint8_t sha256[32]);
-/* One-line subject, e.g. "CN=client1@example.test". */
+/* One-line subject, e.g. "CN=client1@example.test" (RFC 2253 order). */
 void pki_subject(X509 *cert, char *out, size_t outlen);
+void pki_issuer(X509 *cert, char *out, size_t outlen);
+/* The subject's CN in UTF-8. 0, -ENOENT (none), -ENAMETOOLONG, -EINVAL. */
+int pki_common_name(X509 *cert, char *out, size_t outlen);
+/* "2025-01-31 23:59:59 UTC". 0 or -EINVAL (out says so) / -ENOSPC. */
+int pki_time_str(const ASN1_TIME *t, char *out, size_t outlen);
+/* Is s a literal IPv4 or IPv6 address? */
+bool pki_is_ip_address(const char *s);
 
 /*
  * Read a private key from a PEM file that only its owner may read (mode
  * 0600 or stricter, else -EPERM with a message). 0 or -errno.
  */
 int pki_read_key(const char *path, EVP_PKEY **key, char *err, size_t errlen);
+/* The first certificate of a PEM or DER file. 0 or -errno with err. */
 int pki_read_cert(const char *path, X509 **cert, char *err, size_t errlen);
+/* Every certificate of a PEM file (or the one of a DER file), in order. */
+int pki_read_certs(const char *path, STACK_OF(X509) **certs, char *err,
+		   size_t errlen);
 
 enum pki_kind { PKI_ROOT, PKI_SERVER, PKI_CLIENT };
 enum pki_key_type { PKI_KEY_EC_P256, PKI_KEY_RSA2048 };
@@ -81,23 +131,40 @@ struct pki_cert_spec {
 };
 
 /*
- * Issue a certificate (a self-signed one when issuer is NULL, for roots).
- * A fresh key is generated. 0 or -errno.
+ * Issue a certificate (a self-signed one when issuer is NULL, for roots;
+ * PKI_ROOT with an issuer makes an intermediate CA). A fresh key is
+ * generated; serials are 16 random bytes, signatures SHA-256. issuer_key
+ * must match issuer, and issuer must be a CA. 0 or -EINVAL (bad spec: empty
+ * or over 64-character CN, not_after <= not_before, bad SAN) / -ENOMEM /
+ * -EIO.
  */
 int pki_issue(const struct pki_cert_spec *spec, X509 *issuer,
 	      EVP_PKEY *issuer_key, X509 **cert, EVP_PKEY **key);
-/* Write PEM files: certificates 0644, keys 0600 (created, replaced). */
+/*
+ * Write PEM files: certificates 0644, keys 0600 (created, replaced; the mode
+ * is set before the contents are written). Keys are unencrypted PKCS#8 and
+ * are not written through a symlink (-ELOOP). chain_extra may be NULL.
+ */
 int pki_write_cert(const char *path, X509 *cert, X509 *chain_extra);
 int pki_write_key(const char *path, EVP_PKEY *key);
-/* PKCS#12 with the leaf, its key and the chain (for Windows clients). */
+/*
+ * PKCS#12 with the leaf, its key and the chain (for Windows clients):
+ * AES-256-CBC, SHA-256 MAC, friendly name = CN, file mode 0600. The
+ * password must not be empty. root may be NULL.
+ */
 int pki_write_p12(const char *path, X509 *cert, EVP_PKEY *key, X509 *root,
 		  const char *password);
 
+#define PKI_DEMO_P12_PASSWORD "sstp"
+
 /*
- * A demo PKI in dir: roots/root.crt (+ root.key), server.crt/.key for
- * server_name (DNS SAN, and IP SAN when it is an address), client.crt/.key
- * for "client1@<server_name>", client.p12 (password "sstp").
- * 0 or -errno with err set.
+ * A demo PKI in dir (created 0700): roots/root.crt with its key in root.key
+ * (outside the trust directory), server.crt/.key for server_name (a DNS SAN,
+ * or an IP SAN when it is an address), client.crt/.key for
+ * "client1@<server_name>", client.p12 (password PKI_DEMO_P12_PASSWORD).
+ * Keys are 0600. 0 or -errno with err set; -EEXIST when dir already holds a
+ * root.key, -EINVAL for a name that is not a host name or address or is too
+ * long for a CN.
  */
 int pki_demo_generate(const char *dir, const char *server_name, char *err,
 		      size_t errlen);
