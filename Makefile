@@ -21,7 +21,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lmnl)
 
 WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
-	-Wshadow -Wpointer-arith -Wno-unused-parameter
+	-Wshadow -Wpointer-arith -Wno-unused-parameter -Wno-format-truncation
 ifneq ($(CI),)
 WARN += -Werror
 endif

@@ -37,7 +37,7 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 10 };
 	size_t len = 0, cap = 4096;
-	char *buf;
+	char *buf, line[512];
 	int fd, ret;
 
 	ret = ctl_socket_path(ifname, sa.sun_path, sizeof(sa.sun_path));
@@ -47,9 +47,9 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	snprintf(line, sizeof(line), "%s\n", req);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+	    send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
 		ret = -errno;
 		close(fd);
 		return ret;
