@@ -285,6 +285,7 @@ static void handle_data(struct client *c, const uint8_t *p, size_t n)
 
 static void process(struct client *c, const uint8_t *buf, size_t len)
 {
+	uint64_t now = now_ms();
 	size_t off = 0;
 
 	if (c->state == CS_HTTP) {
@@ -324,7 +325,7 @@ static void process(struct client *c, const uint8_t *buf, size_t len)
 		}
 		if (r == 0 || plen > len - off)
 			break;
-		c->last_rx_ms = now_ms();
+		c->last_rx_ms = now;
 		c->link.st.rx_bytes += plen;
 		if (control)
 			handle_ctrl(c, buf + off, plen);

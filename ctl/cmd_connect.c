@@ -29,6 +29,7 @@ struct conn_ctx {
 	bool json;
 	/* single mode */
 	const char *ifname;
+	const char *resolv_conf;
 	char tun_name[IF_NAMESIZE];
 	struct ev tun_ev;
 	struct cidr4 routes[MAX_ROUTES];
@@ -58,6 +59,7 @@ static void connect_usage(FILE *f)
 		"  --interface NAME   TUN device name (default: sstpc%%d)\n"
 		"  --route CIDR       route this network through the tunnel (repeatable)\n"
 		"  --mtu N            MTU/MRU (default 1400)\n"
+		"  --resolv-conf FILE write the gateway's DNS servers to FILE while up\n"
 		"  --timeout S        seconds to come up (default 30)\n"
 		"  --load N           open N sessions without TUN devices (load mode)\n"
 		"  --parallel P       load mode: handshakes in flight (default 32)\n"
@@ -92,6 +94,20 @@ static void tun_read(struct ev *ev, uint32_t events)
 			c->link.st.tx_dropped++;
 	}
 	client_flush(c);
+}
+
+/* Like pppd's usepeerdns: the servers in resolv.conf format, 0644. */
+static int write_resolv(const char *path, const char *d0, const char *d1)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	fprintf(f, "# written by sstpctl connect; removed on disconnect\n"
+		"nameserver %s\n", d0);
+	if (d1)
+		fprintf(f, "nameserver %s\n", d1);
+	return fclose(f);
 }
 
 static void single_up(struct client *c)
@@ -129,6 +145,13 @@ static void single_up(struct client *c)
 	ip4s(c->gateway, g);
 	ip4s(c->dns[0], d0);
 	ip4s(c->dns[1], d1);
+	if (x->resolv_conf && c->dns[0] && write_resolv(x->resolv_conf, d0,
+			c->dns[1] ? d1 : NULL)) {
+		snprintf(x->first_error, sizeof(x->first_error),
+			 "cannot write %s: %s", x->resolv_conf, strerror(errno));
+		client_disconnect(c, x->first_error);
+		return;
+	}
 	if (x->json)
 		printf("{\"event\":\"up\",\"interface\":\"%s\",\"address\":\"%s\","
 		       "\"gateway\":\"%s\",\"dns\":[%s%s%s%s%s%s%s]}\n",
@@ -418,6 +441,7 @@ int cmd_connect_main(int argc, char **argv)
 		{ "interface", required_argument, NULL, 'f' },
 		{ "route", required_argument, NULL, 'r' },
 		{ "mtu", required_argument, NULL, 'm' },
+		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "load", required_argument, NULL, 'L' },
 		{ "parallel", required_argument, NULL, 'P' },
@@ -452,6 +476,7 @@ int cmd_connect_main(int argc, char **argv)
 		case 'I': to.insecure = x.co.insecure = true; break;
 		case 'i': snprintf(ident, sizeof(ident), "%s", optarg); break;
 		case 'f': x.ifname = optarg; break;
+		case 'R': x.resolv_conf = optarg; break;
 		case 'j': x.json = true; break;
 		case 'h': connect_usage(stdout); return 0;
 		case 'r':
@@ -541,6 +566,8 @@ int cmd_connect_main(int argc, char **argv)
 		client_destroy(&single);
 		if (x.tun_ev.fd >= 0)
 			close(x.tun_ev.fd);
+		if (x.resolv_conf && single.up_ms)
+			unlink(x.resolv_conf);
 		ret = x.exit_code;
 	}
 	SSL_CTX_free(x.co.tls);

@@ -473,6 +473,7 @@ static ssize_t handle_http(struct session *s, const uint8_t *buf, size_t len)
 
 static void process_input(struct session *s, const uint8_t *buf, size_t len)
 {
+	uint64_t now = now_ms();
 	size_t off = 0;
 
 	if (s->state == SS_HTTP) {
@@ -498,7 +499,7 @@ static void process_input(struct session *s, const uint8_t *buf, size_t len)
 		}
 		if (r == 0 || plen > len - off)
 			break;
-		s->last_rx_ms = now_ms();
+		s->last_rx_ms = now;
 		s->link.st.rx_bytes += plen;
 		if (control)
 			handle_ctrl(s, buf + off, plen);
