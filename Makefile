@@ -103,6 +103,12 @@ up: deps all
 install: all
 	install -v -D -m 0755 $(O)/sstpd $(DESTDIR)$(SBINDIR)/sstpd
 	install -v -D -m 0755 $(O)/sstpctl $(DESTDIR)$(SBINDIR)/sstpctl
+	install -v -D -m 0644 docs/sstpd.8 $(DESTDIR)$(MANDIR)/man8/sstpd.8
+	install -v -D -m 0644 docs/sstpctl.8 $(DESTDIR)$(MANDIR)/man8/sstpctl.8
+	install -v -D -m 0644 docs/sstpd.conf.5 $(DESTDIR)$(MANDIR)/man5/sstpd.conf.5
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' ctl/systemd/sstpd@.service > $(O)/sstpd@.service
+	install -v -D -m 0644 $(O)/sstpd@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sstpd@.service
 
 clean:
 	rm -rf $(O)
