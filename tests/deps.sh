@@ -4,7 +4,8 @@
 # Only calls apt-get when something is missing.
 set -eu
 pkgs=(gcc make pkg-config libssl-dev libmnl-dev libcmocka-dev openssl
-      clang libclang-rt-14-dev iproute2 iperf3 iputils-ping procps psmisc)
+      clang libclang-rt-14-dev iproute2 iperf3 iputils-ping procps psmisc
+      python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
