@@ -403,6 +403,11 @@ static void client_io(struct client *c, uint32_t events)
 		}
 		if (r == 0)
 			return;
+		if (c->o->ktls) {
+			char why[160];
+
+			link_start_ktls(&c->link, false, why, sizeof(why));
+		}
 		link_send_raw(&c->link, req, http_build_request(req, sizeof(req),
 			c->o->server_name ? c->o->server_name : c->o->host,
 			"5B9E6F3A-0C1D-4E2F-8A7B-1C2D3E4F5A6B"));

@@ -30,6 +30,7 @@ struct client_opts {
 	unsigned int hello_interval;	/* seconds */
 	unsigned int timeout;		/* seconds to come up */
 	bool want_dns;
+	bool ktls;			/* move to kernel TLS when possible */
 };
 
 struct client_ops {

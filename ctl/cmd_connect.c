@@ -59,6 +59,8 @@ static void connect_usage(FILE *f)
 		"  --interface NAME   TUN device name (default: sstpc%%d)\n"
 		"  --route CIDR       route this network through the tunnel (repeatable)\n"
 		"  --mtu N            MTU/MRU (default 1400)\n"
+		"  --tls VERSION      use only TLS 1.2 or 1.3 for the outer connection\n"
+		"  --no-ktls          keep TLS in userspace even where kTLS is available\n"
 		"  --resolv-conf FILE write the gateway's DNS servers to FILE while up\n"
 		"  --timeout S        seconds to come up (default 30)\n"
 		"  --load N           open N sessions without TUN devices (load mode)\n"
@@ -154,15 +156,18 @@ static void single_up(struct client *c)
 	}
 	if (x->json)
 		printf("{\"event\":\"up\",\"interface\":\"%s\",\"address\":\"%s\","
-		       "\"gateway\":\"%s\",\"dns\":[%s%s%s%s%s%s%s]}\n",
-		       x->tun_name, l, g,
+		       "\"gateway\":\"%s\",\"tls\":\"%s\",\"path\":\"%s\","
+		       "\"dns\":[%s%s%s%s%s%s%s]}\n",
+		       x->tun_name, l, g, SSL_get_version(c->link.ssl),
+		       link_path(&c->link),
 		       c->dns[0] ? "\"" : "", c->dns[0] ? d0 : "",
 		       c->dns[0] ? "\"" : "", c->dns[1] ? ",\"" : "",
 		       c->dns[1] ? d1 : "", c->dns[1] ? "\"" : "", "");
 	else
-		printf("up: interface %s address %s gateway %s dns %s%s%s\n",
-		       x->tun_name, l, g, c->dns[0] ? d0 : "-",
-		       c->dns[1] ? " " : "", c->dns[1] ? d1 : "");
+		printf("up: interface %s address %s gateway %s dns %s%s%s "
+		       "(%s, %s)\n", x->tun_name, l, g, c->dns[0] ? d0 : "-",
+		       c->dns[1] ? " " : "", c->dns[1] ? d1 : "",
+		       SSL_get_version(c->link.ssl), link_path(&c->link));
 	fflush(stdout);
 }
 
@@ -442,6 +447,8 @@ int cmd_connect_main(int argc, char **argv)
 		{ "route", required_argument, NULL, 'r' },
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
+		{ "tls", required_argument, NULL, 'T' },
+		{ "no-ktls", no_argument, NULL, 'K' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "load", required_argument, NULL, 'L' },
 		{ "parallel", required_argument, NULL, 'P' },
@@ -466,6 +473,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.co.want_dns = true;
 	x.parallel = 32;
 	x.json = cmd_json;
+	to.ktls = x.co.ktls = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -477,6 +485,17 @@ int cmd_connect_main(int argc, char **argv)
 		case 'i': snprintf(ident, sizeof(ident), "%s", optarg); break;
 		case 'f': x.ifname = optarg; break;
 		case 'R': x.resolv_conf = optarg; break;
+		case 'K': to.ktls = x.co.ktls = false; break;
+		case 'T':
+			if (!strcmp(optarg, "1.2")) {
+				to.min_version = to.max_version = TLS1_2_VERSION;
+			} else if (!strcmp(optarg, "1.3")) {
+				to.min_version = to.max_version = TLS1_3_VERSION;
+			} else {
+				fprintf(stderr, "sstpctl: connect: --tls takes 1.2 or 1.3\n");
+				return 1;
+			}
+			break;
 		case 'j': x.json = true; break;
 		case 'h': connect_usage(stdout); return 0;
 		case 'r':

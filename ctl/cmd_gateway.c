@@ -15,6 +15,8 @@
 #include "ctl_client.h"
 #include "pki.h"
 
+bool cmd_json;
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif

@@ -205,6 +205,7 @@ void config_defaults(struct sstp_config *cfg)
 	cfg->handshake_timeout = 10;
 	cfg->negotiation_timeout = 60;
 	cfg->hello_interval = 60;
+	cfg->kernel_tls = true;
 	cfg->tls_min_version = TLS1_2_VERSION;
 	cfg->mtu = 1400;
 }
@@ -236,6 +237,24 @@ static int set_uint(struct config_parser *p, const struct key *k, char *val,
 	return 0;
 }
 
+static int set_bool(struct config_parser *p, const struct key *k, char *val,
+		    char *why, size_t whylen)
+{
+	bool v;
+
+	if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") ||
+	    !strcmp(val, "1"))
+		v = true;
+	else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
+		 !strcmp(val, "0"))
+		v = false;
+	else {
+		why_set(why, whylen, "%s must be yes or no", k->name);
+		return -EINVAL;
+	}
+	*(bool *)field(p, k) = v;
+	return 0;
+}
 
 static int set_listen(struct config_parser *p, const struct key *k, char *val,
 		      char *why, size_t whylen)
@@ -637,6 +656,8 @@ static const struct key keys[] = {
 	  F(tls_min_version) },
 	{ CFG_SEC_GATEWAY, "Ciphers", set_ciphers, false, false, 0, 0,
 	  F(ciphers) },
+	{ CFG_SEC_GATEWAY, "KernelTLS", set_bool, false, false, 0, 0,
+	  F(kernel_tls) },
 	{ CFG_SEC_CLIENTS, "RootCertificates", set_path, false, true, 0, 0,
 	  F(root_dir) },
 	{ CFG_SEC_CLIENTS, "RevokedFile", set_path, false, false, 0, 0,
@@ -1000,6 +1021,7 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 			fprintf(f, "TLSMinVersion = %s\n",
 				tls_versions[i].name);
 	write_str(f, "Ciphers", cfg->ciphers, sizeof(cfg->ciphers));
+	fprintf(f, "KernelTLS = %s\n", cfg->kernel_tls ? "yes" : "no");
 
 	fputs("\n[Clients]\n", f);
 	write_str(f, "RootCertificates", cfg->root_dir, sizeof(cfg->root_dir));

@@ -37,6 +37,7 @@ struct sstp_config {
 	unsigned int hello_interval;	/* HelloInterval = 60 (s) */
 	int tls_min_version;		/* TLSMinVersion = 1.2 (TLS1_2_VERSION) */
 	char ciphers[512];		/* Ciphers = OpenSSL list for TLS <= 1.2 */
+	bool kernel_tls;		/* KernelTLS = yes: hand sessions to kTLS */
 	/* [Clients] */
 	char root_dir[PATH_MAX];	/* RootCertificates = directory of PEM roots */
 	char revoked_file[PATH_MAX];	/* RevokedFile = thumbprints, one a line */

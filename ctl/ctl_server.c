@@ -59,7 +59,8 @@ void gateway_dump(struct gateway *gw, FILE *f)
 			ip4(f, s->addr);
 		else
 			fputc('-', f);
-		fprintf(f, "\t%s\tuserspace\t", session_state_name(s));
+		fprintf(f, "\t%s\t%s\t", session_state_name(s),
+			link_path(&s->link));
 		field(f, s->subject);
 		fprintf(f, "\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n",
 			s->thumb,

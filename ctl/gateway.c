@@ -296,6 +296,7 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		.key_file = cfg->private_key,
 		.min_version = cfg->tls_min_version,
 		.ciphers = cfg->ciphers,
+		.ktls = cfg->kernel_tls,
 	};
 	char err[512], found[128];
 	unsigned int size;
@@ -315,6 +316,7 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	if (!ret) {
 		to.min_version = TLS1_2_VERSION;
 		to.max_version = TLS1_2_VERSION;
+		to.ktls = false;
 		ret = tls_server_ctx(&to, &gw->eap_tls, err, sizeof(err));
 	}
 	if (ret) {

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 
+#include "ktls.h"
 #include "link.h"
 #include "ppp.h"
 
@@ -51,6 +53,48 @@ int link_handshake(struct sstp_link *l, bool server)
 	}
 }
 
+bool link_start_ktls(struct sstp_link *l, bool server, char *why,
+		     size_t whylen)
+{
+	bool tx, rx;
+
+	ktls_start(l->ssl, server, &tx, &rx, why, whylen);
+	l->ktls = tx && rx;
+	return l->ktls;
+}
+
+/* One read: bytes, 0 when nothing more now, -1 at EOF or on error. */
+static ssize_t read_some(struct sstp_link *l, uint8_t *p, size_t n)
+{
+	if (l->ktls) {
+		ssize_t r = ktls_recv(l->fd, p, n);
+
+		if (r > 0)
+			return r;
+		if (r == -EAGAIN) {
+			l->read_blocked = true;
+			return 0;
+		}
+		return -1;
+	} else {
+		size_t got;
+
+		if (SSL_read_ex(l->ssl, p, n, &got) == 1)
+			return (ssize_t)got;
+		switch (SSL_get_error(l->ssl, 0)) {
+		case SSL_ERROR_WANT_READ:
+			l->read_blocked = true;
+			return 0;
+		case SSL_ERROR_WANT_WRITE:
+			l->write_blocked = true;
+			return 0;
+		default:
+			ERR_clear_error();
+			return -1;
+		}
+	}
+}
+
 ssize_t link_read(struct sstp_link *l, uint8_t **buf, size_t budget)
 {
 	size_t have = l->carry_len, got = 0;
@@ -59,29 +103,16 @@ ssize_t link_read(struct sstp_link *l, uint8_t **buf, size_t budget)
 	if (budget > LINK_SCRATCH)
 		budget = LINK_SCRATCH;
 	while (got < budget) {
-		size_t n;
-		int r = SSL_read_ex(l->ssl, scratch + have + got, budget - got,
-				    &n);
+		ssize_t r = read_some(l, scratch + have + got, budget - got);
 
-		if (r == 1) {
-			got += n;
+		if (r > 0) {
+			got += (size_t)r;
 			continue;
 		}
-		switch (SSL_get_error(l->ssl, 0)) {
-		case SSL_ERROR_WANT_READ:
-			l->read_blocked = true;
-			goto out;
-		case SSL_ERROR_WANT_WRITE:
-			l->write_blocked = true;
-			goto out;
-		default:
-			ERR_clear_error();
-			if (got)	/* deliver what came before the end */
-				goto out;
+		if (r < 0 && !got)
 			return -1;
-		}
+		break;	/* would block, or deliver what came before the end */
 	}
-out:
 	if (!got)
 		return 0;
 	l->carry_len = 0;
@@ -158,6 +189,21 @@ int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
 int link_flush(struct sstp_link *l)
 {
 	l->write_blocked = false;
+	while (l->tx_tail > l->tx_head && l->ktls) {
+		ssize_t n = send(l->fd, l->tx + l->tx_head,
+				 l->tx_tail - l->tx_head,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n > 0) {
+			l->tx_head += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			l->write_blocked = true;
+			return 0;
+		}
+		return -1;
+	}
 	while (l->tx_tail > l->tx_head) {
 		size_t n;
 		int r = SSL_write_ex(l->ssl, l->tx + l->tx_head,

@@ -28,6 +28,7 @@ struct sstp_link {
 	int fd;
 	SSL *ssl;
 	bool handshake_done;
+	bool ktls;			/* kernel TLS both ways: plain syscalls */
 	bool write_blocked;		/* SSL wants the socket writable */
 	bool read_blocked;		/* nothing more to read until EPOLLIN */
 	uint8_t *tx;			/* LINK_TX_CAP bytes */
@@ -43,6 +44,17 @@ void link_destroy(struct sstp_link *l);
 
 /* Drive the TLS handshake: 1 done, 0 in progress, -1 failed (logged by caller). */
 int link_handshake(struct sstp_link *l, bool server);
+/*
+ * After the handshake (on a context set up with ktls_ctx_enable): move the
+ * connection to kernel TLS where the kernel can take both directions.
+ * Returns true when it did; otherwise why says what kept it in userspace.
+ */
+bool link_start_ktls(struct sstp_link *l, bool server, char *why,
+		     size_t whylen);
+static inline const char *link_path(const struct sstp_link *l)
+{
+	return l->ktls ? "ktls" : "userspace";
+}
 
 /*
  * Read into the shared scratch buffer (after any carried partial packet),

@@ -1289,3 +1289,8 @@ uint16_t ppp_auth_proto(const struct ppp *ppp)
 		return ppp->lcp_want.auth_on ? ppp->lcp_want.auth : 0;
 	return ppp->lcp_his.auth_on ? ppp->lcp_his.auth : 0;
 }
+
+void ppp_set_peer_addr(struct ppp *ppp, uint32_t addr)
+{
+	ppp->cfg.peer_addr = addr;
+}

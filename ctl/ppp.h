@@ -93,6 +93,8 @@ void ppp_lower_up(struct ppp *ppp, uint64_t now_ms);
  */
 void ppp_input(struct ppp *ppp, uint16_t proto, const uint8_t *data,
 	       size_t len, uint64_t now_ms);
+/* Server: the address to hand the peer (known once it has authenticated). */
+void ppp_set_peer_addr(struct ppp *ppp, uint32_t addr);
 /* Authentication finished successfully: open IPCP. */
 void ppp_auth_done(struct ppp *ppp, uint64_t now_ms);
 /* Close the link: send LCP Terminate-Request (reason goes in its data). */

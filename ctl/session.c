@@ -533,8 +533,15 @@ void session_io(struct session *s, uint32_t events)
 		if (r == 0)
 			return;
 		s->state = SS_HTTP;
-		slog(SSTP_LOG_DEBUG, s, "TLS %s %s", SSL_get_version(s->link.ssl),
-		     SSL_get_cipher_name(s->link.ssl));
+		if (s->gw->cfg.kernel_tls) {
+			char why[160];
+
+			if (!link_start_ktls(&s->link, true, why, sizeof(why)))
+				slog(SSTP_LOG_DEBUG, s, "userspace TLS: %s", why);
+		}
+		slog(SSTP_LOG_DEBUG, s, "TLS %s %s, data path %s",
+		     SSL_get_version(s->link.ssl),
+		     SSL_get_cipher_name(s->link.ssl), link_path(&s->link));
 	}
 	if (events & EPOLLIN || s->on_more) {
 		size_t budget = READ_BUDGET;

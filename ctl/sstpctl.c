@@ -7,7 +7,7 @@
 #include "cmd_cert.h"
 #include "version.h"
 
-bool cmd_json;
+
 
 static const struct {
 	const char *name;

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "ktls.h"
 #include "pki.h"
 #include "tls.h"
 
@@ -78,11 +79,14 @@ int tls_server_ctx(const struct tls_server_opts *o, SSL_CTX **out, char *err,
 		ssl_err(err, errlen, "bad cipher list", ciphers);
 		goto err;
 	}
+	SSL_CTX_set_ciphersuites(ctx, TLS13_CIPHERSUITES);
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1) {
 		ssl_err(err, errlen, "cannot load certificate", o->cert_file);
 		goto err;
 	}
 	ret = load_key(ctx, o->key_file, err, errlen);
+	if (!ret && o->ktls)
+		ret = ktls_ctx_enable(ctx);
 	if (ret) {
 		SSL_CTX_free(ctx);
 		return ret;
@@ -104,7 +108,8 @@ static int client_base(const struct tls_client_opts *o, SSL_CTX **out,
 		return -ENOMEM;
 	}
 	common_options(ctx);
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_min_proto_version(ctx, o->min_version ? o->min_version :
+					   TLS1_2_VERSION);
 	if (o->max_version)
 		SSL_CTX_set_max_proto_version(ctx, o->max_version);
 	SSL_CTX_set_cipher_list(ctx, TLS_DEFAULT_CIPHERS);
@@ -131,7 +136,13 @@ static int client_base(const struct tls_client_opts *o, SSL_CTX **out,
 int tls_client_ctx(const struct tls_client_opts *o, SSL_CTX **out, char *err,
 		   size_t errlen)
 {
-	return client_base(o, out, err, errlen);
+	int ret = client_base(o, out, err, errlen);
+
+	if (!ret && o->ktls && (ret = ktls_ctx_enable(*out))) {
+		SSL_CTX_free(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
 int tls_eap_client_ctx(const struct tls_client_opts *o, SSL_CTX **out,

@@ -20,12 +20,18 @@
 	"ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:" \
 	"ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384"
 
+/* AES-128-GCM first: the cheapest suite, and kTLS carries all three. */
+#define TLS13_CIPHERSUITES \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:" \
+	"TLS_CHACHA20_POLY1305_SHA256"
+
 struct tls_server_opts {
 	const char *cert_file;	/* leaf first, then any intermediates */
 	const char *key_file;	/* owner-only permissions checked */
 	int min_version;	/* TLS1_2_VERSION... */
 	int max_version;	/* 0: highest */
 	const char *ciphers;	/* NULL or "": TLS_DEFAULT_CIPHERS */
+	bool ktls;		/* offer connections to kernel TLS */
 };
 
 /* 0 or -errno with err set. */
@@ -37,7 +43,9 @@ struct tls_client_opts {
 	const char *cert_file;	/* client certificate (inner EAP-TLS) */
 	const char *key_file;
 	bool insecure;		/* do not verify the gateway (tests only) */
+	int min_version;	/* 0: TLS 1.2 */
 	int max_version;	/* 0: highest */
+	bool ktls;		/* outer connection may move to kernel TLS */
 };
 
 /* Outer client context (verifies the gateway unless insecure). */
