@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs each libFuzzer binary in $1 for $2 seconds; prints a summary line.
 set -u
-dir=${1:-build/fuzz} secs=${2:-30}
+dir=$(realpath "${1:-build/fuzz}") secs=${2:-30}
 passed=0 failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -11,7 +11,7 @@ for f in "$dir"/fuzz_*; do
 	name=$(basename "$f")
 	corpus="$work/$name"
 	mkdir -p "$corpus"
-	seeds=tests/fuzz/corpus/${name#fuzz_}
+	seeds=$PWD/tests/fuzz/corpus/${name#fuzz_}
 	[ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
 	if (cd "$work" && "$f" -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 "$corpus" >"$work/$name.log" 2>&1); then

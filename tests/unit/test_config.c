@@ -250,6 +250,27 @@ static void test_minimal(void **state)
 	assert_string_equal(cfg.interface, "sstp0");
 }
 
+static void test_kernel_tls(void **state)
+{
+	static const char *const bad[] = { "maybe", "2", "" };
+	char text[1024];
+	size_t i;
+
+	assert_int_equal(parse_text(min_conf, &cfg, NULL), 0);
+	assert_true(cfg.kernel_tls);
+	snprintf(text, sizeof(text), "[Gateway]\nKernelTLS = no\n%s",
+		 strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	assert_false(cfg.kernel_tls);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[Gateway]\nKernelTLS = %s\n",
+			 bad[i]);
+		assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+		assert_non_null(strstr(err, "line 2"));
+	}
+}
+
 static void test_comments_whitespace(void **state)
 {
 	static const char text[] =
@@ -1057,7 +1078,8 @@ static void test_round_trip(void **state)
 		"[Gateway]\nListen = 0.0.0.0:443\nInterface = sstp0\n"
 		"MaxSessions = 128\nMaxHandshakes = 64\nHandshakeTimeout = 10\n"
 		"NegotiationTimeout = 60\nHelloInterval = 60\n"
-		"TLSMinVersion = 1.2\n\n[Clients]\n\n[Network]\nMTU = 1400\n");
+		"TLSMinVersion = 1.2\nKernelTLS = yes\n\n[Clients]\n\n"
+		"[Network]\nMTU = 1400\n");
 	free(buf);
 }
 
@@ -1140,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_kernel_tls),
 		cmocka_unit_test(test_comments_whitespace),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_control_chars_escaped),
