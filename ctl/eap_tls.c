@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "eap_tls.h"
+#include "wire.h"
 
 enum { EAP_REQUEST = 1, EAP_RESPONSE = 2, EAP_SUCCESS = 3, EAP_FAILURE = 4 };
 
@@ -79,19 +80,7 @@ struct tls_pkt {
 	size_t len;
 };
 
-static void put16(uint8_t *p, size_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
 
 static bool parse_eap(const uint8_t *p, size_t n, struct eap_pkt *k)
 {

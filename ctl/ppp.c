@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "ppp.h"
+#include "wire.h"
 
 enum cp_state {
 	ST_INITIAL, ST_STARTING, ST_CLOSED, ST_STOPPED, ST_CLOSING,
@@ -137,30 +138,9 @@ struct ppp {
 	struct ipcp_opts ipcp_want, ipcp_his, ipcp_try;
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 static bool buf_put(struct optbuf *b, const uint8_t *opt, size_t len)
 {

@@ -10,6 +10,7 @@
 #include <openssl/hmac.h>
 
 #include "sstp.h"
+#include "wire.h"
 
 #define CMK_SEED	"SSTP inner method derived CMK"
 #define CMK_SEED_LEN	(sizeof(CMK_SEED) - 1)
@@ -18,30 +19,9 @@
 #define STATUS_INFO_LEN		8
 #define STATUS_INFO_MAX_VALUE	64
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static void set_why(const char **why, const char *reason)
 {
