@@ -46,7 +46,9 @@ static void finish(struct client *c, const char *why)
 	c->state = CS_DONE;
 	loop_del(c->loop, &c->ev);
 	OPENSSL_cleanse(c->hlak, sizeof(c->hlak));
-	c->ops->down(c, why);
+	/* The first reason counts: the gateway's DISCONNECT that follows an
+	 * EAP-Failure is not the news. */
+	c->ops->down(c, c->reason[0] ? c->reason : why);
 }
 
 static void send_ctrl(struct client *c, const uint8_t *p, size_t n)
@@ -60,6 +62,8 @@ void client_disconnect(struct client *c, const char *why)
 
 	if (c->state >= CS_DISCONNECTING)
 		return;
+	if (!c->reason[0])
+		snprintf(c->reason, sizeof(c->reason), "%s", why);
 	if (c->state < CS_ACK_WAIT) {
 		finish(c, why);
 		return;

@@ -61,6 +61,7 @@ struct client {
 	uint8_t hlak[SSTP_HLAK_LEN];
 	uint64_t started_ms, up_ms, deadline_ms, last_rx_ms, echo_sent_ms;
 	uint32_t local, gateway, dns[2];	/* host order, after IPCP */
+	char reason[256];		/* why we started to disconnect */
 };
 
 /* Start connecting. 0 or -errno (nothing to free on error). */

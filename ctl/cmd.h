@@ -14,6 +14,7 @@ int cmd_up_main(int argc, char **argv);
 int cmd_down_main(int argc, char **argv);
 int cmd_show_main(int argc, char **argv);
 int cmd_revoke_main(int argc, char **argv);
+int cmd_root_main(int argc, char **argv);
 int cmd_connect_main(int argc, char **argv);
 
 #endif

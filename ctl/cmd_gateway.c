@@ -245,6 +245,101 @@ int cmd_revoke_main(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int root_usage(FILE *f)
+{
+	fprintf(f, "Usage: sstpctl root list [IFACE]\n"
+		   "       sstpctl root add [IFACE] FILE\n"
+		   "       sstpctl root remove [IFACE] THUMBPRINT\n");
+	return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+/* sstpctl root: the trusted roots of a running gateway, changed live. */
+int cmd_root_main(int argc, char **argv)
+{
+	const char *ifname = "sstp0", *verb, *arg = NULL;
+	char req[PATH_MAX + 16], abspath[PATH_MAX], *ans, *line, *save = NULL;
+	bool first = true;
+	int ret;
+
+	if (argc < 2)
+		return root_usage(stderr);
+	verb = argv[1];
+	if (!strcmp(verb, "-h") || !strcmp(verb, "--help") ||
+	    !strcmp(verb, "help"))
+		return root_usage(stdout);
+	if (!strcmp(verb, "list")) {
+		if (argc > 3)
+			return root_usage(stderr);
+		if (argc == 3)
+			ifname = argv[2];
+		snprintf(req, sizeof(req), "roots");
+	} else if (!strcmp(verb, "add") || !strcmp(verb, "remove")) {
+		if (argc == 4) {
+			ifname = argv[2];
+			arg = argv[3];
+		} else if (argc == 3) {
+			arg = argv[2];
+		} else {
+			return root_usage(stderr);
+		}
+		if (!strcmp(verb, "add")) {
+			if (!realpath(arg, abspath)) {
+				fprintf(stderr, "sstpctl: root add: %s: %s\n", arg,
+					strerror(errno));
+				return EXIT_FAIL;
+			}
+			snprintf(req, sizeof(req), "root-add %s", abspath);
+		} else {
+			snprintf(req, sizeof(req), "root-del %s", arg);
+		}
+	} else {
+		return root_usage(stderr);
+	}
+	ret = ctl_request(ifname, req, &ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	if (!strncmp(ans, "error\t", 6)) {
+		fprintf(stderr, "sstpctl: root %s: %s", verb, ans + 6);
+		free(ans);
+		return EXIT_FAIL;
+	}
+	if (arg) {
+		int n = atoi(ans + 3);
+
+		if (cmd_json)
+			printf("{\"%s\":%d}\n", !strcmp(verb, "add") ?
+			       "added" : "sessions_ended", n);
+		else if (!strcmp(verb, "add"))
+			printf("%d root(s) trusted\n", n);
+		else
+			printf("root removed; %d live session(s) ended\n", n);
+		free(ans);
+		return EXIT_OK;
+	}
+	if (cmd_json)
+		printf("[");
+	for (line = strtok_r(ans, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[MAX_FIELDS];
+
+		if (split(line, f, MAX_FIELDS) < 4 || strcmp(f[0], "root"))
+			continue;
+		if (cmd_json) {
+			printf("%s{\"thumbprint\":\"%s\",\"subject\":",
+			       first ? "" : ",", f[1]);
+			json_str(f[2]);
+			printf(",\"sessions\":%s}", f[3]);
+		} else {
+			printf("%s  %s  (%s sessions)\n", f[1], f[2], f[3]);
+		}
+		first = false;
+	}
+	if (cmd_json)
+		printf("]\n");
+	free(ans);
+	return EXIT_OK;
+}
+
 static int wait_gone(const char *ifname)
 {
 	int i;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 10 };
 	size_t len = 0, cap = 4096;
-	char *buf, line[512];
+	char *buf, line[PATH_MAX + 32];
 	int fd, ret;
 
 	ret = ctl_socket_path(ifname, sa.sun_path, sizeof(sa.sun_path));

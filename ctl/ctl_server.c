@@ -4,10 +4,14 @@
  * 0600. One request line per connection, a text answer, then close:
  *   dump			tab-separated state (see sstpctl(8), "show dump")
  *   revoke <thumbprint>	revoke now and end the sessions it covers
+ *   roots			the trusted roots, one a line
+ *   root-add <path>		trust the root certificate(s) in a PEM/DER file
+ *   root-del <thumbprint>	stop trusting a root; its sessions end
  *   stop			stop the gateway
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +91,8 @@ int gateway_revoke(struct gateway *gw, const char *thumbprint)
 	log_notice("revoked %s", norm);
 	for (s = gw->sessions; s; s = n) {
 		n = s->next;
-		if (s->cert && pki_cert_revoked(gw->pki, s->cert)) {
+		if ((s->cert && pki_cert_revoked(gw->pki, s->cert)) ||
+		    (s->root && pki_cert_revoked(gw->pki, s->root))) {
 			session_disconnect(s, "certificate revoked while connected");
 			kicked++;
 		}
@@ -95,12 +100,97 @@ int gateway_revoke(struct gateway *gw, const char *thumbprint)
 	return kicked;
 }
 
+static void list_roots(struct gateway *gw, FILE *f)
+{
+	unsigned int i;
+	X509 *r;
+
+	for (i = 0; (r = pki_root(gw->pki, i)); i++) {
+		char sha1[41], subj[256];
+		struct session *s;
+		unsigned int n = 0;
+
+		pki_thumbprint_sha1(r, sha1);
+		pki_subject(r, subj, sizeof(subj));
+		for (s = gw->sessions; s; s = s->next)
+			n += s->root && !X509_cmp(s->root, r);
+		fprintf(f, "root\t%s\t", sha1);
+		field(f, subj);
+		fprintf(f, "\t%u\n", n);
+	}
+}
+
+static void add_roots(struct gateway *gw, const char *path, FILE *f)
+{
+	STACK_OF(X509) *certs = NULL;
+	char err[512];
+	int i, n, added = 0;
+
+	if (pki_read_certs(path, &certs, err, sizeof(err))) {
+		fprintf(f, "error\t%s\n", err);
+		return;
+	}
+	n = sk_X509_num(certs);
+	for (i = 0; i < n; i++) {
+		X509 *c = sk_X509_value(certs, i);
+
+		if (pki_add_root(gw->pki, c, err, sizeof(err))) {
+			fprintf(f, "error\t%s\n", err);
+			break;
+		}
+		added++;
+	}
+	sk_X509_pop_free(certs, X509_free);
+	if (i == n) {
+		log_notice("trusted %d root(s) from %s", added, path);
+		fprintf(f, "ok\t%d\n", added);
+	}
+}
+
+static void del_root(struct gateway *gw, const char *thumb, FILE *f)
+{
+	char norm[65], t1[41], t256[65];
+	struct session *s, *n;
+	X509 *r, *gone = NULL;
+	unsigned int i;
+	int kicked = 0;
+
+	if (thumbprint_normalise(thumb, norm)) {
+		fprintf(f, "error\tnot a SHA-1 or SHA-256 thumbprint: %s\n", thumb);
+		return;
+	}
+	for (i = 0; (r = pki_root(gw->pki, i)); i++) {
+		pki_thumbprint_sha1(r, t1);
+		pki_thumbprint_sha256(r, t256);
+		if (!strcmp(norm, t1) || !strcmp(norm, t256)) {
+			X509_up_ref(r);
+			gone = r;
+			break;
+		}
+	}
+	if (!gone || pki_remove_root(gw->pki, norm)) {
+		X509_free(gone);
+		fprintf(f, "error\tno trusted root has thumbprint %s\n", norm);
+		return;
+	}
+	log_notice("root %s no longer trusted", norm);
+	for (s = gw->sessions; s; s = n) {
+		n = s->next;
+		if (s->root && !X509_cmp(s->root, gone)) {
+			session_disconnect(s, "its root is no longer trusted");
+			kicked++;
+		}
+	}
+	X509_free(gone);
+	fprintf(f, "ok\t%d\n", kicked);
+}
+
 static void ctl_ev(struct ev *ev, uint32_t events)
 {
 	struct gateway *gw = (struct gateway *)((char *)ev -
 				offsetof(struct gateway, ctl_ev));
 	struct timeval tv = { .tv_sec = 1 };
-	char req[256], *nl;
+	char req[PATH_MAX + 16], *nl;
 	char *ans = NULL;
 	size_t anslen = 0;
 	ssize_t n;
@@ -136,6 +226,12 @@ static void ctl_ev(struct ev *ev, uint32_t events)
 				req + 7);
 		else
 			fprintf(f, "ok\t%d\n", k);
+	} else if (!strcmp(req, "roots")) {
+		list_roots(gw, f);
+	} else if (!strncmp(req, "root-add ", 9)) {
+		add_roots(gw, req + 9, f);
+	} else if (!strncmp(req, "root-del ", 9)) {
+		del_root(gw, req + 9, f);
 	} else if (!strcmp(req, "stop")) {
 		fprintf(f, "ok\n");
 		gw->loop.stop = 1;

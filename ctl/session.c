@@ -116,7 +116,10 @@ static int verify_cb(void *arg, X509 *leaf, STACK_OF(X509) *chain,
 {
 	struct session *s = arg;
 
-	return pki_verify_client(s->gw->pki, leaf, chain, why, whylen);
+	X509_free(s->root);
+	s->root = NULL;
+	return pki_verify_client_root(s->gw->pki, leaf, chain, &s->root, why,
+				      whylen);
 }
 
 static void lcp_up_cb(void *ctx)
@@ -732,5 +735,6 @@ void session_free(struct session *s)
 		eap_tls_free(s->eap);
 	link_destroy(&s->link);
 	X509_free(s->cert);
+	X509_free(s->root);
 	free(s);
 }

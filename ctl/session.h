@@ -55,6 +55,7 @@ struct session {
 	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
 	uint32_t addr;			/* assigned inner address, 0 if none */
 	X509 *cert;			/* the client's, once authenticated */
+	X509 *root;			/* the trusted root it chains to */
 	char subject[256];
 	char thumb[41];
 	uint64_t drop_spoofed, drop_gated;

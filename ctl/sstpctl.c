@@ -18,6 +18,7 @@ static const struct {
 	{ "down", cmd_down_main, "stop a gateway" },
 	{ "show", cmd_show_main, "show a gateway and its sessions" },
 	{ "revoke", cmd_revoke_main, "revoke a certificate by thumbprint, ending its sessions" },
+	{ "root", cmd_root_main, "list, add or remove trusted roots of a running gateway" },
 	{ "connect", cmd_connect_main, "connect to a gateway as a client" },
 	{ "cert", cmd_cert_main, "certificate tooling: roots, clients, thumbprints, PKCS#12" },
 };
