@@ -27,13 +27,15 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BG_PIDS=()
 TOPO_UP=0
 
-# Echo a command on stderr when VERBOSE=1, then run it.
+# Echo a command when VERBOSE=1, then run it. The echo goes to the script's
+# own stderr (fd 9), not to wherever the command's stderr is redirected.
+exec 9>&2
 pp()
 {
 	if [ "$VERBOSE" = 1 ]; then
-		printf '[+] %s\n' "$*" >&2
+		printf '[+] %s\n' "$*" >&9
 	fi
-	"$@"
+	"$@" 9>&-
 }
 
 n0() { pp ip netns exec "$NS_GW" "$@"; }
@@ -70,9 +72,9 @@ spawn()
 
 	shift 3
 	if [ "$VERBOSE" = 1 ]; then
-		printf '[+] (%s, background) %s\n' "$ns" "$*" >&2
+		printf '[+] (%s, background) %s\n' "$ns" "$*" >&9
 	fi
-	ip netns exec "$ns" "$@" >"$out" 2>"$err" </dev/null &
+	ip netns exec "$ns" "$@" >"$out" 2>"$err" </dev/null 9>&- &
 	SPAWNED=$!
 	BG_PIDS+=("$SPAWNED")
 }
@@ -230,7 +232,7 @@ pki_make()
 	for label in "${!CN_OF[@]}"; do
 		v=${label//-/_}
 		printf -v "CN_$v" '%s' "${CN_OF[$label]}"
-		printf -v "TP_$v" '%s' "$("$SSTPCTL" cert thumbprint "$PKI/$label.crt")"
+		printf -v "TP_$v" '%s' "$(pp "$SSTPCTL" cert thumbprint "$PKI/$label.crt")"
 	done
 	CA=$PKI/rootA/root.crt
 }
