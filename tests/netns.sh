@@ -25,18 +25,22 @@ FAILED=0
 CUR_LOG=
 T_START=$(now)
 
+# The script's own stdout and stderr: a trap runs with the redirections of
+# the command it interrupted, so the summary goes to these.
+exec 7>&1 8>&2
 finish()
 {
 	local rc=$?
 
-	lib_cleanup
-	echo "# total $(since "$T_START") s"
-	echo "netns: $PASSED passed, $FAILED failed"
+	trap - INT TERM
+	lib_cleanup >&7 2>&8
+	echo "# total $(since "$T_START") s" >&7
+	echo "netns: $PASSED passed, $FAILED failed" >&7
 	[ "$FAILED" -eq 0 ] && [ "$rc" -eq 0 ] && exit 0
 	exit 1
 }
 trap finish EXIT
-trap 'exit 1' INT TERM
+trap 'echo "# interrupted" >&8; FAILED=$((FAILED + 1)); exit 1' INT TERM
 
 note() { echo "# $*"; }
 
