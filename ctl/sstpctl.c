@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sstpctl: bring gateways up and down, inspect them, connect as a client. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 	static char *show_argv[] = { "show", NULL };
 	size_t i;
 
+	/* A gateway that closes on us is an error to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	argc--;
 	argv++;
 	while (argc && (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json"))) {
