@@ -297,7 +297,7 @@ result $? "good1 prints an up: line" "$TMP/good1.out" "$TMP/good1.err"
 A1=$CADDR
 in_pool "$A1" 172.16.201
 result $? "good1's address ${A1:-none} is in the pool 172.16.201.0/24 and not the gateway's"
-grep -q '^up: interface sstpc0 address .* gateway 172.16.201.1 dns 10.1.0.4 10.1.0.5$' "$TMP/good1.out"
+grep -Eq '^up: interface sstpc0 address [0-9.]+ gateway 172\.16\.201\.1 dns 10\.1\.0\.4 10\.1\.0\.5( |$)' "$TMP/good1.out"
 result $? "up: line names sstpc0, gateway 172.16.201.1, DNS 10.1.0.4 10.1.0.5" "$TMP/good1.out"
 n1 ip -4 addr show dev sstpc0 2>&1 | grep -q "inet $A1 peer 172.16.201.1/32"
 result $? "sstpc0 in c1 has $A1 peer 172.16.201.1"
