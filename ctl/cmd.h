@@ -16,5 +16,6 @@ int cmd_show_main(int argc, char **argv);
 int cmd_revoke_main(int argc, char **argv);
 int cmd_root_main(int argc, char **argv);
 int cmd_connect_main(int argc, char **argv);
+int cmd_package_main(int argc, char **argv);
 
 #endif

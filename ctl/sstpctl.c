@@ -21,6 +21,7 @@ static const struct {
 	{ "revoke", cmd_revoke_main, "revoke a certificate by thumbprint, ending its sessions" },
 	{ "root", cmd_root_main, "list, add or remove trusted roots of a running gateway" },
 	{ "connect", cmd_connect_main, "connect to a gateway as a client" },
+	{ "package", cmd_package_main, "client configuration package (Windows, Linux) for a gateway" },
 	{ "cert", cmd_cert_main, "certificate tooling: roots, clients, thumbprints, PKCS#12" },
 };
 
