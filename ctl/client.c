@@ -181,6 +181,8 @@ static void handle_eap(struct client *c, const uint8_t *p, size_t n)
 	memcpy(c->hlak, msk, SSTP_HLAK_LEN);
 	OPENSSL_cleanse(msk, sizeof(msk));
 	c->authed = true;
+	eap_tls_free(c->eap);
+	c->eap = NULL;
 	send_call_connected(c);
 	ppp_auth_done(c->ppp, now_ms());
 	maybe_up(c);

@@ -262,8 +262,12 @@ static void handle_eap(struct session *s, const uint8_t *p, size_t n)
 	st = eap_tls_input(s->eap, p, n, out, sizeof(out), &out_len);
 	eap_send(s, out, out_len);
 	s->eap_retries = 0;
-	if (st != EAP_TLS_CONTINUE)
-		eap_done(s, st);
+	if (st == EAP_TLS_CONTINUE)
+		return;
+	eap_done(s, st);
+	/* The inner TLS state is a good part of a session's memory. */
+	eap_tls_free(s->eap);
+	s->eap = NULL;
 }
 
 static void start_ppp(struct session *s)
