@@ -35,10 +35,10 @@ struct conn_ctx {
 	struct cidr4 routes[MAX_ROUTES];
 	unsigned int n_routes;
 	/* load mode */
-	unsigned int load, parallel, started, up, down, failed;
+	unsigned int load, parallel, started, up, down, failed, lost;
 	unsigned int pps;
 	double hold;
-	uint64_t t0, t_all_up;
+	uint64_t t0, t_last_up;
 	uint64_t echo_sent, echo_recv;
 	struct client *clients;
 	bool stopping, done;
@@ -250,8 +250,8 @@ static void load_up(struct client *c)
 {
 	struct conn_ctx *x = c->owner;
 
-	if (++x->up == x->load)
-		x->t_all_up = now_ms();
+	x->up++;
+	x->t_last_up = now_ms();
 }
 
 static void load_down(struct client *c, const char *why)
@@ -259,12 +259,15 @@ static void load_down(struct client *c, const char *why)
 	struct conn_ctx *x = c->owner;
 
 	x->down++;
-	if (!c->up_ms || !x->stopping) {
+	if (c->up_ms && x->stopping)
+		return;
+	/* Never up: failed. Up, then ended by the gateway: lost. */
+	if (c->up_ms)
+		x->lost++;
+	else
 		x->failed++;
-		if (!x->first_error[0])
-			snprintf(x->first_error, sizeof(x->first_error), "%s",
-				 why);
-	}
+	if (!x->first_error[0])
+		snprintf(x->first_error, sizeof(x->first_error), "%s", why);
 }
 
 static void load_ip(struct client *c, const uint8_t *p, size_t n)
@@ -281,8 +284,8 @@ static const struct client_ops load_ops = {
 
 static void start_more(struct conn_ctx *x)
 {
-	while (x->started < x->load &&
-	       x->started - x->up - (x->down - x->failed) < x->parallel &&
+	/* In flight: started, neither up nor failed yet. */
+	while (x->started < x->load && !x->stopping &&
 	       x->started - (x->up + x->failed) < x->parallel) {
 		struct client *c = &x->clients[x->started++];
 		int ret = client_start(c, &x->loop, &x->co, &load_ops, x);
@@ -388,23 +391,24 @@ static int run(struct conn_ctx *x, bool load_mode)
 
 static void load_report(struct conn_ctx *x)
 {
-	double secs = x->t_all_up ? (double)(x->t_all_up - x->t0) / 1000.0 :
+	double secs = x->t_last_up ? (double)(x->t_last_up - x->t0) / 1000.0 :
 		      (double)(now_ms() - x->t0) / 1000.0;
 	double rate = secs > 0 ? x->up / secs : 0;
 
 	if (x->json)
-		printf("{\"sessions\":%u,\"up\":%u,\"failed\":%u,\"seconds\":%.3f,"
+		printf("{\"sessions\":%u,\"up\":%u,\"failed\":%u,\"lost\":%u,"
+		       "\"seconds\":%.3f,"
 		       "\"sessions_per_second\":%.1f,\"echo_sent\":%llu,"
 		       "\"echo_received\":%llu%s%s%s}\n",
-		       x->load, x->up, x->failed, secs, rate,
+		       x->load, x->up, x->failed, x->lost, secs, rate,
 		       (unsigned long long)x->echo_sent,
 		       (unsigned long long)x->echo_recv,
 		       x->first_error[0] ? ",\"first_error\":\"" : "",
 		       x->first_error, x->first_error[0] ? "\"" : "");
 	else
 		printf("load: %u of %u sessions up in %.3f s (%.1f sessions/s), "
-		       "%u failed, echo %llu sent %llu received%s%s\n",
-		       x->up, x->load, secs, rate, x->failed,
+		       "%u failed, %u lost, echo %llu sent %llu received%s%s\n",
+		       x->up, x->load, secs, rate, x->failed, x->lost,
 		       (unsigned long long)x->echo_sent,
 		       (unsigned long long)x->echo_recv,
 		       x->first_error[0] ? "; first error: " : "",
@@ -571,7 +575,7 @@ int cmd_connect_main(int argc, char **argv)
 		for (unsigned int i = 0; i < x.started; i++)
 			client_destroy(&x.clients[i]);
 		free(x.clients);
-		ret = x.failed ? 2 : 0;
+		ret = x.failed || x.lost ? 2 : 0;
 	} else {
 		x.clients = &single;
 		ret = client_start(&single, &x.loop, &x.co, &single_ops, &x);

@@ -173,6 +173,12 @@ int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
 	if (total > SSTP_MAX_PACKET)
 		return -EMSGSIZE;
 	d = link_tx_reserve(l, total);
+	if (!d && !l->write_blocked && l->handshake_done) {
+		/* A burst larger than the queue: write out what is queued
+		 * now rather than drop while the socket can take it. */
+		link_flush(l);
+		d = link_tx_reserve(l, total);
+	}
 	if (!d) {
 		l->st.tx_dropped++;
 		return -ENOBUFS;
