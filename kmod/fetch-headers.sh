@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unpacks Debian's kernel headers into a cache so that sstp.ko builds
+# against them without installing a kernel or headers package:
+#
+#   kmod/fetch-headers.sh [--cache DIR] [--quiet] [SERIES|RELEASE...]
+#
+# SERIES is 6.1 or 6.12 (the newest -amd64 flavour apt offers for it);
+# RELEASE is a full release such as 6.1.0-56-amd64. Default: 6.1 6.12.
+# For each kernel, prints one line "RELEASE KERNELDIR"; KERNELDIR is what
+# `make -C KERNELDIR M=... modules` wants. Already unpacked kernels are
+# reused (no network). Needs apt-get download and dpkg-deb.
+#
+# Debian's header trees point at /usr/src: the flavour's Makefile includes
+# /usr/src/linux-headers-*-common/Makefile. That one line is rewritten to
+# the cache; the scripts/tools links are relative and work as unpacked.
+
+set -eu
+set -o pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=$HERE/.cache
+QUIET=0
+SPECS=()
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cache) CACHE=$2; shift 2 ;;
+	--quiet) QUIET=1; shift ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "fetch-headers: unknown option $1" >&2; exit 1 ;;
+	*) SPECS+=("$1"); shift ;;
+	esac
+done
+[ ${#SPECS[@]} -gt 0 ] || SPECS=(6.1 6.12)
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+
+say() { [ "$QUIET" = 1 ] || echo "fetch-headers: $*" >&2; }
+
+APT_UPDATED=0
+apt_update()
+{
+	[ "$APT_UPDATED" = 1 ] && return 0
+	APT_UPDATED=1
+	if [ "$(id -u)" = 0 ]; then
+		say "apt-get update"
+		apt-get update >"$CACHE/apt-update.log" 2>&1 || true
+	fi
+}
+
+# candidates SERIES: header packages apt can fetch for a series, oldest first.
+candidates()
+{
+	local re
+
+	case $1 in
+	6.1) re='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
+	*) return 1 ;;
+	esac
+	apt-cache pkgnames linux-headers-"$1" 2>/dev/null | grep -E "$re" |
+		sort -V | while read -r p; do
+			# Only packages apt can actually fetch.
+			case $(apt-cache policy "$p" 2>/dev/null) in
+			*"Candidate: "[0-9]*) echo "${p#linux-headers-}" ;;
+			esac
+		done
+}
+
+# cached SERIES: the newest release already unpacked for a series.
+cached()
+{
+	local glob
+
+	case $1 in
+	6.1) glob='6.1.0-*-amd64' ;;
+	6.12) glob='6.12.*+deb12-amd64' ;;
+	*) return 1 ;;
+	esac
+	(cd "$CACHE" && for d in $glob; do
+		[ -f "$d/.complete" ] && echo "$d"
+	done) 2>/dev/null | sort -V | tail -n 1
+}
+
+resolve()
+{
+	local spec=$1 rel
+
+	case $spec in
+	6.1|6.12)
+		rel=$(cached "$spec")
+		if [ -z "$rel" ]; then
+			rel=$(candidates "$spec" | tail -n 1)
+			if [ -z "$rel" ]; then
+				apt_update
+				rel=$(candidates "$spec" | tail -n 1)
+			fi
+		fi
+		[ -n "$rel" ] || return 1
+		echo "$rel" ;;
+	*-amd64) echo "$spec" ;;
+	*) return 1 ;;
+	esac
+}
+
+# kbuild_pkg RELEASE: the linux-kbuild package the header tree links to.
+kbuild_pkg()
+{
+	case $1 in
+	6.1.0-*) echo linux-kbuild-6.1 ;;
+	6.12.*) echo "linux-kbuild-${1%-amd64}" ;;
+	*) return 1 ;;
+	esac
+}
+
+fetch()
+{
+	local rel=$1 dir=$CACHE/$1 dl common kbuild hdr
+
+	if [ -f "$dir/.complete" ]; then
+		echo "$dir/usr/src/linux-headers-$rel"
+		return 0
+	fi
+	common=linux-headers-${rel%-amd64}-common
+	kbuild=$(kbuild_pkg "$rel")
+	rm -rf "$dir" "$dir.tmp"
+	dl=$dir.tmp/deb
+	mkdir -p "$dl"
+	# apt drops to _apt for downloads into a directory it can write.
+	chown _apt "$dl" 2>/dev/null || true
+	say "downloading linux-headers-$rel $common $kbuild"
+	if ! (cd "$dl" && apt-get download "linux-headers-$rel" "$common" \
+		"$kbuild") >"$CACHE/apt-download.log" 2>&1; then
+		apt_update
+		(cd "$dl" && apt-get download "linux-headers-$rel" "$common" \
+			"$kbuild") >"$CACHE/apt-download.log" 2>&1 || {
+			tail -n 5 "$CACHE/apt-download.log" >&2
+			rm -rf "$dir.tmp"
+			return 1
+		}
+	fi
+	for deb in "$dl"/*.deb; do
+		dpkg-deb -x "$deb" "$dir.tmp"
+	done
+	rm -rf "$dl"
+	hdr=$dir.tmp/usr/src/linux-headers-$rel
+	[ -f "$hdr/Makefile" ] || { echo "fetch-headers: $hdr/Makefile missing" >&2; return 1; }
+	sed -i "s|^include /usr/src/|include $dir/usr/src/|" "$hdr/Makefile"
+	touch "$dir.tmp/.complete"
+	mv "$dir.tmp" "$dir"
+	echo "$dir/usr/src/linux-headers-$rel"
+}
+
+rc=0
+for spec in "${SPECS[@]}"; do
+	if ! rel=$(resolve "$spec"); then
+		echo "fetch-headers: no Debian headers package found for $spec" >&2
+		rc=1
+		continue
+	fi
+	if ! kdir=$(fetch "$rel"); then
+		rc=1
+		continue
+	fi
+	echo "$rel $kdir"
+done
+exit $rc
