@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sstp.ko tests, run as root inside a test VM:
+#
+#   guest.sh [DIR]
+#
+# DIR holds sstp-kmod-test (default: the directory of this script); sstp.ko
+# must be installed where modprobe finds it (a debug build, for the
+# self-tests and the object counter). Results go to stdout, one a line:
+# "ok - ...", "not ok - ...", "# ..." notes, and "kmod: N passed, N failed"
+# at the end; the exit status is 1 if anything failed. Everything else
+# (command output, the kernel log) goes to stderr.
+#
+# Topology: one sstp device with 10.200.0.1/16 and fd00:200::1/64; the
+# sessions' peers are the test tool's own TLS client ends over loopback.
+
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+DIR=${1:-$(cd "$(dirname "$0")" && pwd)}
+T=$DIR/sstp-kmod-test
+LOG=${TMPDIR:-/tmp}/kmod
+DEV=sstp0
+N_OK=0
+N_FAIL=0
+mkdir -p "$LOG"
+
+ok() { N_OK=$((N_OK + 1)); echo "ok - $*"; }
+not_ok() { N_FAIL=$((N_FAIL + 1)); echo "not ok - $*"; }
+note() { echo "# $*"; }
+check() { local d=$1; shift; if "$@" >>"$LOG/cmd.log" 2>&1; then ok "$d"; else not_ok "$d"; fi; }
+checknot() { local d=$1; shift; if "$@" >>"$LOG/cmd.log" 2>&1; then not_ok "$d"; else ok "$d"; fi; }
+
+# tail_log FILE: the end of a log as notes.
+tail_log() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/#   | /'; }
+
+# run_tool DESC ARGS...: a scenario; its ok/not ok lines count as ours.
+run_tool()
+{
+	local desc=$1 out=$LOG/$2-$3.log line rc
+
+	shift
+	"$T" "$@" >"$out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) N_OK=$((N_OK + 1)); echo "ok - $desc: ${line#ok - }" ;;
+		"not ok - "*) N_FAIL=$((N_FAIL + 1)); echo "not ok - $desc: ${line#not ok - }" ;;
+		"# "*) echo "# $desc: ${line#\# }" ;;
+		esac
+	done <"$out"
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out"; then
+		not_ok "$desc: tool exited with status $rc"
+		tail_log "$out"
+	fi
+}
+
+# wait_line FILE ERE SECONDS
+wait_line()
+{
+	local i
+
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+objects() { cat /sys/module/sstp/parameters/debug_sessions 2>/dev/null || echo -1; }
+
+dev_up()
+{
+	ip link set "$1" up &&
+		ip addr add 10.200.0.1/16 dev "$1" &&
+		ip addr add fd00:200::1/64 dev "$1" nodad
+}
+
+is_sstp() { ip -d link show "$1" 2>/dev/null | grep -qw sstp; }
+listed() { "$T" dev-list | grep -qw "$1"; }
+
+dmesg -c >/dev/null 2>&1
+dmesg -n 1 2>/dev/null
+
+# --- load
+check "modprobe sstp" modprobe sstp
+if dmesg | grep -q 'sstp: self-tests: pass'; then
+	ok "module self-tests pass"
+else
+	not_ok "module self-tests pass"
+	dmesg | grep sstp | sed 's/^/#   | /'
+fi
+check "module announces itself" sh -c "dmesg | grep -q 'sstp: SSTP data path .* loaded'"
+
+# --- devices over generic netlink and rtnetlink
+out=$("$T" dev-new sstpt0 2>>"$LOG/cmd.log")
+check "dev-new over generic netlink ($out)" is_sstp sstpt0
+check "dev-list shows it" listed sstpt0
+check "dev-del over generic netlink" "$T" dev-del sstpt0
+checknot "the device is gone" ip link show sstpt0
+out=$("$T" dev-new 2>>"$LOG/cmd.log")
+check "dev-new picks a name ($out)" is_sstp "${out#* }"
+check "ip link del deletes a device made over netlink" ip link del "${out#* }"
+check "ip link add type sstp" ip link add sstpt1 type sstp
+check "dev-list shows it" listed sstpt1
+check "dev-del deletes a device made by ip link" "$T" dev-del sstpt1
+check "ip link add again" ip link add sstpt1 type sstp
+check "ip link del" ip link del sstpt1
+checknot "no sstp device left" sh -c "'$T' dev-list | grep -q ."
+
+check "ip link add $DEV type sstp" ip link add "$DEV" type sstp
+check "configure $DEV" dev_up "$DEV"
+check "MTU up to 4087" ip link set "$DEV" mtu 4087
+checknot "MTU 4088 refused" ip link set "$DEV" mtu 4088
+ip link set "$DEV" mtu 1400
+
+# --- scenarios on real kernel TLS sockets
+run_tool api scenario api "$DEV"
+run_tool traffic scenario traffic "$DEV"
+run_tool teardown scenario teardown "$DEV"
+run_tool malformed scenario malformed "$DEV" "${KMOD_FUZZ_ROUNDS:-40}"
+run_tool many scenario many "$DEV" "${KMOD_SESSIONS:-200}"
+objs=$(objects)
+if [ "$objs" = 0 ]; then
+	ok "session objects back to zero"
+else
+	not_ok "session objects back to zero ($objs)"
+fi
+
+# --- ping through the device, from the gateway side
+"$T" serve "$DEV" 10.200.0.50 fd00:200::50 120 >"$LOG/serve.log" 2>&1 &
+srv=$!
+if wait_line "$LOG/serve.log" '^ready' 60; then
+	check "ping through $DEV (IPv4)" ping -c 3 -W 3 10.200.0.50
+	check "ping through $DEV (IPv6)" ping -6 -c 3 -W 3 fd00:200::50
+	check "a 1372-byte ping" ping -c 2 -W 3 -s 1344 10.200.0.50
+	checknot "no session, no answer" ping -c 1 -W 1 10.200.0.51
+else
+	not_ok "serve attached a session"
+	tail_log "$LOG/serve.log"
+fi
+kill "$srv" 2>/dev/null
+wait "$srv" 2>/dev/null
+replies=$(sed -n 's/^replies //p' "$LOG/serve.log")
+if [ "${replies:-0}" -ge 8 ]; then
+	ok "the peer answered $replies pings"
+else
+	not_ok "the peer answered ${replies:-no} pings"
+	tail_log "$LOG/serve.log"
+fi
+ip -s link show "$DEV" >>"$LOG/cmd.log" 2>&1
+
+# --- device deletion with live sessions
+"$T" hold "$DEV" 20 60 >"$LOG/hold-dev.log" 2>&1 &
+hold=$!
+if wait_line "$LOG/hold-dev.log" '^ready' 120; then
+	check "ip link del with 20 live sessions" ip link del "$DEV"
+else
+	not_ok "hold attached sessions"
+fi
+wait "$hold"
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) N_OK=$((N_OK + 1)); echo "ok - device deletion: ${line#ok - }" ;;
+	"not ok - "*) N_FAIL=$((N_FAIL + 1)); echo "not ok - device deletion: ${line#not ok - }" ;;
+	esac
+done <"$LOG/hold-dev.log"
+[ "$rc" -eq 0 ] || tail_log "$LOG/hold-dev.log"
+objs=$(objects)
+[ "$objs" = 0 ] && ok "no session objects after device deletion" ||
+	not_ok "no session objects after device deletion ($objs)"
+
+# --- module unload with live sessions
+out=$("$T" dev-new sstpu0 2>>"$LOG/cmd.log")
+check "a device for the unload test ($out)" dev_up sstpu0
+"$T" hold sstpu0 20 60 >"$LOG/hold-rmmod.log" 2>&1 &
+hold=$!
+if wait_line "$LOG/hold-rmmod.log" '^ready' 120; then
+	check "rmmod with 20 live sessions" rmmod sstp
+else
+	not_ok "hold attached sessions"
+fi
+wait "$hold"
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) N_OK=$((N_OK + 1)); echo "ok - module unload: ${line#ok - }" ;;
+	"not ok - "*) N_FAIL=$((N_FAIL + 1)); echo "not ok - module unload: ${line#not ok - }" ;;
+	esac
+done <"$LOG/hold-rmmod.log"
+[ "$rc" -eq 0 ] || tail_log "$LOG/hold-rmmod.log"
+checknot "the module is gone" sh -c "lsmod | grep -qw sstp"
+checknot "so is its device" ip link show sstpu0
+
+# --- load again, use, unload
+check "modprobe sstp again" modprobe sstp
+check "ip link add after reload" ip link add "$DEV" type sstp
+check "configure $DEV" dev_up "$DEV"
+run_tool reload scenario traffic "$DEV"
+check "rmmod sstp" rmmod sstp
+
+# --- the kernel log
+if dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection|refcount_t|leaked|KASAN|UBSAN|list_add corruption|list_del corruption|unregister_netdevice: waiting'; then
+	not_ok "kernel log free of warnings"
+	dmesg | grep -E -B2 -A12 'WARNING:|BUG:|Oops|general protection|refcount_t|leaked|KASAN|UBSAN|corruption|waiting' |
+		head -n 80 | sed 's/^/#   | /'
+else
+	ok "kernel log free of warnings"
+fi
+dmesg >"$LOG/dmesg.log" 2>&1
+cat "$LOG/cmd.log" >&2
+
+echo "kmod: $N_OK passed, $N_FAIL failed"
+[ "$N_FAIL" -eq 0 ]
