@@ -19,6 +19,9 @@
 #   --rebuild      ignore the cached initramfs
 #   -h, --help     this text
 #
+# Environment: BUILD (directory with sstpd and sstpctl, default build/),
+# VM_ROUNDS (sstpc sessions in a row in the sstpc case, default 10).
+#
 # Output: "ok N - [kernel] ..." / "not ok N - [kernel] ..." per guest check,
 # "# ..." notes, and as the last line "vm: N passed, N failed". Exit status 1
 # on any failure, including a guest that did not boot or did not finish.
@@ -93,13 +96,6 @@ fail()
 	T=$((T + 1))
 	FAILED=$((FAILED + 1))
 	echo "not ok $T - $*"
-}
-
-pass()
-{
-	T=$((T + 1))
-	PASSED=$((PASSED + 1))
-	echo "ok $T - $*"
 }
 
 finish()
@@ -238,10 +234,19 @@ kernel_ok()
 
 fetch_kernel()
 {
-	local kver=$1 dir=$CACHE/kernels/$1 dl=$CACHE/deb deb
+	local kver=$1 dir=$CACHE/kernels/$1
 
 	kernel_ok "$kver" && return 0
 	[ -d "$dir" ] && note "cached $kver is incomplete: unpacking it again"
+	unpack_kernel "$kver" && return 0
+	rm -rf "$dir.tmp" "$CACHE/deb"
+	return 1
+}
+
+unpack_kernel()
+{
+	local kver=$1 dir=$CACHE/kernels/$1 dl=$CACHE/deb deb
+
 	rm -rf "$dir" "$dir.tmp" "$dl"
 	mkdir -p "$dl" "$dir.tmp"
 	# apt drops privileges to _apt for downloads into a directory it owns.
@@ -491,6 +496,7 @@ boot()
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
 	qpid=$!
+	QPID=$qpid
 	# Stream the guest's lines as they come; they are counted afterwards.
 	tail -n +1 -F --pid="$qpid" "$dir/results.log" 2>/dev/null | tr -d '\000\r' |
 		awk -v tag="$tag" -v n="$T" '
@@ -500,6 +506,7 @@ boot()
 			/^bench / { print "# " tag " " $0; fflush(); next }'
 	wait "$qpid"
 	rc=$?
+	QPID=
 	note "$tag guest ran $(($(date +%s) - t0)) s (qemu status $rc)"
 	n_ok=$(tr -d '\000\r' <"$dir/results.log" | grep -c '^ok ')
 	n_fail=$(tr -d '\000\r' <"$dir/results.log" | grep -c '^not ok ')
@@ -523,7 +530,9 @@ boot()
 # ------------------------------------------------------------ main
 
 mkdir -p "$CACHE" "$OUT"
-trap 'exit 1' INT TERM
+QPID=
+# timeout(1) passes the signal on to qemu.
+trap '[ -n "$QPID" ] && kill -TERM "$QPID" 2>/dev/null; exit 1' INT TERM
 
 if ! ensure_host_packages; then
 	fail "host packages installed: $HOST_PKGS"
