@@ -393,7 +393,8 @@ build_initrd()
 
 	# Left over by an interrupted build.
 	rm -rf "$CACHE"/root.* "$out.cpio" "$out.tmp"
-	root=$(mktemp -d "$CACHE/root.XXXXXX") || return 1
+	root=$CACHE/root.$$
+	mkdir -m 0755 "$root" || return 1
 	mkdir -p "$root"/usr/bin "$root"/usr/sbin "$root"/usr/lib "$root"/usr/lib64 \
 		"$root"/proc "$root"/sys "$root"/dev "$root"/run "$root"/tmp \
 		"$root"/etc/ppp "$root"/etc/ssl "$root"/root "$root"/vm "$root"/var
