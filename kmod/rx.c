@@ -227,7 +227,11 @@ static int read_error_reason(int err)
 	return SSTP_DEL_REASON_TRANSPORT_ERROR;
 }
 
-/* Bytes read (> 0), -EAGAIN, or another error with rx_reason set. */
+/*
+ * Bytes read (> 0), -EAGAIN, or another error with rx_reason set. Where
+ * read_sock does the reading this only takes the records it cannot, which
+ * are not data, into a small buffer of its own.
+ */
 static int rx_recvmsg(struct sstp_session *s)
 {
 	union {
@@ -238,10 +242,12 @@ static int rx_recvmsg(struct sstp_session *s)
 		.msg_control = &cmsg,
 		.msg_controllen = sizeof(cmsg),
 	};
+	u8 small[64];
 	struct kvec iov = {
-		.iov_base = s->rx_buf,
-		.iov_len = SSTP_RX_BUF,
+		.iov_base = s->rx_buf ? s->rx_buf : small,
+		.iov_len = s->rx_buf ? SSTP_RX_BUF : sizeof(small),
 	};
+	u8 *data = iov.iov_base;
 	u8 type = TLS_CT_DATA;
 	int ret, err;
 
@@ -263,13 +269,13 @@ static int rx_recvmsg(struct sstp_session *s)
 		type = *(u8 *)CMSG_DATA(&cmsg.hdr);
 	if (type != TLS_CT_DATA) {
 		if (type == TLS_CT_ALERT && ret >= 2 &&
-		    s->rx_buf[1] == TLS_ALERT_CLOSE_NOTIFY)
+		    data[1] == TLS_ALERT_CLOSE_NOTIFY)
 			s->rx_reason = SSTP_DEL_REASON_PEER_CLOSED;
 		else
 			s->rx_reason = SSTP_DEL_REASON_TLS_ERROR;
 		return -ESHUTDOWN;
 	}
-	err = rx_feed(s, s->rx_buf, ret);
+	err = rx_feed(s, data, ret);
 	return err ? err : ret;
 }
 

@@ -51,11 +51,8 @@ struct sstp_session *sstp_session_alloc(struct sstp_dev *sd, u32 owner)
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
-	s->rx_buf = kvmalloc(SSTP_RX_BUF, GFP_KERNEL);
 	s->tx_buf = kvmalloc(SSTP_TX_BUF, GFP_KERNEL);
-	if (!s->rx_buf || !s->tx_buf) {
-		kvfree(s->rx_buf);
-		kvfree(s->tx_buf);
+	if (!s->tx_buf) {
 		kfree(s);
 		return NULL;
 	}

@@ -73,7 +73,7 @@ struct sstp_stats {
  * @use_read_sock: the socket's read_sock is kernel TLS's own (receive path)
  * @rx_err: error found while de-framing inside read_sock
  * @rx_reason: delete reason that goes with @rx_err
- * @rx_buf: receive buffer (SSTP_RX_BUF bytes)
+ * @rx_buf: receive buffer (SSTP_RX_BUF bytes) when reading with recvmsg
  * @rx_backlog: bytes handed over by the gateway, processed first
  * @rx_backlog_len: their number
  * @rx_list: IP packets de-framed and not yet passed to the device

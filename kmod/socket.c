@@ -194,13 +194,23 @@ int sstp_sock_attach(struct sstp_session *s, int fd,
 	if (err)
 		goto err_put;
 
-	s->sock = sock;
 	/*
 	 * Before 6.6 kernel TLS inherits TCP's read_sock, which would hand
-	 * over ciphertext; only a read_sock of its own decrypts.
+	 * over ciphertext; only a read_sock of its own decrypts. Reading
+	 * with recvmsg needs a buffer to copy into.
 	 */
+	s->sock = sock;
 	s->use_read_sock = sock->ops->read_sock &&
 			   sock->ops->read_sock != inet_stream_ops.read_sock;
+	if (!s->use_read_sock) {
+		s->rx_buf = kvmalloc(SSTP_RX_BUF, GFP_KERNEL);
+		if (!s->rx_buf) {
+			sstp_sock_detach(s);
+			s->sock = NULL;
+			err = -ENOMEM;
+			goto err_put;
+		}
+	}
 	return 0;
 
 err_put:
