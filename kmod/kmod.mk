@@ -9,6 +9,7 @@
 #   module-6.1      fetch Debian 12's 6.1 headers and build against them
 #   module-6.12     the same for 6.12 (bookworm-backports)
 #   module-install  install into /lib/modules/<release>/updates, run depmod
+#                   (not with DESTDIR: packaging runs it)
 #   dkms-install    install the sources under /usr/src and dkms add/build/install
 #   module-check    sparse with endianness checks (if sparse is installed)
 #   module-clean    remove the module's build results
@@ -38,7 +39,8 @@ KMOD_PKG_CONFIG ?= pkg-config
 KMOD_NO_BTF = $(if $(shell command -v pahole 2>/dev/null),,CONFIG_DEBUG_INFO_BTF_MODULES=)
 # O= keeps the top-level Makefile's output directory away from kbuild.
 KMOD_MAKE = $(MAKE) -C $(KERNELDIR) M=$(KMOD_TOP) O= $(KMOD_NO_BTF)
-KMOD_RELEASE = $(shell cat $(KERNELDIR)/include/config/kernel.release 2>/dev/null)
+KMOD_RELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+		 $(KERNELDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 KMOD_SRCS := $(wildcard $(KMOD_DIR)/*.[ch] $(KMOD_DIR)/compat/*.h \
 		$(KMOD_DIR)/compat/include/net/*.h $(KMOD_DIR)/selftest/*.c)
@@ -60,10 +62,13 @@ module-6.1 module-6.12: module-%:
 	mkdir -p $(KMOD_OUT)/$$rel && cp $(KMOD_TOP)/sstp.ko $(KMOD_OUT)/$$rel/ && \
 	echo "  MODULE  $(KMOD_OUT)/$$rel/sstp.ko"
 
+# Unsigned: distribution keys are not at hand (DKMS signs with its MOK).
 module-install: module
 	$(KMOD_MAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
-		modules_install
-	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) -a $(KMOD_RELEASE)
+		CONFIG_MODULE_SIG_ALL= modules_install
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KMOD_RELEASE)
+endif
 
 KMOD_DKMS_DIR = $(DESTDIR)/usr/src/sstp-$(KMOD_VERSION)
 
