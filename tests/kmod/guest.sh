@@ -181,6 +181,49 @@ objs=$(objects)
 [ "$objs" = 0 ] && ok "no session objects after device deletion" ||
 	not_ok "no session objects after device deletion ($objs)"
 
+# --- network namespaces
+nsx() { ip netns exec kt1 "$@"; }
+ns_listed() { nsx "$T" dev-list | grep -qw sstpn0; }
+ns_sessions() { [ "$(nsx "$T" sessions sstpn0 | wc -l)" = "$1" ]; }
+if ip netns add kt1 2>>"$LOG/cmd.log"; then
+	nsx ip link set lo up
+	out=$(nsx "$T" dev-new sstpn0 2>>"$LOG/cmd.log")
+	check "dev-new inside a namespace ($out)" nsx ip link show sstpn0
+	checknot "its device is not seen outside" sh -c "'$T' dev-list | grep -qw sstpn0"
+	check "but inside" ns_listed
+	nsx ip link set sstpn0 up
+	nsx ip addr add 10.200.0.1/16 dev sstpn0
+	ifx=$(nsx cat /sys/class/net/sstpn0/ifindex)
+	checknot "its index means nothing outside" "$T" sessions "$ifx"
+	checknot "ip link set netns is refused" nsx ip link set sstpn0 netns 1
+	# Not through nsx: $! must be the tool itself.
+	ip netns exec kt1 "$T" hold sstpn0 5 60 >"$LOG/hold-ns.log" 2>&1 &
+	hold=$!
+	if wait_line "$LOG/hold-ns.log" '^ready' 60; then
+		check "sessions in the namespace" ns_sessions 5
+		kill -9 "$hold"
+		wait "$hold" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			ns_sessions 0 && break
+			sleep 0.2
+		done
+		check "killing their owner ends them" ns_sessions 0
+	else
+		not_ok "hold attached sessions in the namespace"
+		kill "$hold"
+	fi
+	check "ip netns del" ip netns del kt1
+	for ((i = 0; i < 50; i++)); do
+		[ "$(objects)" = 0 ] && break
+		sleep 0.2
+	done
+	objs=$(objects)
+	[ "$objs" = 0 ] && ok "no session objects after the namespace" ||
+		not_ok "no session objects after the namespace ($objs)"
+else
+	not_ok "ip netns add"
+fi
+
 # --- module unload with live sessions
 out=$("$T" dev-new sstpu0 2>>"$LOG/cmd.log")
 check "a device for the unload test ($out)" dev_up sstpu0

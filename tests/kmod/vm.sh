@@ -4,7 +4,7 @@
 # Runs the sstp.ko tests (tests/kmod/guest.sh) in qemu guests of Debian
 # 12's own kernels, without touching the host's kernel:
 #
-#   tests/kmod/vm.sh [--timeout S] [--keep] [KERNEL...]
+#   tests/kmod/vm.sh [--timeout S] [--keep] [--guest SCRIPT] [KERNEL...]
 #
 # KERNEL is a series (6.1, 6.12) or a release such as 6.1.0-56-amd64;
 # default 6.1 6.12. For each: Debian's headers (kmod/fetch-headers.sh), a
@@ -14,6 +14,7 @@
 # Needs root, qemu-system-x86, busybox-static, iproute2, kmod, cpio, and
 # build/kmod/sstp-kmod-test (make kmod-test).
 #
+# --guest runs another script in place of guest.sh (for debugging).
 # Output: "ok N - [release] ..." / "not ok N - [release] ..." lines, "# "
 # notes, and "kmod-vm: N passed, N failed" at the end; exit status 1 on any
 # failure, a guest that did not finish included. Logs: tests/kmod/.out/.
@@ -28,12 +29,14 @@ OUT=$HERE/.out
 TOOL=${KMOD_TEST_TOOL:-$TOP/build/kmod/sstp-kmod-test}
 TIMEOUT=900
 KEEP=0
+GUEST_SH=$HERE/guest.sh
 KERNELS=()
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--guest) GUEST_SH=$2; shift 2 ;;
 	-h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "vm.sh: unknown option $1" >&2; exit 1 ;;
 	*) KERNELS+=("$1"); shift ;;
@@ -156,7 +159,7 @@ build_initrd()
 			ln -s busybox "$root/usr/bin/$a"
 	done
 	cp "$TOOL" "$root/kmod/sstp-kmod-test"
-	cp "$HERE/guest.sh" "$root/kmod/guest.sh"
+	cp "$GUEST_SH" "$root/kmod/guest.sh"
 	echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
 	echo 'root:x:0:' >"$root/etc/group"
 
