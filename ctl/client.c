@@ -414,6 +414,7 @@ static void client_io(struct client *c, uint32_t events)
 
 			link_start_ktls(&c->link, false, why, sizeof(why));
 		}
+		link_gather_records(&c->link);
 		link_send_raw(&c->link, req, http_build_request(req, sizeof(req),
 			c->o->server_name ? c->o->server_name : c->o->host,
 			"5B9E6F3A-0C1D-4E2F-8A7B-1C2D3E4F5A6B"));

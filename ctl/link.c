@@ -23,6 +23,87 @@ int link_init(struct sstp_link *l, int fd, SSL *ssl)
 	return l->tx ? 0 : -ENOMEM;
 }
 
+/*
+ * A write-only BIO that appends to the link's record buffer: OpenSSL
+ * encrypts one record per SSTP packet into it, and link_flush() sends the
+ * lot with one system call.
+ */
+static BIO_METHOD *rec_method;
+
+static int rec_write(BIO *b, const char *data, int len)
+{
+	struct sstp_link *l = BIO_get_data(b);
+	size_t n = (size_t)len;
+
+	BIO_clear_retry_flags(b);
+	if (LINK_REC_CAP - l->rec_tail < n && l->rec_head) {
+		memmove(l->rec, l->rec + l->rec_head, l->rec_tail - l->rec_head);
+		l->rec_tail -= l->rec_head;
+		l->rec_head = 0;
+	}
+	if (LINK_REC_CAP - l->rec_tail < n) {
+		BIO_set_retry_write(b);
+		return -1;
+	}
+	memcpy(l->rec + l->rec_tail, data, n);
+	l->rec_tail += n;
+	return len;
+}
+
+static long rec_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+void link_gather_records(struct sstp_link *l)
+{
+	BIO *b;
+
+	if (l->ktls || l->rec ||
+	    BIO_get_ktls_send(SSL_get_wbio(l->ssl)) == 1)
+		return;
+	if (!rec_method) {
+		rec_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+					  "sstp records");
+		if (!rec_method)
+			return;
+		BIO_meth_set_write(rec_method, rec_write);
+		BIO_meth_set_ctrl(rec_method, rec_ctrl);
+	}
+	l->rec = malloc(LINK_REC_CAP);
+	b = l->rec ? BIO_new(rec_method) : NULL;
+	if (!b) {
+		free(l->rec);
+		l->rec = NULL;
+		return;
+	}
+	BIO_set_data(b, l);
+	BIO_set_init(b, 1);
+	SSL_set0_wbio(l->ssl, b);
+}
+
+/* Send gathered records: 0 (all sent or would block) or -1. */
+static int rec_send(struct sstp_link *l)
+{
+	while (l->rec_tail > l->rec_head) {
+		ssize_t n = send(l->fd, l->rec + l->rec_head,
+				 l->rec_tail - l->rec_head,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n > 0) {
+			l->rec_head += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			l->write_blocked = true;
+			return 0;
+		}
+		return -1;
+	}
+	l->rec_head = l->rec_tail = 0;
+	return 0;
+}
+
 void link_destroy(struct sstp_link *l)
 {
 	if (l->ssl) {
@@ -34,6 +115,8 @@ void link_destroy(struct sstp_link *l)
 	l->fd = -1;
 	free(l->tx);
 	l->tx = NULL;
+	free(l->rec);
+	l->rec = NULL;
 }
 
 int link_handshake(struct sstp_link *l, bool server)
@@ -192,12 +275,34 @@ int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
 	return 0;
 }
 
-int link_flush(struct sstp_link *l)
+/*
+ * Bytes from the head of the queue that go into one TLS record: one SSTP
+ * packet. sstpc (1.0.18) handles one SSTP packet per readable event of its
+ * socket, so a second packet in the same record waits in its TLS buffer
+ * until more bytes arrive. Anything that is not an SSTP packet (the HTTP
+ * response) goes out as it is.
+ */
+static size_t record_len(const struct sstp_link *l)
 {
-	l->write_blocked = false;
-	while (l->tx_tail > l->tx_head && l->ktls) {
-		ssize_t n = send(l->fd, l->tx + l->tx_head,
-				 l->tx_tail - l->tx_head,
+	const uint8_t *p = l->tx + l->tx_head;
+	size_t left = l->tx_tail - l->tx_head, n;
+
+	if (left < SSTP_HDR_LEN || p[0] != SSTP_VERSION)
+		return left;
+	n = ((size_t)p[2] << 8 | p[3]) & SSTP_LENGTH_MASK;
+	return n >= SSTP_HDR_LEN && n < left ? n : left;
+}
+
+
+/*
+ * Kernel TLS: one send(), so one record, per SSTP packet. (sendmmsg() would
+ * save system calls, but kTLS refuses the MSG_BATCH flag it sets on all but
+ * the last message: EOPNOTSUPP on 6.1.)
+ */
+static int ktls_flush(struct sstp_link *l)
+{
+	while (l->tx_tail > l->tx_head) {
+		ssize_t n = send(l->fd, l->tx + l->tx_head, record_len(l),
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n > 0) {
@@ -210,10 +315,21 @@ int link_flush(struct sstp_link *l)
 		}
 		return -1;
 	}
-	while (l->tx_tail > l->tx_head) {
+	l->tx_head = l->tx_tail = 0;
+	return 0;
+}
+
+int link_flush(struct sstp_link *l)
+{
+	l->write_blocked = false;
+	if (l->ktls)
+		return ktls_flush(l);
+	if (l->rec && rec_send(l))
+		return -1;
+	while (l->tx_tail > l->tx_head && !l->write_blocked) {
 		size_t n;
 		int r = SSL_write_ex(l->ssl, l->tx + l->tx_head,
-				     l->tx_tail - l->tx_head, &n);
+				     record_len(l), &n);
 
 		if (r == 1) {
 			l->tx_head += n;
@@ -221,6 +337,14 @@ int link_flush(struct sstp_link *l)
 		}
 		switch (SSL_get_error(l->ssl, 0)) {
 		case SSL_ERROR_WANT_WRITE:
+			/* Our record buffer is full: send, then go on. */
+			if (l->rec && l->rec_tail > l->rec_head) {
+				if (rec_send(l))
+					return -1;
+				continue;
+			}
+			l->write_blocked = true;
+			return 0;
 		case SSL_ERROR_WANT_READ:
 			l->write_blocked = true;
 			return 0;
@@ -229,6 +353,9 @@ int link_flush(struct sstp_link *l)
 			return -1;
 		}
 	}
-	l->tx_head = l->tx_tail = 0;
+	if (l->rec && rec_send(l))
+		return -1;
+	if (l->tx_head == l->tx_tail)
+		l->tx_head = l->tx_tail = 0;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #define LINK_TX_CAP	(64 * 1024)
 #define LINK_SCRATCH	(64 * 1024)
 #define LINK_CARRY	4096	/* one partial SSTP packet or HTTP header */
+#define LINK_REC_CAP	(256 * 1024)	/* TLS records waiting for the socket */
 
 struct link_stats {
 	uint64_t rx_bytes, tx_bytes;	/* SSTP payload bytes, both kinds */
@@ -33,6 +34,9 @@ struct sstp_link {
 	bool read_blocked;		/* nothing more to read until EPOLLIN */
 	uint8_t *tx;			/* LINK_TX_CAP bytes */
 	size_t tx_head, tx_tail;
+	/* Userspace TLS: records are gathered here, then sent in one go. */
+	uint8_t *rec;			/* LINK_REC_CAP bytes, or NULL */
+	size_t rec_head, rec_tail;
 	uint16_t carry_len;		/* bytes of a partial packet */
 	uint8_t carry[LINK_CARRY];
 	struct link_stats st;
@@ -51,6 +55,12 @@ int link_handshake(struct sstp_link *l, bool server);
  */
 bool link_start_ktls(struct sstp_link *l, bool server, char *why,
 		     size_t whylen);
+/*
+ * After the handshake and the kTLS decision: on userspace TLS, let OpenSSL
+ * write its records into our buffer so that many (one per SSTP packet) go
+ * out in one send(). No-op when the kernel encrypts.
+ */
+void link_gather_records(struct sstp_link *l);
 static inline const char *link_path(const struct sstp_link *l)
 {
 	return l->ktls ? "ktls" : "userspace";

@@ -23,6 +23,15 @@
 #define EAP_MAX_RETRIES	10
 #define ABORT_TIMER1_MS	3000
 #define DISC_TIMER1_MS	5000
+/*
+ * How long LCP waits for the client's first frame before sending our own
+ * Configure-Request. sstpc (1.0.18) writes whatever arrives into the pty of
+ * the pppd it has just forked; until pppd has put the pty in raw mode the
+ * line discipline echoes it, and sstpc sends our own frames back to us.
+ * pppd sends its Configure-Request as soon as the pty is ready, so waiting
+ * for the client's first frame avoids that; the timer covers a silent peer.
+ */
+#define LCP_PASSIVE_MS	3000
 #define MAX_NAKS	3
 
 static const char *const state_names[] = {
@@ -190,6 +199,21 @@ static void check_binding(struct session *s, const uint8_t *pkt, size_t len)
 	memcpy(exp.cert_sha256, s->gw->cert_sha256, sizeof(exp.cert_sha256));
 	memcpy(exp.hlak, s->hlak, sizeof(exp.hlak));
 	status = sstp_verify_call_connected(pkt, len, &exp, &why);
+	if (status == SSTP_STATUS_VALUE_NOT_SUPPORTED) {
+		/*
+		 * pppd before 2.5 keeps only 16 bytes of each MPPE key, so
+		 * sstpc with it (Debian 12) binds with MSK[0..15] ||
+		 * MSK[32..47] instead of MSK[0..31] (MS-SSTP 3.2.5.2.4).
+		 * Both come from the same MSK.
+		 */
+		const char *why2 = NULL;
+
+		memcpy(exp.hlak, s->hlak_mppe16, sizeof(exp.hlak));
+		if (!sstp_verify_call_connected(pkt, len, &exp, &why2)) {
+			status = 0;
+			why = "HLAK from 16-byte MPPE keys (pppd < 2.5)";
+		}
+	}
 	OPENSSL_cleanse(&exp, sizeof(exp));
 	if (status) {
 		char msg[160];
@@ -202,6 +226,8 @@ static void check_binding(struct session *s, const uint8_t *pkt, size_t len)
 			      (uint32_t)status, msg);
 		return;
 	}
+	slog(SSTP_LOG_DEBUG, s, "crypto binding verified (%s)",
+	     why && strcmp(why, "ok") ? why : "HLAK = MSK[0..31]");
 	s->state = SS_CONNECTED;
 	s->bound = true;
 	s->deadline_ms = 0;
@@ -233,6 +259,8 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 		return;
 	}
 	memcpy(s->hlak, msk, SSTP_HLAK_LEN);
+	memcpy(s->hlak_mppe16, msk, 16);
+	memcpy(s->hlak_mppe16 + 16, msk + 32, 16);
 	OPENSSL_cleanse(msk, sizeof(msk));
 	s->authed = true;
 	if (pool_alloc(&s->gw->pool, &s->addr)) {
@@ -287,7 +315,15 @@ static void start_ppp(struct session *s)
 		session_close(s, "out of memory for PPP");
 		return;
 	}
-	ppp_lower_up(s->ppp, now_ms());
+	s->lcp_start_ms = now_ms() + LCP_PASSIVE_MS;
+}
+
+static void lcp_start(struct session *s, uint64_t now)
+{
+	if (!s->ppp || !s->lcp_start_ms)
+		return;
+	s->lcp_start_ms = 0;
+	ppp_lower_up(s->ppp, now);
 }
 
 static void handle_connect_request(struct session *s,
@@ -416,6 +452,7 @@ static void handle_data(struct session *s, const uint8_t *p, size_t n)
 	hl = ppp_frame_decode(p, n, &proto);
 	if (hl < 0)
 		return;
+	lcp_start(s, now_ms());
 	p += hl;
 	n -= (size_t)hl;
 	switch (proto) {
@@ -546,6 +583,7 @@ void session_io(struct session *s, uint32_t events)
 			if (!link_start_ktls(&s->link, true, why, sizeof(why)))
 				slog(SSTP_LOG_DEBUG, s, "userspace TLS: %s", why);
 		}
+		link_gather_records(&s->link);
 		slog(SSTP_LOG_DEBUG, s, "TLS %s %s, data path %s",
 		     SSL_get_version(s->link.ssl),
 		     SSL_get_cipher_name(s->link.ssl), link_path(&s->link));
@@ -626,6 +664,9 @@ void session_tick(struct session *s, uint64_t now)
 			return;
 		}
 	}
+	if (s->lcp_start_ms && now >= s->lcp_start_ms &&
+	    s->state < SS_ABORT_PENDING)
+		lcp_start(s, now);
 	if (s->ppp && s->state < SS_ABORT_PENDING)
 		ppp_timer(s->ppp, now);
 	if (s->state == SS_DEAD)
@@ -729,6 +770,7 @@ static void session_close(struct session *s, const char *why)
 	s->prev = NULL;
 	gw->zombies = s;
 	OPENSSL_cleanse(s->hlak, sizeof(s->hlak));
+	OPENSSL_cleanse(s->hlak_mppe16, sizeof(s->hlak_mppe16));
 }
 
 void session_free(struct session *s)

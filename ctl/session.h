@@ -46,11 +46,14 @@ struct session {
 	unsigned int naks;
 	uint8_t nonce[SSTP_NONCE_LEN];
 	struct ppp *ppp;
+	uint64_t lcp_start_ms;		/* LCP not opened yet: open at this time */
 	struct eap_tls *eap;
 	uint64_t eap_sent_ms;
 	unsigned int eap_retries;
 	bool authed, bound, ipcp_up, counted_handshake;
 	uint8_t hlak[SSTP_HLAK_LEN];
+	/* MSK[0..15] || MSK[32..47]: what pppd < 2.5 + sstpc bind with */
+	uint8_t hlak_mppe16[SSTP_HLAK_LEN];
 	bool deferred_cc;
 	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
 	uint32_t addr;			/* assigned inner address, 0 if none */

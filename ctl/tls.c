@@ -148,10 +148,17 @@ int tls_client_ctx(const struct tls_client_opts *o, SSL_CTX **out, char *err,
 int tls_eap_client_ctx(const struct tls_client_opts *o, SSL_CTX **out,
 		       char *err, size_t errlen)
 {
+	/*
+	 * The version options are for the outer connection; inner EAP-TLS
+	 * stays at TLS 1.2 (eap_tls refuses a context that cannot do 1.2).
+	 */
+	struct tls_client_opts inner = *o;
 	SSL_CTX *ctx;
 	int ret;
 
-	ret = client_base(o, &ctx, err, errlen);
+	inner.min_version = 0;
+	inner.max_version = 0;
+	ret = client_base(&inner, &ctx, err, errlen);
 	if (ret)
 		return ret;
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1) {
