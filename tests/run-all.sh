@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite: build (warnings are errors), unit tests, a short
-# fuzz run of every parser, network-namespace tests. Needs root (netns, TUN).
+# fuzz run of every parser, network-namespace tests on this kernel, and the
+# qemu tests under Debian's 6.1 and 6.12 kernels (kTLS, sstpc + pppd).
+# Needs root (netns, TUN).
 # Ends with one line "N passed, N failed" over all stages.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,5 +31,6 @@ stage build make -j"$(nproc)" CI=1 all unit
 stage unit tests/run-unit.sh build/tests
 stage fuzz make CI=1 fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 stage netns tests/netns.sh build
+stage vm tests/vm/run.sh
 echo "all: $total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
