@@ -137,8 +137,7 @@ static void rx_echo(struct sstp_session *s)
 	if (!skb)
 		return;
 	sstp_echo_response_put(skb_put(skb, SSTP_ECHO_LEN));
-	if (!sstp_tx_queue_raw(s, skb, SSTP_TX_ECHO))
-		atomic64_inc(&s->stats.echo_packets);
+	sstp_tx_queue_raw(s, skb, SSTP_TX_ECHO);
 }
 
 /*

@@ -164,6 +164,9 @@ static bool pack(struct sstp_session *s)
 			atomic64_inc(&s->stats.tx_packets);
 			atomic64_add(skb->len, &s->stats.tx_bytes);
 			break;
+		case SSTP_TX_ECHO:
+			atomic64_inc(&s->stats.echo_packets);
+			break;
 		case SSTP_TX_CTRL:
 			atomic64_inc(&s->stats.tx_ctrl_packets);
 			break;

@@ -26,7 +26,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 CACHE=$TOP/kmod/.cache/images
 OUT=$HERE/.out
+KMOD_TOP=$TOP
 TOOL=${KMOD_TEST_TOOL:-$TOP/build/kmod/sstp-kmod-test}
+KMOD_TOOL=$TOOL
+. "$HERE/vm-lib.sh"
 TIMEOUT=900
 KEEP=0
 GUEST_SH=$HERE/guest.sh
@@ -92,28 +95,6 @@ image_dir()
 	echo "$dir"
 }
 
-# put FILE ROOT: FILE into ROOT under its directory's real path.
-put()
-{
-	local d
-
-	d=$(realpath "$(dirname "$1")") || return 1
-	mkdir -p "$2$d"
-	cp -L "$1" "$2$d/$(basename "$1")"
-}
-
-# put_prog FILE ROOT: FILE and the shared libraries it needs.
-put_prog()
-{
-	local lib
-
-	put "$1" "$2" || return 1
-	for lib in $(ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^[[:space:]]*\// { print $1 }'); do
-		[ -e "$2$(realpath "$(dirname "$lib")")/$(basename "$lib")" ] ||
-			put "$lib" "$2" || return 1
-	done
-}
-
 # closure KDIR MODULE...: the modules (paths relative to KDIR) and their
 # dependencies, from modules.dep.
 closure()
@@ -146,8 +127,8 @@ build_initrd()
 	ln -s usr/sbin "$root/sbin"
 	ln -s usr/lib "$root/lib"
 	ln -s usr/lib64 "$root/lib64"
-	for p in /usr/bin/bash /usr/bin/ip /usr/bin/kmod "$TOOL"; do
-		put_prog "$p" "$root" || { echo "cannot copy $p" >&2; return 1; }
+	for p in /usr/bin/bash /usr/bin/ip /usr/bin/kmod; do
+		kmod_put_prog "$p" "$root" || { echo "cannot copy $p" >&2; return 1; }
 	done
 	for a in modprobe insmod rmmod lsmod depmod modinfo; do
 		ln -s ../bin/kmod "$root/usr/sbin/$a"
@@ -158,8 +139,8 @@ build_initrd()
 		[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] ||
 			ln -s busybox "$root/usr/bin/$a"
 	done
-	cp "$TOOL" "$root/kmod/sstp-kmod-test"
-	cp "$GUEST_SH" "$root/kmod/guest.sh"
+	KMOD_GUEST=$GUEST_SH kmod_install_guest "$root" "$rel" "$ko" /kmod ||
+		return 1
 	echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
 	echo 'root:x:0:' >"$root/etc/group"
 
@@ -176,7 +157,6 @@ build_initrd()
 			mods+=("${m#"$kdir"/}")
 		done < <(find "$kdir/$p" -name '*.ko*')
 	done
-	mkdir -p "$root/usr/lib/modules/$rel/extra"
 	while read -r m; do
 		[ -n "$m" ] || continue
 		dst=$root/usr/lib/modules/$rel/${m%.xz}
@@ -188,7 +168,6 @@ build_initrd()
 		*) cp "$kdir/$m" "$dst" ;;
 		esac || return 1
 	done < <(closure "$kdir" "${mods[@]}")
-	cp "$ko" "$root/usr/lib/modules/$rel/extra/sstp.ko"
 	cp "$kdir"/modules.order "$kdir"/modules.builtin* "$root/usr/lib/modules/$rel/" 2>/dev/null
 	depmod -b "$root/usr" "$rel" || return 1
 
@@ -208,7 +187,7 @@ build_initrd()
 	sync
 	poweroff -f
 	EOF
-	chmod 0755 "$root/init" "$root/kmod/guest.sh"
+	chmod 0755 "$root/init"
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null --quiet -o -H newc --owner 0:0) | gzip -1 >"$out" ||
 		return 1
@@ -217,22 +196,19 @@ build_initrd()
 
 run_kernel()
 {
-	local spec=$1 line rel kdir img ko dir tag t0 rc
+	local spec=$1 line rel img ko dir tag t0 rc
 
 	if ! line=$("$TOP/kmod/fetch-headers.sh" --quiet "$spec"); then
 		fail "[$spec] Debian headers for $spec"
 		return
 	fi
 	rel=${line%% *}
-	kdir=${line#* }
 	tag="[$rel]"
 	dir=$OUT/$rel
 	rm -rf "$dir"
 	mkdir -p "$dir"
 
-	if make -s -C "$TOP" -f kmod/kmod.mk module-clean module-debug \
-		KERNELDIR="$kdir" >"$dir/build.log" 2>&1 &&
-	   ! grep -qi 'warning:' "$dir/build.log"; then
+	if kmod_build "$rel" "$dir"; then
 		pass "$tag sstp.ko (debug) builds without warnings"
 	else
 		fail "$tag sstp.ko (debug) builds without warnings"
@@ -240,7 +216,6 @@ run_kernel()
 		return
 	fi
 	ko=$dir/sstp.ko
-	cp "$TOP/sstp.ko" "$ko"
 
 	if ! img=$(image_dir "$rel"); then
 		fail "$tag linux-image-$rel unpacked"
