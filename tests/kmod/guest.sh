@@ -128,6 +128,7 @@ run_tool traffic scenario traffic "$DEV"
 run_tool teardown scenario teardown "$DEV"
 run_tool malformed scenario malformed "$DEV" "${KMOD_FUZZ_ROUNDS:-40}"
 run_tool many scenario many "$DEV" "${KMOD_SESSIONS:-200}"
+run_tool churn scenario churn "$DEV" "${KMOD_CHURN:-25}"
 objs=$(objects)
 if [ "$objs" = 0 ]; then
 	ok "session objects back to zero"

@@ -8,7 +8,8 @@
  *   sstp-kmod-test sessions DEV            dump a device's sessions
  *   sstp-kmod-test serve DEV IP4 [IP6]     one session whose peer answers pings
  *   sstp-kmod-test hold DEV COUNT SECONDS  COUNT sessions until their device goes
- *   sstp-kmod-test scenario NAME DEV [N]   api, traffic, teardown, malformed, many
+ *   sstp-kmod-test scenario NAME DEV [N]   api, traffic, teardown, malformed,
+ *                                          many, churn
  *
  * DEV is a name or an index. Sessions run over real kernel TLS: a TLS 1.2
  * AES-GCM connection over loopback, OpenSSL handing both ends to the
@@ -1787,6 +1788,80 @@ static int scenario_malformed(struct nl *nl, uint32_t ifindex, unsigned int roun
 	return finish();
 }
 
+/* One worker of the churn scenario: attach, use, end in some way; repeat. */
+static int churn_worker(uint32_t ifindex, unsigned int w, unsigned int rounds)
+{
+	struct peer *p = peer_alloc();
+	unsigned int i, seed = 1000 + w, bad = 0, want;
+	uint8_t pkt[256];
+	char a4[32];
+	struct nl nl;
+	uint32_t id;
+
+	if (nl_open(&nl))
+		return 1;
+	for (i = 0; i < rounds; i++) {
+		snprintf(a4, sizeof(a4), "10.200.%u.%u", 200 + w, 1 + i % 250);
+		if (attach(&nl, ifindex, p, a4, NULL, -1, &id)) {
+			bad++;
+			continue;
+		}
+		switch (rand_r(&seed) % 5) {
+		case 0:
+			session_del(&nl, ifindex, id);
+			want = SSTP_DEL_REASON_USERSPACE;
+			break;
+		case 1:
+			close(p->cfd);
+			p->cfd = -1;
+			want = SSTP_DEL_REASON_PEER_CLOSED;
+			break;
+		case 2:
+			memset(pkt, 0x5a, 16);
+			peer_write(p, pkt, 16);
+			want = SSTP_DEL_REASON_PROTOCOL_ERROR;
+			break;
+		case 3:
+			if (!ping_gw(p, a4, false, i))
+				bad++;
+			session_del(&nl, ifindex, id);
+			want = SSTP_DEL_REASON_USERSPACE;
+			break;
+		default:
+			/* Left to its owner's exit. */
+			pair_close(p);
+			continue;
+		}
+		if (!ends_with(&nl, id, want, TIMEOUT_MS))
+			bad++;
+		pair_close(p);
+	}
+	free(p);
+	return bad ? 1 : 0;
+}
+
+/* Workers with sockets of their own attach and end sessions at once. */
+static int scenario_churn(uint32_t ifindex, unsigned int rounds)
+{
+	unsigned int w, ok_workers = 0;
+	pid_t pid[4];
+	int st;
+
+	for (w = 0; w < 4; w++) {
+		pid[w] = fork();
+		if (pid[w] == 0)
+			_exit(churn_worker(ifindex, w, rounds));
+	}
+	for (w = 0; w < 4; w++)
+		if (waitpid(pid[w], &st, 0) == pid[w] && WIFEXITED(st) &&
+		    !WEXITSTATUS(st))
+			ok_workers++;
+	check(ok_workers == 4,
+	      "4 workers x %u sessions, each ending as expected (%u workers ok)",
+	      rounds, ok_workers);
+	return 0;
+}
+
 static int read_param(const char *name)
 {
 	char path[128];
@@ -2040,7 +2115,7 @@ static void usage(FILE *f)
 		"       sstp-kmod-test sessions DEV\n"
 		"       sstp-kmod-test serve DEV IP4 [IP6] [SECONDS]\n"
 		"       sstp-kmod-test hold DEV COUNT SECONDS\n"
-		"       sstp-kmod-test scenario api|traffic|teardown|malformed|many DEV [N]\n");
+		"       sstp-kmod-test scenario api|traffic|teardown|malformed|many|churn DEV [N]\n");
 }
 
 int main(int argc, char **argv)
@@ -2124,6 +2199,19 @@ int main(int argc, char **argv)
 			rc = scenario_malformed(&nl, ifindex, n ? n : 40);
 		else if (!strcmp(argv[2], "many"))
 			rc = scenario_many(&nl, ifindex, n ? n : 200);
+		else if (!strcmp(argv[2], "churn")) {
+			scenario_churn(ifindex, n ? n : 25);
+			{
+				long long end = now_ms() + TIMEOUT_MS;
+				int left;
+
+				while ((left = session_dump(&nl, ifindex, false)) > 0 &&
+				       now_ms() < end)
+					usleep(50000);
+				check(left == 0, "no sessions left");
+			}
+			rc = finish();
+		}
 		else
 			usage(stderr);
 		if (nl.overruns)
