@@ -213,6 +213,12 @@ static int rx_feed(struct sstp_session *s, const u8 *data, size_t len)
 	return err;
 }
 
+/* A read returned 0: the end of the stream, or an empty TLS record. */
+static bool rx_eof(struct sstp_session *s)
+{
+	return READ_ONCE(s->sock->sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
 static int read_error_reason(int err)
 {
 	switch (err) {
@@ -227,9 +233,9 @@ static int read_error_reason(int err)
 }
 
 /*
- * Bytes read (> 0), -EAGAIN, or another error with rx_reason set. Where
- * read_sock does the reading this only takes the records it cannot, which
- * are not data, into a small buffer of its own.
+ * Bytes read (0 for an empty record), -EAGAIN, or another error with
+ * rx_reason set. Where read_sock does the reading this only takes the
+ * records it cannot (not data, or empty) into a small buffer of its own.
  */
 static int rx_recvmsg(struct sstp_session *s)
 {
@@ -258,6 +264,8 @@ static int rx_recvmsg(struct sstp_session *s)
 		return ret;
 	}
 	if (!ret) {
+		if (!rx_eof(s))
+			return 0;
 		s->rx_reason = SSTP_DEL_REASON_PEER_CLOSED;
 		return -ESHUTDOWN;
 	}
@@ -311,7 +319,10 @@ static int rx_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	return len;
 }
 
-/* Same results as rx_recvmsg(); -EINVAL when a control record is next. */
+/*
+ * Same results as rx_recvmsg(), and -EINVAL when the next record is one
+ * for rx_recvmsg(): not data, or empty.
+ */
 static int rx_read_sock(struct sstp_session *s)
 {
 	read_descriptor_t desc = {
@@ -335,6 +346,9 @@ static int rx_read_sock(struct sstp_session *s)
 		return ret;
 	}
 	if (!ret) {
+		/* read_sock cannot take an empty record; recvmsg can. */
+		if (!rx_eof(s))
+			return -EINVAL;
 		s->rx_reason = SSTP_DEL_REASON_PEER_CLOSED;
 		return -ESHUTDOWN;
 	}

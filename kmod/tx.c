@@ -193,6 +193,9 @@ static int send_buf(struct sstp_session *s)
 		ret = kernel_sendmsg(s->sock, &msg, &iov, 1, iov.iov_len);
 		if (ret < 0)
 			return ret;
+		/* No progress and no error: wait like for -EAGAIN. */
+		if (!ret)
+			return -EAGAIN;
 		s->tx_off += ret;
 	}
 	s->tx_len = 0;

@@ -119,7 +119,7 @@ build_initrd()
 {
 	local rel=$1 img=$2 ko=$3 out=$4 root kdir mods=() m p a dst
 
-	root=$(mktemp -d "$OUT/root.XXXXXX") || return 1
+	root=$(mktemp -d --tmpdir="$OUT") || return 1
 	mkdir -p "$root"/usr/bin "$root"/usr/sbin "$root"/usr/lib "$root"/usr/lib64 \
 		"$root"/proc "$root"/sys "$root"/dev "$root"/tmp "$root"/run \
 		"$root"/kmod "$root"/etc
