@@ -385,7 +385,7 @@ static int set_tls(struct config_parser *p, const struct key *k, char *val,
 
 	for (i = 0; i < N_TLS; i++) {
 		if (!strcmp(val, tls_versions[i].name)) {
-			p->cfg->tls_min_version = tls_versions[i].version;
+			*(int *)field(p, k) = tls_versions[i].version;
 			return 0;
 		}
 	}
@@ -654,6 +654,8 @@ static const struct key keys[] = {
 	NUM(CFG_SEC_GATEWAY, "HelloInterval", 5, 3600, hello_interval),
 	{ CFG_SEC_GATEWAY, "TLSMinVersion", set_tls, false, false, 0, 0,
 	  F(tls_min_version) },
+	{ CFG_SEC_GATEWAY, "TLSMaxVersion", set_tls, false, false, 0, 0,
+	  F(tls_max_version) },
 	{ CFG_SEC_GATEWAY, "Ciphers", set_ciphers, false, false, 0, 0,
 	  F(ciphers) },
 	{ CFG_SEC_GATEWAY, "KernelTLS", set_bool, false, false, 0, 0,
@@ -879,6 +881,9 @@ int config_finish(struct config_parser *p, char *err, size_t errlen)
 					    keys[i].name,
 					    section_names[keys[i].section]);
 	}
+	if (cfg->tls_max_version && cfg->tls_max_version < cfg->tls_min_version)
+		return finish_error(err, errlen,
+				    "TLSMaxVersion is below TLSMinVersion");
 	bcast = cfg->pool.addr | ~prefix_mask(cfg->pool.plen);
 	fmt_ip(cfg->pool.addr, b);
 	if (!key_seen(p, "Address"))
@@ -1019,6 +1024,10 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 	for (i = 0; i < N_TLS; i++)
 		if (cfg->tls_min_version == tls_versions[i].version)
 			fprintf(f, "TLSMinVersion = %s\n",
+				tls_versions[i].name);
+	for (i = 0; i < N_TLS; i++)
+		if (cfg->tls_max_version == tls_versions[i].version)
+			fprintf(f, "TLSMaxVersion = %s\n",
 				tls_versions[i].name);
 	write_str(f, "Ciphers", cfg->ciphers, sizeof(cfg->ciphers));
 	fprintf(f, "KernelTLS = %s\n", cfg->kernel_tls ? "yes" : "no");

@@ -36,6 +36,7 @@ struct sstp_config {
 	unsigned int negotiation_timeout; /* NegotiationTimeout = 60 (s) */
 	unsigned int hello_interval;	/* HelloInterval = 60 (s) */
 	int tls_min_version;		/* TLSMinVersion = 1.2 (TLS1_2_VERSION) */
+	int tls_max_version;		/* TLSMaxVersion = 1.3 (0: highest) */
 	char ciphers[512];		/* Ciphers = OpenSSL list for TLS <= 1.2 */
 	bool kernel_tls;		/* KernelTLS = yes: hand sessions to kTLS */
 	/* [Clients] */

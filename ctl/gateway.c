@@ -295,6 +295,7 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		.cert_file = cfg->certificate,
 		.key_file = cfg->private_key,
 		.min_version = cfg->tls_min_version,
+		.max_version = cfg->tls_max_version,
 		.ciphers = cfg->ciphers,
 		.ktls = cfg->kernel_tls,
 	};

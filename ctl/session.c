@@ -33,6 +33,7 @@
  */
 #define LCP_PASSIVE_MS	3000
 #define MAX_NAKS	3
+#define REFUSE_LINGER_MS 1000	/* from EAP-Failure to CALL_DISCONNECT */
 
 static const char *const state_names[] = {
 	[SS_TLS] = "tls", [SS_HTTP] = "http",
@@ -239,7 +240,6 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 {
 	uint8_t msk[EAP_MSK_LEN];
 	X509 *cert = eap_tls_peer_cert(s->eap);
-	char why[512];
 
 	if (cert) {
 		X509_up_ref(cert);
@@ -249,9 +249,15 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 		pki_thumbprint_sha1(cert, s->thumb);
 	}
 	if (st == EAP_TLS_FAILURE) {
-		snprintf(why, sizeof(why), "refused: %s", eap_tls_error(s->eap));
+		/*
+		 * Logged now; the call ends a moment later so that the
+		 * client's PPP sees the EAP-Failure before the SSTP
+		 * disconnect (sstpc tears pppd down on CALL_DISCONNECT).
+		 */
+		slog(SSTP_LOG_NOTICE, s, "refused: %s", eap_tls_error(s->eap));
 		s->gw->ctr.refused++;
-		session_disconnect(s, why);
+		s->refused = true;
+		s->deadline_ms = now_ms() + REFUSE_LINGER_MS;
 		return;
 	}
 	if (eap_tls_msk(s->eap, msk)) {
@@ -648,8 +654,13 @@ void session_tick(struct session *s, uint64_t now)
 			s->gw->ctr.refused++;
 			session_close(s, "handshake timed out");
 			return;
-		case SS_CONNECT_PENDING:
 		case SS_CONNECTED_PENDING:
+			if (s->refused) {
+				session_disconnect(s, "authentication refused");
+				return;
+			}
+			/* fall through */
+		case SS_CONNECT_PENDING:
 			s->gw->ctr.refused++;
 			session_abort(s, 0, SSTP_STATUS_NEGOTIATION_TIMEOUT,
 				      s->state == SS_CONNECT_PENDING ?

@@ -54,6 +54,7 @@ struct session {
 	uint8_t hlak[SSTP_HLAK_LEN];
 	/* MSK[0..15] || MSK[32..47]: what pppd < 2.5 + sstpc bind with */
 	uint8_t hlak_mppe16[SSTP_HLAK_LEN];
+	bool refused;			/* EAP-Failure sent; disconnect at deadline */
 	bool deferred_cc;
 	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
 	uint32_t addr;			/* assigned inner address, 0 if none */

@@ -271,6 +271,25 @@ static void test_kernel_tls(void **state)
 	}
 }
 
+static void test_tls_max_version(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "[Gateway]\nTLSMaxVersion = 1.2\n%s",
+		 strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	assert_int_equal(cfg.tls_max_version, 0x0303);
+	snprintf(text, sizeof(text),
+		 "[Gateway]\nTLSMinVersion = 1.3\nTLSMaxVersion = 1.2\n%s",
+		 strstr(min_conf, "Certificate"));
+	assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+	assert_non_null(strstr(err, "TLSMaxVersion is below TLSMinVersion"));
+	assert_int_equal(parse_text("[Gateway]\nTLSMaxVersion = 2\n", &cfg,
+				    NULL), -EINVAL);
+	assert_non_null(strstr(err, "line 2"));
+}
+
 static void test_comments_whitespace(void **state)
 {
 	static const char text[] =
@@ -1163,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_kernel_tls),
+		cmocka_unit_test(test_tls_max_version),
 		cmocka_unit_test(test_comments_whitespace),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_control_chars_escaped),

@@ -468,7 +468,12 @@ case_sstpc()
 	local st tp rounds bad i
 
 	case_begin sstpc "Debian sstpc $(sstpc --version 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1) + pppd $(pppd --version 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1), EAP-TLS with a client certificate"
-	check "sstpc: sstpd starts (gateway up)" gw_start || { case_end sstpc; return; }
+	# Debian's sstpc 1.0.18 stalls now and then after a TLS 1.3 handshake
+	# (it stops watching its socket with our HTTP answer unread; seen in
+	# 1-3 sessions of 100, none with TLS 1.2): serve it TLS 1.2, as Windows
+	# and cloud gateways use.
+	check "sstpc: sstpd starts (gateway up, TLSMaxVersion = 1.2)" \
+		gw_start "TLSMaxVersion = 1.2" || { case_end sstpc; return; }
 
 	# 1. A session comes up; traffic both ways; listed; client-side end.
 	gw_mark
