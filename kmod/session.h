@@ -51,6 +51,7 @@ struct sstp_stats {
  * @id: identifier, unique within @sd
  * @owner: netlink portid of the socket that created the session
  * @ppp_flags: SSTP_PPP_FLAGS_* for frames sent
+ * @coalesce: several SSTP packets may share a TLS record
  * @has_ip4: @ip4 is set
  * @has_ip6: @ip6 is set
  * @ip4: the peer's IPv4 address
@@ -86,6 +87,7 @@ struct sstp_stats {
  * @tx_buf: packed SSTP packets being written (SSTP_TX_BUF bytes)
  * @tx_len: bytes in @tx_buf
  * @tx_off: bytes of @tx_buf already written
+ * @tx_end: end of the record being written (@tx_len when coalescing)
  * @stats: counters reported in session-get
  */
 struct sstp_session {
@@ -95,6 +97,7 @@ struct sstp_session {
 	u32 id;
 	u32 owner;
 	u32 ppp_flags;
+	bool coalesce;
 	bool has_ip4;
 	bool has_ip6;
 	__be32 ip4;
@@ -135,6 +138,7 @@ struct sstp_session {
 	u8 *tx_buf;
 	unsigned int tx_len;
 	unsigned int tx_off;
+	unsigned int tx_end;
 
 	struct sstp_stats stats;
 };

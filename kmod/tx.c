@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Transmit: a bounded queue per session and a work item that packs as many
- * SSTP packets as fit into one buffer and hands it to kernel TLS with one
- * non-blocking sock_sendmsg(). Kernel TLS encrypts only on that path:
+ * SSTP packets as fit into one buffer and hands it to kernel TLS with
+ * non-blocking sock_sendmsg() calls, one per SSTP packet (each gets a TLS
+ * record of its own, as some clients need) or, for sessions that may
+ * coalesce, one for the whole buffer. Kernel TLS encrypts only on that path:
  * sendmsg_locked and the skb splicing helpers reach TCP directly and would
  * put plaintext on the wire. A partial write keeps the rest of the buffer
  * until the socket's write_space callback queues the work again.
@@ -177,10 +179,15 @@ static bool pack(struct sstp_session *s)
 	}
 	s->tx_len = used;
 	s->tx_off = 0;
+	s->tx_end = 0;
 	return used;
 }
 
-/* Write what is left of tx_buf: 0 when all went out, or -errno. */
+/*
+ * Write what is left of tx_buf: 0 when all went out, or -errno. Kernel TLS
+ * closes a record at the end of each send, so one send per SSTP packet
+ * gives each its own record unless the session may coalesce.
+ */
 static int send_buf(struct sstp_session *s)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
@@ -188,8 +195,11 @@ static int send_buf(struct sstp_session *s)
 	int ret;
 
 	while (s->tx_off < s->tx_len) {
+		if (s->tx_off >= s->tx_end)
+			s->tx_end = s->coalesce ? s->tx_len : s->tx_off +
+				    sstp_len_get(s->tx_buf + s->tx_off + 2);
 		iov.iov_base = s->tx_buf + s->tx_off;
-		iov.iov_len = s->tx_len - s->tx_off;
+		iov.iov_len = s->tx_end - s->tx_off;
 		ret = kernel_sendmsg(s->sock, &msg, &iov, 1, iov.iov_len);
 		if (ret < 0)
 			return ret;
@@ -200,6 +210,7 @@ static int send_buf(struct sstp_session *s)
 	}
 	s->tx_len = 0;
 	s->tx_off = 0;
+	s->tx_end = 0;
 	return 0;
 }
 

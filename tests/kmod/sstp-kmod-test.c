@@ -125,7 +125,7 @@ struct sess {
 	uint32_t id;
 	uint32_t ppp_flags;
 	uint32_t reason;
-	bool has4, has6;
+	bool has4, has6, coalesce;
 	struct in_addr ip4;
 	struct in6_addr ip6;
 	uint64_t ctr[SSTP_A_SESSION_MAX + 1];
@@ -157,6 +157,7 @@ struct sreq {
 	const char *ip6;
 	uint32_t ppp_flags;
 	bool has_flags;
+	bool coalesce;
 	const void *backlog;
 	size_t backlog_len;
 	const void *pkt;
@@ -190,6 +191,9 @@ static int sess_attr_cb(const struct nlattr *a, void *data)
 	case SSTP_A_SESSION_DEL_REASON:
 		s->reason = mnl_attr_get_u32(a);
 		break;
+	case SSTP_A_SESSION_COALESCE:
+		s->coalesce = true;
+		break;
 	case SSTP_A_SESSION_PACKET:
 		if (len > sizeof(s->pkt))
 			len = sizeof(s->pkt);
@@ -198,7 +202,7 @@ static int sess_attr_cb(const struct nlattr *a, void *data)
 		break;
 	default:
 		if (type >= SSTP_A_SESSION_RX_PACKETS &&
-		    type <= SSTP_A_SESSION_MAX)
+		    type <= SSTP_A_SESSION_TX_DROP_INVALID)
 			s->ctr[type] = len == 8 ? mnl_attr_get_u64(a) :
 						  mnl_attr_get_u32(a);
 		break;
@@ -398,6 +402,8 @@ static void put_sreq(struct nlmsghdr *nlh, const struct sreq *r, bool nest)
 		mnl_attr_put(nlh, SSTP_A_SESSION_IPV6, 16, &a6);
 	if (r->has_flags)
 		mnl_attr_put_u32(nlh, SSTP_A_SESSION_PPP_FLAGS, r->ppp_flags);
+	if (r->coalesce)
+		mnl_attr_put(nlh, SSTP_A_SESSION_COALESCE, 0, NULL);
 	if (r->backlog)
 		mnl_attr_put(nlh, SSTP_A_SESSION_RX_BACKLOG, r->backlog_len,
 			     r->backlog);
@@ -1322,7 +1328,7 @@ static int scenario_traffic(struct nl *nl, uint32_t ifindex)
 	struct peer *p = peer_alloc(), *c = peer_alloc();
 	uint8_t ip[4096], pkt[SSTP_MAX_PACKET + 16], buf[8192];
 	const char *me = "10.200.0.2", *me6 = "fd00:200::2";
-	unsigned int hdr = 0, i;
+	unsigned int hdr = 0, i, k;
 	struct ntf *n;
 	size_t len, iplen;
 	uint32_t id, cid;
@@ -1511,6 +1517,51 @@ static int scenario_traffic(struct nl *nl, uint32_t ifindex)
 		      got);
 		check(sstp_echo(c), "the session works on");
 		session_del(nl, ifindex, cid);
+		pair_close(c);
+	}
+
+	/* Every SSTP packet in a TLS record of its own, unless coalescing. */
+	for (k = 0; k < 2; k++) {
+		struct sreq r = { .ifindex = ifindex, .ip4 = "10.200.0.8",
+				  .coalesce = k };
+		unsigned int got = 0, reads = 0;
+		struct sess s;
+		int rd;
+
+		if (pair_new(c, false))
+			continue;
+		r.fd = c->sfd;
+		if (!check(!session_new(nl, &r, &cid),
+			   "a session with a userspace TLS peer%s",
+			   k ? ", coalescing" : "")) {
+			pair_close(c);
+			continue;
+		}
+		close(c->sfd);
+		c->sfd = -1;
+		check(!session_get(nl, ifindex, cid, &s) && s.coalesce == k,
+		      "session-get reports coalesce %s", k ? "on" : "off");
+		for (i = 0; i < 20; i++) {
+			sstp_hdr_put(pkt, 0, 100);
+			put16(pkt + 4, 0xff03);
+			put16(pkt + 6, 0x8281);
+			memset(pkt + 8, i, 92);
+			session_send(nl, ifindex, cid, pkt, 100);
+		}
+		ok = true;
+		while (ok && got < 20) {
+			rd = SSL_read(c->cssl, buf, sizeof(buf));
+			ok = rd > 0 && rd % 100 == 0 && (k || rd == 100);
+			for (i = 0; ok && i < (unsigned int)rd / 100; i++)
+				ok = buf[i * 100 + 8] == got++;
+			reads++;
+		}
+		if (k)
+			note("20 coalescable packets came in %u records", reads);
+		check(ok && got == 20, k ? "all packets arrive in order" :
+		      "each of 20 packets arrives in a TLS record of its own");
+		session_del(nl, ifindex, cid);
+		drop_ntfs(nl, SSTP_CMD_SESSION_DEL_NTF, cid);
 		pair_close(c);
 	}
 
