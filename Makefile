@@ -114,3 +114,6 @@ clean:
 	rm -rf $(O)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# sstp.ko: module, module-6.1, module-6.12, module-install, dkms-install, ...
+include kmod/kmod.mk
