@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite: build (warnings are errors), unit tests, a short
 # fuzz run of every parser, network-namespace tests on this kernel, and the
-# qemu tests under Debian's 6.1 and 6.12 kernels (kTLS, sstpc + pppd).
+# qemu tests under Debian's 6.1 and 6.12 kernels (kTLS, sstpc + pppd, and
+# the sstp.ko module).
 # Needs root (netns, TUN).
 # Ends with one line "N passed, N failed" over all stages.
 set -u
@@ -32,5 +33,10 @@ stage unit tests/run-unit.sh build/tests
 stage fuzz make CI=1 fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 stage netns tests/netns.sh build
 stage vm tests/vm/run.sh
+# sstp.ko: the libmnl test tool, then a debug build of the module against
+# Debian's 6.1 and 6.12 headers, loaded and tested in qemu guests (after
+# the vm stage, which installs qemu and friends).
+stage kmod-build make -j"$(nproc)" CI=1 kmod-test
+stage kmod tests/kmod/vm.sh
 echo "all: $total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
