@@ -12,7 +12,7 @@
 #include <uapi/linux/sstp.h>
 
 /* Common nested types */
-const struct nla_policy sstp_session_nl_policy[SSTP_A_SESSION_COALESCE + 1] = {
+const struct nla_policy sstp_session_nl_policy[SSTP_A_SESSION_ANY_SOURCE + 1] = {
 	[SSTP_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SSTP_A_SESSION_SOCKET] = { .type = NLA_U32, },
 	[SSTP_A_SESSION_IPV4] = { .type = NLA_BE32, },
@@ -34,13 +34,14 @@ const struct nla_policy sstp_session_nl_policy[SSTP_A_SESSION_COALESCE + 1] = {
 	[SSTP_A_SESSION_TX_DROP_QUEUE] = { .type = NLA_UINT, },
 	[SSTP_A_SESSION_TX_DROP_INVALID] = { .type = NLA_UINT, },
 	[SSTP_A_SESSION_COALESCE] = { .type = NLA_FLAG, },
+	[SSTP_A_SESSION_ANY_SOURCE] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy sstp_session_del_input_nl_policy[SSTP_A_SESSION_ID + 1] = {
 	[SSTP_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-const struct nla_policy sstp_session_new_input_nl_policy[SSTP_A_SESSION_COALESCE + 1] = {
+const struct nla_policy sstp_session_new_input_nl_policy[SSTP_A_SESSION_ANY_SOURCE + 1] = {
 	[SSTP_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SSTP_A_SESSION_SOCKET] = { .type = NLA_U32, },
 	[SSTP_A_SESSION_IPV4] = { .type = NLA_BE32, },
@@ -48,6 +49,7 @@ const struct nla_policy sstp_session_new_input_nl_policy[SSTP_A_SESSION_COALESCE
 	[SSTP_A_SESSION_PPP_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[SSTP_A_SESSION_RX_BACKLOG] = NLA_POLICY_MAX_LEN(65535),
 	[SSTP_A_SESSION_COALESCE] = { .type = NLA_FLAG, },
+	[SSTP_A_SESSION_ANY_SOURCE] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy sstp_session_send_input_nl_policy[SSTP_A_SESSION_PACKET + 1] = {

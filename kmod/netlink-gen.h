@@ -13,9 +13,9 @@
 #include <uapi/linux/sstp.h>
 
 /* Common nested types */
-extern const struct nla_policy sstp_session_nl_policy[SSTP_A_SESSION_COALESCE + 1];
+extern const struct nla_policy sstp_session_nl_policy[SSTP_A_SESSION_ANY_SOURCE + 1];
 extern const struct nla_policy sstp_session_del_input_nl_policy[SSTP_A_SESSION_ID + 1];
-extern const struct nla_policy sstp_session_new_input_nl_policy[SSTP_A_SESSION_COALESCE + 1];
+extern const struct nla_policy sstp_session_new_input_nl_policy[SSTP_A_SESSION_ANY_SOURCE + 1];
 extern const struct nla_policy sstp_session_send_input_nl_policy[SSTP_A_SESSION_PACKET + 1];
 
 int sstp_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,

@@ -266,6 +266,8 @@ static int session_fill(struct sk_buff *skb, const struct sstp_session *s,
 		goto err;
 	if (s->coalesce && nla_put_flag(skb, SSTP_A_SESSION_COALESCE))
 		goto err;
+	if (s->any_source && nla_put_flag(skb, SSTP_A_SESSION_ANY_SOURCE))
+		goto err;
 	if (cmd == SSTP_CMD_SESSION_DEL_NTF &&
 	    nla_put_u32(skb, SSTP_A_SESSION_DEL_REASON, s->reason))
 		goto err;
@@ -358,6 +360,7 @@ static int session_config(struct sstp_session *s, struct nlattr **attrs,
 	if (attrs[SSTP_A_SESSION_PPP_FLAGS])
 		s->ppp_flags = nla_get_u32(attrs[SSTP_A_SESSION_PPP_FLAGS]);
 	s->coalesce = nla_get_flag(attrs[SSTP_A_SESSION_COALESCE]);
+	s->any_source = nla_get_flag(attrs[SSTP_A_SESSION_ANY_SOURCE]);
 	a = attrs[SSTP_A_SESSION_RX_BACKLOG];
 	if (a && nla_len(a)) {
 		s->rx_backlog = kvmalloc(nla_len(a), GFP_KERNEL);

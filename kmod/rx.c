@@ -80,6 +80,10 @@ static void rx_ip(struct sstp_session *s, const u8 *data, unsigned int len,
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
 
+	/*
+	 * Reverse path: a client's peer must use its own address; a gateway
+	 * (any_source) forwards for whole networks and is not checked.
+	 */
 	if (proto == SSTP_PPP_IP) {
 		const struct iphdr *iph = ip_hdr(skb);
 
@@ -89,7 +93,7 @@ static void rx_ip(struct sstp_session *s, const u8 *data, unsigned int len,
 		tot = ntohs(iph->tot_len);
 		if (tot < iph->ihl * 4 || tot > len)
 			goto invalid;
-		if (iph->saddr != s->ip4)
+		if (!s->any_source && iph->saddr != s->ip4)
 			goto rpf;
 		skb->protocol = htons(ETH_P_IP);
 	} else {
@@ -100,7 +104,7 @@ static void rx_ip(struct sstp_session *s, const u8 *data, unsigned int len,
 		tot = sizeof(*ip6h) + ntohs(ip6h->payload_len);
 		if (tot > len)
 			goto invalid;
-		if (!ipv6_addr_equal(&ip6h->saddr, &s->ip6))
+		if (!s->any_source && !ipv6_addr_equal(&ip6h->saddr, &s->ip6))
 			goto rpf;
 		skb->protocol = htons(ETH_P_IPV6);
 	}

@@ -52,10 +52,11 @@ struct sstp_stats {
  * @owner: netlink portid of the socket that created the session
  * @ppp_flags: SSTP_PPP_FLAGS_* for frames sent
  * @coalesce: several SSTP packets may share a TLS record
+ * @any_source: the peer is a gateway; its packets may come from any source
  * @has_ip4: @ip4 is set
  * @has_ip6: @ip6 is set
- * @ip4: the peer's IPv4 address
- * @ip6: the peer's IPv6 address
+ * @ip4: the peer's IPv4 address (a gateway's inner one with @any_source)
+ * @ip6: the peer's IPv6 address (a gateway's inner one with @any_source)
  * @node_id: entry in @sd->by_id
  * @node_ip4: entry in @sd->by_ip4
  * @node_ip6: entry in @sd->by_ip6
@@ -98,6 +99,7 @@ struct sstp_session {
 	u32 owner;
 	u32 ppp_flags;
 	bool coalesce;
+	bool any_source;
 	bool has_ip4;
 	bool has_ip6;
 	__be32 ip4;
