@@ -6,18 +6,22 @@
  *   sstp-kmod-test dev-del DEV             delete a device
  *   sstp-kmod-test dev-list                list sstp devices
  *   sstp-kmod-test sessions DEV            dump a device's sessions
- *   sstp-kmod-test serve DEV IP4 [IP6]     one session whose peer answers pings
+ *   sstp-kmod-test serve DEV IP4 [IP6] [any-source] [SECONDS]
+ *                                          one session whose peer answers pings
  *   sstp-kmod-test hold DEV COUNT SECONDS  COUNT sessions until their device goes
- *   sstp-kmod-test scenario NAME DEV [N]   api, traffic, teardown, malformed,
- *                                          many, churn
+ *   sstp-kmod-test scenario NAME DEV [N]   api, traffic, client, teardown,
+ *                                          malformed, many, churn
  *
  * DEV is a name or an index. Sessions run over real kernel TLS: a TLS 1.2
  * AES-GCM connection over loopback, OpenSSL handing both ends to the
  * kernel; the server end goes to sstp.ko, the tool plays the SSTP client
  * on the other end with plain read() and write(). Scenarios expect the
- * device up with 10.200.0.1/16 and fd00:200::1/64 and print "ok - ..." and
- * "not ok - ..." lines, "# ..." notes, and "N passed, N failed" at the end;
- * the exit status is 1 if anything failed.
+ * device up with 10.200.0.1/16 and fd00:200::1/64 (client also expects
+ * routes via its gateway's address, see scenario_client) and print
+ * "ok - ..." and "not ok - ..." lines, "# ..." notes, and "N passed,
+ * N failed" at the end; the exit status is 1 if anything failed. The peer
+ * of serve answers pings to any address: with any-source it plays a
+ * gateway with hosts behind it.
  */
 
 #include <arpa/inet.h>
@@ -125,7 +129,7 @@ struct sess {
 	uint32_t id;
 	uint32_t ppp_flags;
 	uint32_t reason;
-	bool has4, has6, coalesce;
+	bool has4, has6, coalesce, any_source;
 	struct in_addr ip4;
 	struct in6_addr ip6;
 	uint64_t ctr[SSTP_A_SESSION_MAX + 1];
@@ -158,6 +162,7 @@ struct sreq {
 	uint32_t ppp_flags;
 	bool has_flags;
 	bool coalesce;
+	bool any_source;
 	const void *backlog;
 	size_t backlog_len;
 	const void *pkt;
@@ -193,6 +198,9 @@ static int sess_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case SSTP_A_SESSION_COALESCE:
 		s->coalesce = true;
+		break;
+	case SSTP_A_SESSION_ANY_SOURCE:
+		s->any_source = true;
 		break;
 	case SSTP_A_SESSION_PACKET:
 		if (len > sizeof(s->pkt))
@@ -404,6 +412,8 @@ static void put_sreq(struct nlmsghdr *nlh, const struct sreq *r, bool nest)
 		mnl_attr_put_u32(nlh, SSTP_A_SESSION_PPP_FLAGS, r->ppp_flags);
 	if (r->coalesce)
 		mnl_attr_put(nlh, SSTP_A_SESSION_COALESCE, 0, NULL);
+	if (r->any_source)
+		mnl_attr_put(nlh, SSTP_A_SESSION_ANY_SOURCE, 0, NULL);
 	if (r->backlog)
 		mnl_attr_put(nlh, SSTP_A_SESSION_RX_BACKLOG, r->backlog_len,
 			     r->backlog);
@@ -496,7 +506,7 @@ static int dump_reply(const struct nlmsghdr *nlh, void *data)
 	printf("session %u ipv4 %s ipv6 %s flags %u rx %llu/%llu tx %llu/%llu "
 	       "ctrl-rx %llu ctrl-tx %llu echo %llu drop-rpf %llu "
 	       "drop-invalid %llu drop-ctrl %llu drop-queue %llu "
-	       "drop-size %llu\n", s.id, a4, a6, s.ppp_flags,
+	       "drop-size %llu%s\n", s.id, a4, a6, s.ppp_flags,
 	       (unsigned long long)s.ctr[SSTP_A_SESSION_RX_PACKETS],
 	       (unsigned long long)s.ctr[SSTP_A_SESSION_RX_BYTES],
 	       (unsigned long long)s.ctr[SSTP_A_SESSION_TX_PACKETS],
@@ -508,7 +518,8 @@ static int dump_reply(const struct nlmsghdr *nlh, void *data)
 	       (unsigned long long)s.ctr[SSTP_A_SESSION_RX_DROP_INVALID],
 	       (unsigned long long)s.ctr[SSTP_A_SESSION_RX_DROP_CTRL],
 	       (unsigned long long)s.ctr[SSTP_A_SESSION_TX_DROP_QUEUE],
-	       (unsigned long long)s.ctr[SSTP_A_SESSION_TX_DROP_INVALID]);
+	       (unsigned long long)s.ctr[SSTP_A_SESSION_TX_DROP_INVALID],
+	       s.any_source ? " any-source" : "");
 	return MNL_CB_OK;
 }
 
@@ -1084,20 +1095,16 @@ static uint32_t dev_index(const char *dev)
 	return v;
 }
 
-/* A pair whose server end is attached; 0 or -errno (-1 for TLS). */
-static int attach(struct nl *nl, uint32_t ifindex, struct peer *p,
-		  const char *ip4, const char *ip6, int flags, uint32_t *id)
+/* A pair whose server end is attached as r asks; 0 or -errno (-1 for TLS). */
+static int attach_req(struct nl *nl, struct peer *p, struct sreq *r,
+		      uint32_t *id)
 {
-	struct sreq r = {
-		.ifindex = ifindex, .ip4 = ip4, .ip6 = ip6,
-		.ppp_flags = flags, .has_flags = flags >= 0,
-	};
 	int err;
 
 	if (pair_new(p, true))
 		return -1;
-	r.fd = p->sfd;
-	err = session_new(nl, &r, id);
+	r->fd = p->sfd;
+	err = session_new(nl, r, id);
 	if (err) {
 		note("session-new: %s (%s)", strerror(-err), nl->ext);
 		pair_close(p);
@@ -1106,6 +1113,18 @@ static int attach(struct nl *nl, uint32_t ifindex, struct peer *p,
 	close(p->sfd);
 	p->sfd = -1;
 	return 0;
+}
+
+/* A pair whose server end is attached; 0 or -errno (-1 for TLS). */
+static int attach(struct nl *nl, uint32_t ifindex, struct peer *p,
+		  const char *ip4, const char *ip6, int flags, uint32_t *id)
+{
+	struct sreq r = {
+		.ifindex = ifindex, .ip4 = ip4, .ip6 = ip6,
+		.ppp_flags = flags, .has_flags = flags >= 0,
+	};
+
+	return attach_req(nl, p, &r, id);
 }
 
 /*
@@ -1581,6 +1600,89 @@ static int scenario_traffic(struct nl *nl, uint32_t ifindex)
 	return finish();
 }
 
+/*
+ * Client sessions: this end connected to a gateway that forwards for the
+ * networks behind it (any-source). Expects 192.0.2.0/24 routed via
+ * 10.200.0.9 and 2001:db8:7::/64 via fd00:200::9 on the device, so that
+ * replies to hosts behind the gateway go into its session.
+ */
+#define CLI_GW4		"10.200.0.9"
+#define CLI_GW6		"fd00:200::9"
+#define FAR4		"192.0.2.7"
+#define FAR6		"2001:db8:7::7"
+
+static int scenario_client(struct nl *nl, uint32_t ifindex)
+{
+	struct sreq r = { .ifindex = ifindex, .ip4 = CLI_GW4, .ip6 = CLI_GW6 };
+	struct peer *p = peer_alloc();
+	uint8_t ip[256], pkt[320];
+	struct in_addr a4;
+	struct sess s;
+	uint32_t id;
+	size_t len;
+
+	inet_pton(AF_INET, CLI_GW4, &a4);
+
+	/* The same address without the flag: the reverse-path check holds. */
+	if (check(!attach_req(nl, p, &r, &id),
+		  "a session at %s without any-source", CLI_GW4)) {
+		check(!session_get(nl, ifindex, id, &s) && !s.any_source,
+		      "session-get reports any-source off");
+		len = sstp_data(pkt, 0x21, ip,
+				ip4_echo(ip, FAR4, GW4, 8, 1, 8));
+		peer_write(p, pkt, len);
+		check(wait_echo_reply(p, false, 1, 500, NULL) != 0,
+		      "a ping from %s gets no answer", FAR4);
+		len = sstp_data(pkt, 0x57, ip,
+				ip6_echo(ip, FAR6, GW6, 128, 2, 8));
+		peer_write(p, pkt, len);
+		check(wait_echo_reply(p, true, 2, 500, NULL) != 0,
+		      "nor one from %s", FAR6);
+		session_get(nl, ifindex, id, &s);
+		check(s.ctr[SSTP_A_SESSION_RX_DROP_RPF] == 2 &&
+		      !s.ctr[SSTP_A_SESSION_RX_PACKETS],
+		      "both dropped and counted in rx-drop-rpf (%llu, rx %llu)",
+		      (unsigned long long)s.ctr[SSTP_A_SESSION_RX_DROP_RPF],
+		      (unsigned long long)s.ctr[SSTP_A_SESSION_RX_PACKETS]);
+		check(!session_del(nl, ifindex, id), "session-del");
+		drop_ntfs(nl, SSTP_CMD_SESSION_DEL_NTF, id);
+		pair_close(p);
+	}
+
+	/* The peer is a gateway: packets from behind it reach the device. */
+	r.any_source = true;
+	if (!check(!attach_req(nl, p, &r, &id),
+		   "a session at %s with any-source", CLI_GW4)) {
+		free(p);
+		return finish();
+	}
+	check(!session_get(nl, ifindex, id, &s) && s.any_source && s.has4 &&
+	      s.ip4.s_addr == a4.s_addr && s.has6,
+	      "session-get reports any-source on, with its addresses");
+	check(session_dump(nl, ifindex, false) == 1, "session-get dumps it");
+	check(ping_gw(p, FAR4, false, 3),
+	      "a ping from %s is delivered, its reply routed via %s", FAR4,
+	      CLI_GW4);
+	check(ping_gw(p, FAR6, true, 4),
+	      "a ping from %s is delivered, its reply routed via %s", FAR6,
+	      CLI_GW6);
+	check(ping_gw(p, CLI_GW4, false, 5) && ping_gw(p, CLI_GW6, true, 6),
+	      "the gateway's own addresses still work");
+	session_get(nl, ifindex, id, &s);
+	check(s.ctr[SSTP_A_SESSION_RX_PACKETS] == 4 &&
+	      s.ctr[SSTP_A_SESSION_TX_PACKETS] == 4 &&
+	      !s.ctr[SSTP_A_SESSION_RX_DROP_RPF],
+	      "counted as received (rx %llu tx %llu), none in rx-drop-rpf",
+	      (unsigned long long)s.ctr[SSTP_A_SESSION_RX_PACKETS],
+	      (unsigned long long)s.ctr[SSTP_A_SESSION_TX_PACKETS]);
+	check(!session_del(nl, ifindex, id), "session-del");
+	check(ends_with(nl, id, SSTP_DEL_REASON_USERSPACE, TIMEOUT_MS),
+	      "session-del-ntf with reason userspace");
+	pair_close(p);
+	free(p);
+	return finish();
+}
+
 static int scenario_teardown(struct nl *nl, uint32_t ifindex)
 {
 	struct peer *p = peer_alloc();
@@ -2039,8 +2141,12 @@ static bool make_reply(uint8_t *ip, size_t len, uint16_t proto)
 }
 
 static int cmd_serve(struct nl *nl, uint32_t ifindex, const char *ip4,
-		     const char *ip6, int seconds)
+		     const char *ip6, bool any_source, int seconds)
 {
+	struct sreq rq = {
+		.ifindex = ifindex, .ip4 = ip4, .ip6 = ip6,
+		.any_source = any_source,
+	};
 	struct peer *p = peer_alloc();
 	uint8_t pkt[SSTP_MAX_PACKET], out[SSTP_MAX_PACKET + 8];
 	unsigned int replies = 0;
@@ -2051,7 +2157,7 @@ static int cmd_serve(struct nl *nl, uint32_t ifindex, const char *ip4,
 	uint32_t id;
 	int r;
 
-	if (attach(nl, ifindex, p, ip4, ip6, -1, &id))
+	if (attach_req(nl, p, &rq, &id))
 		die("cannot attach a session");
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -2164,9 +2270,10 @@ static void usage(FILE *f)
 		"       sstp-kmod-test dev-del DEV\n"
 		"       sstp-kmod-test dev-list\n"
 		"       sstp-kmod-test sessions DEV\n"
-		"       sstp-kmod-test serve DEV IP4 [IP6] [SECONDS]\n"
+		"       sstp-kmod-test serve DEV IP4 [IP6] [any-source] [SECONDS]\n"
 		"       sstp-kmod-test hold DEV COUNT SECONDS\n"
-		"       sstp-kmod-test scenario api|traffic|teardown|malformed|many|churn DEV [N]\n");
+		"       sstp-kmod-test scenario NAME DEV [N]\n"
+		"         NAME: api traffic client teardown malformed many churn\n");
 }
 
 int main(int argc, char **argv)
@@ -2221,16 +2328,19 @@ int main(int argc, char **argv)
 	tls_init();
 	if (!strcmp(argv[1], "serve") && argc >= 4) {
 		const char *ip6 = NULL;
+		bool any_source = false;
 		int i, seconds = 60;
 
 		for (i = 4; i < argc; i++) {
-			if (strchr(argv[i], ':'))
+			if (!strcmp(argv[i], "any-source"))
+				any_source = true;
+			else if (strchr(argv[i], ':'))
 				ip6 = argv[i];
 			else
 				seconds = atoi(argv[i]);
 		}
 		return cmd_serve(&nl, dev_index(argv[2]), argv[3], ip6,
-				 seconds);
+				 any_source, seconds);
 	}
 	if (!strcmp(argv[1], "hold") && argc == 5)
 		return cmd_hold(&nl, dev_index(argv[2]), atoi(argv[3]),
@@ -2244,6 +2354,8 @@ int main(int argc, char **argv)
 			rc = scenario_api(&nl, ifindex);
 		else if (!strcmp(argv[2], "traffic"))
 			rc = scenario_traffic(&nl, ifindex);
+		else if (!strcmp(argv[2], "client"))
+			rc = scenario_client(&nl, ifindex);
 		else if (!strcmp(argv[2], "teardown"))
 			rc = scenario_teardown(&nl, ifindex);
 		else if (!strcmp(argv[2], "malformed"))
