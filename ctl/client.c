@@ -41,8 +41,16 @@ static void finish(struct client *c, const char *why)
 {
 	if (c->state == CS_DONE)
 		return;
-	if (link_tx_pending(&c->link))
+	if (c->kpath) {
+		if (!c->kgone) {
+			kmod_send_queue(c->kmod, c->kid, c->link.tx,
+					&c->link.tx_head, c->link.tx_tail);
+			kmod_session_del(c->kmod, c->kid);
+			c->kgone = true;
+		}
+	} else if (link_tx_pending(&c->link)) {
 		link_flush(&c->link);
+	}
 	c->state = CS_DONE;
 	loop_del(c->loop, &c->ev);
 	OPENSSL_cleanse(c->hlak, sizeof(c->hlak));
@@ -367,11 +375,82 @@ static int start_tls(struct client *c)
 	return 0;
 }
 
+static void kernel_attach(struct client *c)
+{
+	struct kmod_session_opts o = {
+		.fd = c->link.fd,
+		.ipv4 = c->gateway,
+		.any_source = true,
+		.coalesce = true,	/* our gateway reads any record sizes */
+		.backlog = c->link.carry,
+		.backlog_len = c->link.carry_len,
+	};
+	char err[512];
+	uint32_t id;
+	int ret;
+
+	c->kattach = false;
+	ret = kmod_session_new(c->kmod, &o, &id, err, sizeof(err));
+	if (ret) {
+		if (c->ops->kernel)
+			c->ops->kernel(c, ret, err);
+		return;
+	}
+	loop_del(c->loop, &c->ev);
+	close(c->link.fd);
+	c->link.fd = c->ev.fd = -1;
+	c->link.carry_len = 0;
+	c->more = false;
+	c->kpath = true;
+	c->kid = id;
+	if (c->ops->kernel)
+		c->ops->kernel(c, 0, NULL);
+}
+
+static void maybe_attach(struct client *c)
+{
+	if (c->kattach && c->state == CS_UP && !link_tx_pending(&c->link))
+		kernel_attach(c);
+}
+
+void client_use_kernel(struct client *c, struct kmod *k)
+{
+	c->kmod = k;
+	c->kattach = true;
+}
+
+void client_kernel_input(struct client *c, const uint8_t *pkt, size_t len)
+{
+	bool control;
+	size_t plen;
+
+	if (c->state == CS_DONE)
+		return;
+	if (sstp_frame_peek(pkt, len, &control, &plen) <= 0 || plen != len)
+		return;
+	c->last_rx_ms = now_ms();
+	c->link.st.rx_bytes += plen;
+	if (control)
+		handle_ctrl(c, pkt, plen);
+	else
+		handle_data(c, pkt + SSTP_HDR_LEN, plen - SSTP_HDR_LEN);
+	client_flush(c);
+}
+
+void client_kernel_gone(struct client *c, const struct kmod_stats *st)
+{
+	char why[96];
+
+	c->kgone = true;
+	snprintf(why, sizeof(why), "kernel: %s", kmod_reason_name(st->reason));
+	finish(c, c->state == CS_DISCONNECTING ? "disconnected" : why);
+}
+
 static void client_io(struct client *c, uint32_t events)
 {
 	char req[512], msg[300];
 
-	if (c->state == CS_DONE)
+	if (c->state == CS_DONE || c->kpath)
 		return;
 	if (c->state == CS_CONNECTING) {
 		int err = 0;
@@ -444,6 +523,8 @@ static void client_io(struct client *c, uint32_t events)
 			c->more = true;
 	}
 	client_flush(c);
+	if (c->state != CS_DONE)
+		maybe_attach(c);
 }
 
 static void client_ev(struct ev *ev, uint32_t events)
@@ -461,6 +542,18 @@ void client_flush(struct client *c)
 {
 	if (c->state == CS_DONE || c->state <= CS_TLS)
 		return;
+	if (c->kpath) {
+		size_t head = c->link.tx_head;
+		int ret = kmod_send_queue(c->kmod, c->kid, c->link.tx,
+					  &c->link.tx_head, c->link.tx_tail);
+
+		c->link.st.tx_bytes += c->link.tx_head - head;
+		if (c->link.tx_head == c->link.tx_tail)
+			c->link.tx_head = c->link.tx_tail = 0;
+		if (ret)
+			finish(c, "kernel: session lost");
+		return;
+	}
 	if (link_flush(&c->link))
 		finish(c, "connection lost");
 }
@@ -503,6 +596,8 @@ void client_tick(struct client *c, uint64_t now)
 	}
 	if (c->state != CS_DONE && link_tx_pending(&c->link))
 		client_flush(c);
+	if (c->state != CS_DONE)
+		maybe_attach(c);
 }
 
 int client_start(struct client *c, struct loop *l, const struct client_opts *o,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <openssl/ssl.h>
 
+#include "dp_kmod.h"
 #include "link.h"
 #include "loop.h"
 
@@ -38,6 +39,8 @@ struct client_ops {
 	/* Called once; the owner frees the client afterwards (not inside). */
 	void (*down)(struct client *c, const char *why);
 	void (*ip)(struct client *c, const uint8_t *pkt, size_t len);
+	/* After client_use_kernel: 0 on the kernel path, or -errno + why. */
+	void (*kernel)(struct client *c, int err, const char *why);
 };
 
 enum client_state {
@@ -62,6 +65,10 @@ struct client {
 	uint64_t started_ms, up_ms, deadline_ms, last_rx_ms, echo_sent_ms;
 	uint32_t local, gateway, dns[2];	/* host order, after IPCP */
 	char reason[256];		/* why we started to disconnect */
+	/* The kernel data path: sstp.ko carries the session. */
+	struct kmod *kmod;
+	bool kattach, kpath, kgone;
+	uint32_t kid;
 };
 
 /* Start connecting. 0 or -errno (nothing to free on error). */
@@ -78,6 +85,15 @@ void client_tick(struct client *c, uint64_t now);
 /* CALL_DISCONNECT, then down() on ACK or after 5 s. */
 void client_disconnect(struct client *c, const char *why);
 void client_destroy(struct client *c);
+/*
+ * Move the session to sstp.ko (k has a device): done after the current
+ * batch of input, once queued frames are out; ops->kernel tells how it
+ * went. Only for a session that is up with kernel TLS both ways.
+ */
+void client_use_kernel(struct client *c, struct kmod *k);
+/* From k's notifications: a frame for us, and the session's end. */
+void client_kernel_input(struct client *c, const uint8_t *pkt, size_t len);
+void client_kernel_gone(struct client *c, const struct kmod_stats *st);
 const char *client_state_name(const struct client *c);
 
 #endif

@@ -14,6 +14,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <linux/sstp.h>
+
 #include "client.h"
 #include "cmd.h"
 #include "config.h"
@@ -30,8 +32,12 @@ struct conn_ctx {
 	/* single mode */
 	const char *ifname;
 	const char *resolv_conf;
-	char tun_name[IF_NAMESIZE];
+	char tun_name[IF_NAMESIZE];	/* TUN or sstp device */
 	struct ev tun_ev;
+	bool use_kernel;		/* try sstp.ko (not --no-kernel) */
+	struct kmod kmod;
+	struct ev kmod_ev;
+	bool kmod_open;
 	struct cidr4 routes[MAX_ROUTES];
 	unsigned int n_routes;
 	/* load mode */
@@ -61,6 +67,7 @@ static void connect_usage(FILE *f)
 		"  --mtu N            MTU/MRU (default 1400)\n"
 		"  --tls VERSION      use only TLS 1.2 or 1.3 for the outer connection\n"
 		"  --no-ktls          keep TLS in userspace even where kTLS is available\n"
+		"  --no-kernel        do not use the sstp kernel module's data path\n"
 		"  --resolv-conf FILE write the gateway's DNS servers to FILE while up\n"
 		"  --timeout S        seconds to come up (default 30)\n"
 		"  --load N           open N sessions without TUN devices (load mode)\n"
@@ -112,37 +119,36 @@ static int write_resolv(const char *path, const char *d0, const char *d1)
 	return fclose(f);
 }
 
-static void single_up(struct client *c)
+/* The address, routes and resolv.conf on the device in x->tun_name. */
+static int configure(struct conn_ctx *x, struct client *c, bool via)
 {
-	struct conn_ctx *x = c->owner;
-	char l[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d0[INET_ADDRSTRLEN],
-	     d1[INET_ADDRSTRLEN];
 	unsigned int i;
-	int fd, ret;
+	int ret;
 
-	fd = tun_open(x->ifname ? x->ifname : "sstpc%d", x->tun_name);
-	if (fd < 0) {
-		snprintf(x->first_error, sizeof(x->first_error),
-			 "cannot create TUN device: %s", strerror(-fd));
-		client_disconnect(c, x->first_error);
-		return;
-	}
-	x->tun_ev.fd = fd;
-	x->tun_ev.cb = tun_read;
 	ret = netcfg_link_up(x->tun_name, x->co.mtu);
 	if (!ret)
 		ret = netcfg_addr_add(x->tun_name, c->local, 32, c->gateway);
 	for (i = 0; !ret && i < x->n_routes; i++) {
-		ret = netcfg_route_add(x->tun_name, &x->routes[i]);
+		/* sstp.ko picks the session by next hop. */
+		ret = via ? netcfg_route_add_via(x->tun_name, &x->routes[i],
+						 c->gateway) :
+			    netcfg_route_add(x->tun_name, &x->routes[i]);
 		if (ret == -EEXIST)
 			ret = 0;
 	}
-	if (ret || loop_add(&x->loop, &x->tun_ev, EPOLLIN)) {
+	if (ret) {
 		snprintf(x->first_error, sizeof(x->first_error),
 			 "cannot configure %s: %s", x->tun_name, strerror(-ret));
-		client_disconnect(c, x->first_error);
-		return;
+		return ret;
 	}
+	return 0;
+}
+
+static void announce(struct conn_ctx *x, struct client *c, const char *path)
+{
+	char l[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d0[INET_ADDRSTRLEN],
+	     d1[INET_ADDRSTRLEN];
+
 	ip4s(c->local, l);
 	ip4s(c->gateway, g);
 	ip4s(c->dns[0], d0);
@@ -158,8 +164,7 @@ static void single_up(struct client *c)
 		printf("{\"event\":\"up\",\"interface\":\"%s\",\"address\":\"%s\","
 		       "\"gateway\":\"%s\",\"tls\":\"%s\",\"path\":\"%s\","
 		       "\"dns\":[%s%s%s%s%s%s%s]}\n",
-		       x->tun_name, l, g, SSL_get_version(c->link.ssl),
-		       link_path(&c->link),
+		       x->tun_name, l, g, SSL_get_version(c->link.ssl), path,
 		       c->dns[0] ? "\"" : "", c->dns[0] ? d0 : "",
 		       c->dns[0] ? "\"" : "", c->dns[1] ? ",\"" : "",
 		       c->dns[1] ? d1 : "", c->dns[1] ? "\"" : "", "");
@@ -167,8 +172,144 @@ static void single_up(struct client *c)
 		printf("up: interface %s address %s gateway %s dns %s%s%s "
 		       "(%s, %s)\n", x->tun_name, l, g, c->dns[0] ? d0 : "-",
 		       c->dns[1] ? " " : "", c->dns[1] ? d1 : "",
-		       SSL_get_version(c->link.ssl), link_path(&c->link));
+		       SSL_get_version(c->link.ssl), path);
 	fflush(stdout);
+}
+
+static void tun_up(struct conn_ctx *x, struct client *c)
+{
+	int fd;
+
+	fd = tun_open(x->ifname ? x->ifname : "sstpc%d", x->tun_name);
+	if (fd < 0) {
+		snprintf(x->first_error, sizeof(x->first_error),
+			 "cannot create TUN device: %s", strerror(-fd));
+		client_disconnect(c, x->first_error);
+		return;
+	}
+	x->tun_ev.fd = fd;
+	x->tun_ev.cb = tun_read;
+	if (configure(x, c, false) || loop_add(&x->loop, &x->tun_ev, EPOLLIN)) {
+		client_disconnect(c, x->first_error);
+		return;
+	}
+	announce(x, c, link_path(&c->link));
+}
+
+static void kmod_recv(void *ctx, uint32_t id, const uint8_t *pkt, size_t len)
+{
+	struct conn_ctx *x = ctx;
+
+	if (x->clients[0].kpath && x->clients[0].kid == id)
+		client_kernel_input(&x->clients[0], pkt, len);
+}
+
+static void kmod_del(void *ctx, const struct kmod_stats *st)
+{
+	struct conn_ctx *x = ctx;
+
+	if (x->clients[0].kpath && x->clients[0].kid == st->id)
+		client_kernel_gone(&x->clients[0], st);
+}
+
+static const struct kmod_ops conn_kmod_ops = {
+	.recv = kmod_recv,
+	.del = kmod_del,
+};
+
+struct seen {
+	uint32_t id;
+	bool found;
+};
+
+static void seen_cb(void *arg, const struct kmod_stats *st)
+{
+	struct seen *v = arg;
+
+	if (st->id == v->id)
+		v->found = true;
+}
+
+static void kmod_read(struct ev *ev, uint32_t events)
+{
+	struct conn_ctx *x = (struct conn_ctx *)((char *)ev -
+				offsetof(struct conn_ctx, kmod_ev));
+	struct client *c = &x->clients[0];
+
+	(void)events;
+	/* Lost notifications: the session may have ended unseen. */
+	if (kmod_process(&x->kmod) == -ENOBUFS && c->kpath && !c->kgone) {
+		struct kmod_stats st = { .id = c->kid,
+			.reason = SSTP_DEL_REASON_TRANSPORT_ERROR };
+		struct seen v = { .id = c->kid };
+		int ret = kmod_session_dump(&x->kmod, seen_cb, &v);
+
+		if (ret == -ENODEV || ret == -ENOENT || (!ret && !v.found))
+			client_kernel_gone(c, &st);
+	}
+}
+
+static void kernel_down(struct conn_ctx *x)
+{
+	if (!x->kmod_open)
+		return;
+	loop_del(&x->loop, &x->kmod_ev);
+	kmod_close(&x->kmod);	/* deletes the device */
+	x->kmod_open = false;
+}
+
+/* Device, address and routes for the kernel path. 0 or -errno (logged). */
+static int kernel_up(struct conn_ctx *x, struct client *c)
+{
+	char err[512];
+
+	if (kmod_open(&x->kmod, &conn_kmod_ops, x, err, sizeof(err))) {
+		log_info("kernel data path unavailable: %s", err);
+		return -ENODEV;
+	}
+	x->kmod_open = true;
+	x->kmod_ev.fd = kmod_fd(&x->kmod);
+	x->kmod_ev.cb = kmod_read;
+	if (kmod_dev_create(&x->kmod, x->ifname ? x->ifname : "sstpc%d",
+			    x->co.mtu, err, sizeof(err)) ||
+	    loop_add(&x->loop, &x->kmod_ev, EPOLLIN)) {
+		log_warn("kernel data path unavailable: %s", err);
+		kernel_down(x);
+		return -ENODEV;
+	}
+	snprintf(x->tun_name, sizeof(x->tun_name), "%s", x->kmod.ifname);
+	if (configure(x, c, true)) {
+		log_warn("kernel data path: %s", x->first_error);
+		x->first_error[0] = '\0';
+		kernel_down(x);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void single_up(struct client *c)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (x->use_kernel && c->link.ktls && !kernel_up(x, c)) {
+		client_use_kernel(c, &x->kmod);	/* continues in single_kernel */
+		return;
+	}
+	tun_up(x, c);
+}
+
+static void single_kernel(struct client *c, int err, const char *why)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (!err) {
+		announce(x, c, "kernel");
+		return;
+	}
+	log_warn("kernel data path refused the session: %s; using a TUN device",
+		 why);
+	kernel_down(x);
+	tun_up(x, c);
 }
 
 static void single_down(struct client *c, const char *why)
@@ -199,6 +340,7 @@ static void single_ip(struct client *c, const uint8_t *pkt, size_t len)
 
 static const struct client_ops single_ops = {
 	.up = single_up, .down = single_down, .ip = single_ip,
+	.kernel = single_kernel,
 };
 
 /* Load mode. */
@@ -329,6 +471,10 @@ static int run(struct conn_ctx *x, bool load_mode)
 		for (i = 0; i < x->started; i++)
 			if (x->clients[i].more)
 				more = true;
+		if (x->kmod_open && kmod_pending(&x->kmod)) {
+			kmod_read(&x->kmod_ev, 0);
+			more = true;
+		}
 		r = epoll_wait(x->loop.epfd, e, 64, more ? 0 : 50);
 		for (k = 0; k < r; k++) {
 			struct ev *ev = e[k].data.ptr;
@@ -453,6 +599,7 @@ int cmd_connect_main(int argc, char **argv)
 		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "tls", required_argument, NULL, 'T' },
 		{ "no-ktls", no_argument, NULL, 'K' },
+		{ "no-kernel", no_argument, NULL, 'N' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "load", required_argument, NULL, 'L' },
 		{ "parallel", required_argument, NULL, 'P' },
@@ -478,6 +625,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.parallel = 32;
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
+	x.use_kernel = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -490,6 +638,7 @@ int cmd_connect_main(int argc, char **argv)
 		case 'f': x.ifname = optarg; break;
 		case 'R': x.resolv_conf = optarg; break;
 		case 'K': to.ktls = x.co.ktls = false; break;
+		case 'N': x.use_kernel = false; break;
 		case 'T':
 			if (!strcmp(optarg, "1.2")) {
 				to.min_version = to.max_version = TLS1_2_VERSION;
@@ -587,6 +736,7 @@ int cmd_connect_main(int argc, char **argv)
 		x.started = 1;
 		run(&x, false);
 		client_destroy(&single);
+		kernel_down(&x);
 		if (x.tun_ev.fd >= 0)
 			close(x.tun_ev.fd);
 		if (x.resolv_conf && single.up_ms)

@@ -21,7 +21,7 @@ bool cmd_json;
 #define SYSCONFDIR "/etc"
 #endif
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 32
 
 static const char *conf_dir(char *buf, size_t len)
 {
@@ -103,10 +103,47 @@ static int daemon_error(const char *ifname, int err)
 /*
  * dump format, one record a line, tab-separated:
  *   gateway IFACE SESSIONS MAX POOL ADDRESS ROOTS UPTIME ACCEPTED
- *           ESTABLISHED REFUSED OVER_LIMIT
+ *           ESTABLISHED REFUSED OVER_LIMIT KERNEL_IFACE|- KERNEL_SESSIONS
  *   session ID PEER ADDRESS STATE PATH SUBJECT SHA1 RX_BYTES TX_BYTES
- *           RX_PACKETS TX_PACKETS UPTIME DROPS
+ *           RX_PACKETS TX_PACKETS UPTIME DROPS KERNEL_ID|- [the module's
+ *           counters, in kernel_names order]
  */
+static const char *const kernel_names[] = {
+	"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_ctrl_packets",
+	"tx_ctrl_packets", "echo_packets", "rx_drop_rpf", "rx_drop_invalid",
+	"rx_drop_ctrl", "tx_drop_queue", "tx_drop_invalid",
+};
+#define N_KERNEL (int)(sizeof(kernel_names) / sizeof(kernel_names[0]))
+
+static bool has_kernel(char **f, int n)
+{
+	return n >= 15 + N_KERNEL && strcmp(f[14], "-");
+}
+
+static void print_kernel(char **f, int n, bool json)
+{
+	int i;
+
+	if (json) {
+		printf(",\"kernel\":");
+		if (!has_kernel(f, n)) {
+			printf("null");
+			return;
+		}
+		printf("{\"id\":%s", f[14]);
+		for (i = 0; i < N_KERNEL; i++)
+			printf(",\"%s\":%s", kernel_names[i], f[15 + i]);
+		printf("}");
+		return;
+	}
+	if (!has_kernel(f, n))
+		return;
+	printf("  kernel session %s:", f[14]);
+	for (i = 0; i < N_KERNEL; i++)
+		printf("%s %s %s", i == 6 ? "\n   " : i ? "," : "", f[15 + i],
+		       kernel_names[i]);
+	printf("\n");
+}
 static void print_show(char *dump, bool json)
 {
 	char *line, *save = NULL, *f[MAX_FIELDS];
@@ -125,9 +162,15 @@ static void print_show(char *dump, bool json)
 				       "\"pool\":\"%s\",\"address\":\"%s\","
 				       "\"roots\":%s,\"uptime\":%s,\"accepted\":%s,"
 				       "\"established\":%s,\"refused\":%s,"
-				       "\"over_limit\":%s,\"sessions\":[",
+				       "\"over_limit\":%s,\"kernel_interface\":",
 				       f[2], f[3], f[4], f[5], f[6], f[7], f[8],
 				       f[9], f[10], f[11]);
+				if (n >= 14 && strcmp(f[12], "-"))
+					json_str(f[12]);
+				else
+					printf("null");
+				printf(",\"kernel_sessions\":%s,\"sessions\":[",
+				       n >= 14 ? f[13] : "0");
 			} else {
 				printf("gateway: %s\n  pool: %s (gateway %s)\n"
 				       "  sessions: %s of %s, trusted roots: %s, up %s\n"
@@ -137,6 +180,11 @@ static void print_show(char *dump, bool json)
 				       human_time(strtoull(f[7], NULL, 10), t,
 						  sizeof(t)),
 				       f[8], f[9], f[10], f[11]);
+				if (n >= 14 && strcmp(f[12], "-"))
+					printf("  kernel data path: %s, %s session(s)\n",
+					       f[12], f[13]);
+				else
+					printf("  kernel data path: off\n");
 			}
 		} else if (!strcmp(f[0], "session") && n >= 14) {
 			if (json) {
@@ -154,9 +202,11 @@ static void print_show(char *dump, bool json)
 				printf(",\"thumbprint\":\"%s\",\"rx_bytes\":%s,"
 				       "\"tx_bytes\":%s,\"rx_packets\":%s,"
 				       "\"tx_packets\":%s,\"uptime\":%s,"
-				       "\"dropped\":%s}",
+				       "\"dropped\":%s",
 				       f[7], f[8], f[9], f[10], f[11], f[12],
 				       f[13]);
+				print_kernel(f, n, true);
+				printf("}");
 			} else {
 				printf("\nsession %s\n  client: %s (SHA1 %s)\n"
 				       "  address: %s  from %s\n"
@@ -169,6 +219,7 @@ static void print_show(char *dump, bool json)
 						   sizeof(b1)),
 				       human_bytes(strtoull(f[9], NULL, 10), b2,
 						   sizeof(b2)), f[13]);
+				print_kernel(f, n, false);
 			}
 			first_session = false;
 		}

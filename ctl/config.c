@@ -206,6 +206,7 @@ void config_defaults(struct sstp_config *cfg)
 	cfg->negotiation_timeout = 60;
 	cfg->hello_interval = 60;
 	cfg->kernel_tls = true;
+	cfg->kernel_path = true;
 	cfg->tls_min_version = TLS1_2_VERSION;
 	cfg->mtu = 1400;
 }
@@ -321,6 +322,20 @@ bad:
 	return -EINVAL;
 }
 
+static int set_kernel_path(struct config_parser *p, const struct key *k,
+			   char *val, char *why, size_t whylen)
+{
+	if (!strcasecmp(val, "auto")) {
+		*(bool *)field(p, k) = true;
+	} else if (!strcasecmp(val, "off")) {
+		*(bool *)field(p, k) = false;
+	} else {
+		why_set(why, whylen, "%s must be auto or off", k->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_interface(struct config_parser *p, const struct key *k,
 			 char *val, char *why, size_t whylen)
 {
@@ -336,7 +351,7 @@ static int set_interface(struct config_parser *p, const struct key *k,
 		      c == '-'))
 			goto bad;
 	}
-	memcpy(p->cfg->interface, val, n + 1);
+	memcpy(field(p, k), val, n + 1);
 	return 0;
 bad:
 	why_set(why, whylen,
@@ -660,6 +675,10 @@ static const struct key keys[] = {
 	  F(ciphers) },
 	{ CFG_SEC_GATEWAY, "KernelTLS", set_bool, false, false, 0, 0,
 	  F(kernel_tls) },
+	{ CFG_SEC_GATEWAY, "KernelDataPath", set_kernel_path, false, false, 0,
+	  0, F(kernel_path) },
+	{ CFG_SEC_GATEWAY, "KernelInterface", set_interface, false, false, 0, 0,
+	  F(kernel_interface) },
 	{ CFG_SEC_CLIENTS, "RootCertificates", set_path, false, true, 0, 0,
 	  F(root_dir) },
 	{ CFG_SEC_CLIENTS, "RevokedFile", set_path, false, false, 0, 0,
@@ -884,6 +903,17 @@ int config_finish(struct config_parser *p, char *err, size_t errlen)
 	if (cfg->tls_max_version && cfg->tls_max_version < cfg->tls_min_version)
 		return finish_error(err, errlen,
 				    "TLSMaxVersion is below TLSMinVersion");
+	if (!cfg->kernel_interface[0]) {
+		if (strlen(cfg->interface) + 1 >= IF_NAMESIZE)
+			return finish_error(err, errlen,
+					    "Interface %s leaves no room for the kernel device's name (Interface + \"k\"); set KernelInterface",
+					    cfg->interface);
+		snprintf(cfg->kernel_interface, sizeof(cfg->kernel_interface),
+			 "%sk", cfg->interface);
+	}
+	if (!strcmp(cfg->kernel_interface, cfg->interface))
+		return finish_error(err, errlen,
+				    "KernelInterface must differ from Interface");
 	bcast = cfg->pool.addr | ~prefix_mask(cfg->pool.plen);
 	fmt_ip(cfg->pool.addr, b);
 	if (!key_seen(p, "Address"))
@@ -1031,6 +1061,9 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 				tls_versions[i].name);
 	write_str(f, "Ciphers", cfg->ciphers, sizeof(cfg->ciphers));
 	fprintf(f, "KernelTLS = %s\n", cfg->kernel_tls ? "yes" : "no");
+	fprintf(f, "KernelDataPath = %s\n", cfg->kernel_path ? "auto" : "off");
+	write_str(f, "KernelInterface", cfg->kernel_interface,
+		  sizeof(cfg->kernel_interface));
 
 	fputs("\n[Clients]\n", f);
 	write_str(f, "RootCertificates", cfg->root_dir, sizeof(cfg->root_dir));

@@ -39,6 +39,8 @@ struct sstp_config {
 	int tls_max_version;		/* TLSMaxVersion = 1.3 (0: highest) */
 	char ciphers[512];		/* Ciphers = OpenSSL list for TLS <= 1.2 */
 	bool kernel_tls;		/* KernelTLS = yes: hand sessions to kTLS */
+	bool kernel_path;		/* KernelDataPath = auto | off (sstp.ko) */
+	char kernel_interface[IF_NAMESIZE]; /* KernelInterface = <Interface>k */
 	/* [Clients] */
 	char root_dir[PATH_MAX];	/* RootCertificates = directory of PEM roots */
 	char revoked_file[PATH_MAX];	/* RevokedFile = thumbprints, one a line */

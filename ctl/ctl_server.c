@@ -22,6 +22,7 @@
 
 #include "ctl_client.h"
 #include "gateway.h"
+#include "gw_kmod.h"
 #include "log.h"
 #include "session.h"
 
@@ -37,25 +38,59 @@ static void ip4(FILE *f, uint32_t a)
 		a & 255);
 }
 
+static const char *session_path(const struct session *s)
+{
+	return s->kpath ? "kernel" : link_path(&s->link);
+}
+
+/* The module's counters of a kernel session, or "-". */
+static void kernel_fields(FILE *f, const struct session *s)
+{
+	const struct kmod_stats *k = &s->kst;
+
+	if (!s->kpath || !k->id) {
+		fputs("\t-", f);
+		return;
+	}
+	fprintf(f, "\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
+		k->id, (unsigned long long)k->rx_packets,
+		(unsigned long long)k->tx_packets,
+		(unsigned long long)k->rx_bytes,
+		(unsigned long long)k->tx_bytes,
+		(unsigned long long)k->rx_ctrl_packets,
+		(unsigned long long)k->tx_ctrl_packets,
+		(unsigned long long)k->echo_packets,
+		(unsigned long long)k->rx_drop_rpf,
+		(unsigned long long)k->rx_drop_invalid,
+		(unsigned long long)k->rx_drop_ctrl,
+		(unsigned long long)k->tx_drop_queue,
+		(unsigned long long)k->tx_drop_invalid);
+}
+
 void gateway_dump(struct gateway *gw, FILE *f)
 {
 	const struct sstp_config *c = &gw->cfg;
 	uint64_t now = now_ms();
 	struct session *s;
 
+	gw_kmod_collect(gw);
 	fprintf(f, "gateway\t%s\t%u\t%u\t", gw->ifname, gw->nsessions,
 		c->max_sessions);
 	ip4(f, c->pool.addr);
 	fprintf(f, "/%u\t", c->pool.plen);
 	ip4(f, c->address);
-	fprintf(f, "\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+	fprintf(f, "\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%u\n",
 		pki_root_count(gw->pki),
 		(unsigned long long)((now - gw->started_ms) / 1000),
 		(unsigned long long)gw->ctr.accepted,
 		(unsigned long long)gw->ctr.established,
 		(unsigned long long)gw->ctr.refused,
-		(unsigned long long)gw->ctr.over_limit);
+		(unsigned long long)gw->ctr.over_limit,
+		gw->kmod_on ? gw->kmod.ifname : "-", gw->nkernel);
 	for (s = gw->sessions; s; s = s->next) {
+		const struct kmod_stats *k = &s->kst;
+		bool kc = s->kpath && k->id;
+
 		fprintf(f, "session\t%llu\t", (unsigned long long)s->id);
 		field(f, s->peer);
 		fputc('\t', f);
@@ -64,17 +99,29 @@ void gateway_dump(struct gateway *gw, FILE *f)
 		else
 			fputc('-', f);
 		fprintf(f, "\t%s\t%s\t", session_state_name(s),
-			link_path(&s->link));
+			session_path(s));
 		field(f, s->subject);
-		fprintf(f, "\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+		/* Totals: what userspace moved, plus the module's share. */
+		fprintf(f, "\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			s->thumb,
-			(unsigned long long)s->link.st.rx_bytes,
-			(unsigned long long)s->link.st.tx_bytes,
-			(unsigned long long)s->link.st.rx_packets,
-			(unsigned long long)s->link.st.tx_packets,
+			(unsigned long long)(s->link.st.rx_bytes +
+					     (kc ? k->rx_bytes : 0)),
+			(unsigned long long)(s->link.st.tx_bytes +
+					     (kc ? k->tx_bytes : 0)),
+			(unsigned long long)(s->link.st.rx_packets +
+					     (kc ? k->rx_packets : 0)),
+			(unsigned long long)(s->link.st.tx_packets +
+					     (kc ? k->tx_packets : 0)),
 			(unsigned long long)(s->up_ms ? (now - s->up_ms) / 1000 : 0),
 			(unsigned long long)(s->link.st.tx_dropped +
-					     s->drop_spoofed + s->drop_gated));
+					     s->drop_spoofed + s->drop_gated +
+					     (kc ? k->rx_drop_rpf +
+					      k->rx_drop_invalid +
+					      k->rx_drop_ctrl +
+					      k->tx_drop_queue +
+					      k->tx_drop_invalid : 0)));
+		kernel_fields(f, s);
+		fputc('\n', f);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gateway.h"
+#include "gw_kmod.h"
 #include "log.h"
 #include "netcfg.h"
 #include "session.h"
@@ -350,6 +351,7 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		ret = setup_tun(gw);
 	if (ret)
 		return ret;
+	gw_kmod_start(gw);
 	ret = open_listener(gw);
 	if (ret) {
 		log_err("cannot listen: %s", strerror(-ret));
@@ -382,6 +384,9 @@ static void after_batch(struct gateway *gw)
 {
 	struct session *s, *list;
 
+	/* Notifications that came in while requests waited for answers. */
+	if (kmod_pending(&gw->kmod))
+		gw_kmod_poll(gw);
 	/* Input left over from a budget-limited read. */
 	list = gw->more;
 	gw->more = NULL;
@@ -406,7 +411,7 @@ int gateway_run(struct gateway *gw)
 
 	while (!gw->loop.stop) {
 		uint64_t now = now_ms();
-		int timeout = gw->more ? 0 :
+		int timeout = gw->more || kmod_pending(&gw->kmod) ? 0 :
 			      now >= next_tick ? 0 : (int)(next_tick - now);
 		int ret = loop_run_once(&gw->loop, timeout);
 
@@ -453,6 +458,7 @@ void gateway_destroy(struct gateway *gw)
 		session_tick(s, UINT64_MAX);
 	}
 	after_batch(gw);
+	gw_kmod_stop(gw);
 	ctl_server_close(gw);
 	if (gw->listen_ev.fd >= 0)
 		close(gw->listen_ev.fd);

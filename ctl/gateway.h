@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "dp_kmod.h"
 #include "loop.h"
 #include "pki.h"
 #include "pool.h"
@@ -49,6 +50,14 @@ struct gateway {
 	uint64_t started_ms;
 	struct gw_counters ctr;
 	bool stopping;
+	/* The kernel data path (gw_kmod.c). */
+	struct kmod kmod;
+	struct ev kmod_ev;
+	bool kmod_on;			/* the device is there */
+	bool kmod_lost;			/* ... and has just gone */
+	uint64_t kmod_retry_ms;
+	struct session **ktable;	/* kernel sessions by id */
+	unsigned int nkernel;
 };
 
 /* Set up everything from a loaded configuration. 0 or -errno (logged). */

@@ -124,7 +124,8 @@ int netcfg_addr_add(const char *ifname, uint32_t local, uint8_t plen,
 	return rtnl_talk(nlh);
 }
 
-int netcfg_route_add(const char *ifname, const struct cidr4 *dst)
+static int route_msg(uint16_t type, uint16_t flags, const char *ifname,
+		     const struct cidr4 *dst, uint32_t via)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -134,18 +135,38 @@ int netcfg_route_add(const char *ifname, const struct cidr4 *dst)
 	if (idx < 0)
 		return idx;
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = dst->plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put_u32(nlh, RTA_DST, htonl(dst->addr));
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)idx);
+	if (via)
+		mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(via));
 	return rtnl_talk(nlh);
+}
+
+int netcfg_route_add(const char *ifname, const struct cidr4 *dst)
+{
+	return route_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst,
+			 0);
+}
+
+int netcfg_route_add_via(const char *ifname, const struct cidr4 *dst,
+			 uint32_t via)
+{
+	return route_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst,
+			 via);
+}
+
+int netcfg_route_del(const char *ifname, const struct cidr4 *dst)
+{
+	return route_msg(RTM_DELROUTE, 0, ifname, dst, 0);
 }
 
 struct overlap_ctx {

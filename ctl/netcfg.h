@@ -21,6 +21,11 @@ int netcfg_addr_add(const char *ifname, uint32_t local, uint8_t plen,
 		    uint32_t peer);
 /* A device route for a prefix. 0, -EEXIST or -errno. */
 int netcfg_route_add(const char *ifname, const struct cidr4 *dst);
+/* A route for a prefix through a next hop (host order) on ifname. */
+int netcfg_route_add_via(const char *ifname, const struct cidr4 *dst,
+			 uint32_t via);
+/* Remove the route for a prefix on ifname. 0, -ESRCH or -errno. */
+int netcfg_route_del(const char *ifname, const struct cidr4 *dst);
 /*
  * Does any route in the main table (other than the default route and
  * routes through ifname) overlap prefix? 1 with the route written to found,

@@ -11,6 +11,7 @@
 
 #include "eap_tls.h"
 #include "gateway.h"
+#include "gw_kmod.h"
 #include "http.h"
 #include "log.h"
 #include "ppp.h"
@@ -164,6 +165,11 @@ static void try_up(struct session *s)
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	slog(SSTP_LOG_NOTICE, s, "up: %s (SHA1 %s) at %s", s->subject,
 	     s->thumb, a);
+	if (gw_kmod_wanted(s)) {
+		/* After this batch of input, once our frames are out. */
+		s->kattach = true;
+		gateway_mark_dirty(s->gw, s);
+	}
 }
 
 static void ipcp_up_cb(void *ctx)
@@ -562,9 +568,36 @@ static void process_input(struct session *s, const uint8_t *buf, size_t len)
 		link_keep(&s->link, buf + off, len - off);
 }
 
+void session_kernel_input(struct session *s, const uint8_t *pkt, size_t len)
+{
+	bool control;
+	size_t plen;
+
+	if (s->state == SS_DEAD)
+		return;
+	if (sstp_frame_peek(pkt, len, &control, &plen) <= 0 || plen != len)
+		return;	/* the module passes whole packets only */
+	s->last_rx_ms = now_ms();
+	s->link.st.rx_bytes += plen;
+	if (control)
+		handle_ctrl(s, pkt, plen);
+	else
+		handle_data(s, pkt + SSTP_HDR_LEN, plen - SSTP_HDR_LEN);
+}
+
+void session_kernel_gone(struct session *s, const struct kmod_stats *st)
+{
+	char why[96];
+
+	s->kgone = true;
+	s->kst = *st;
+	snprintf(why, sizeof(why), "kernel: %s", kmod_reason_name(st->reason));
+	session_close(s, why);
+}
+
 void session_io(struct session *s, uint32_t events)
 {
-	if (s->state == SS_DEAD)
+	if (s->state == SS_DEAD || s->kpath)
 		return;
 	if (s->state == SS_TLS) {
 		int r = link_handshake(&s->link, true);
@@ -626,12 +659,24 @@ void session_flush(struct session *s)
 {
 	if (s->state == SS_DEAD)
 		return;
+	if (s->kpath) {
+		if (gw_kmod_flush(s))
+			session_close(s, "kernel: session lost");
+		return;
+	}
 	if (link_flush(&s->link)) {
 		session_close(s, "connection lost");
 		return;
 	}
-	if (s->state == SS_FLUSH_CLOSE && !link_tx_pending(&s->link))
+	if (s->state == SS_FLUSH_CLOSE && !link_tx_pending(&s->link)) {
 		session_close(s, NULL);
+		return;
+	}
+	if (s->kattach && !link_tx_pending(&s->link)) {
+		s->kattach = false;
+		if (s->state == SS_CONNECTED && s->in_table)
+			gw_kmod_attach(s);
+	}
 }
 
 void session_send_ip(struct session *s, const uint8_t *pkt, size_t len)
@@ -755,8 +800,12 @@ static void session_close(struct session *s, const char *why)
 	if (why)
 		slog(s->in_table ? SSTP_LOG_NOTICE : SSTP_LOG_INFO, s,
 		     "closed: %s", why);
-	if (link_tx_pending(&s->link))
+	if (s->kpath) {
+		gw_kmod_flush(s);	/* best effort: ABORT/DISCONNECT_ACK */
+		gw_kmod_detach(s);
+	} else if (link_tx_pending(&s->link)) {
 		link_flush(&s->link);	/* best effort: ABORT/DISCONNECT_ACK */
+	}
 	s->state = SS_DEAD;
 	if (s->in_table)
 		gateway_table_del(gw, s);

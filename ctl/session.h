@@ -12,6 +12,7 @@
 
 #include <openssl/x509.h>
 
+#include "dp_kmod.h"
 #include "link.h"
 #include "loop.h"
 
@@ -63,6 +64,13 @@ struct session {
 	char subject[256];
 	char thumb[41];
 	uint64_t drop_spoofed, drop_gated;
+	/* The kernel data path (gw_kmod.c). */
+	bool kattach;			/* hand to sstp.ko once the queue is out */
+	bool kpath;			/* carried by sstp.ko */
+	bool kgone;			/* sstp.ko has already ended it */
+	uint32_t kid;			/* its id there */
+	struct session *knext;		/* gw->ktable chain */
+	struct kmod_stats kst;		/* counters, while dumping */
 };
 
 /* Take over an accepted socket. NULL on allocation failure (fd closed). */
@@ -77,6 +85,10 @@ void session_send_ip(struct session *s, const uint8_t *pkt, size_t len);
 void session_flush(struct session *s);
 /* Polite end: CALL_DISCONNECT, then close on ACK or timeout. */
 void session_disconnect(struct session *s, const char *why);
+/* A frame sstp.ko passed up: one whole SSTP packet. */
+void session_kernel_input(struct session *s, const uint8_t *pkt, size_t len);
+/* sstp.ko ended the session (counters and reason in st). */
+void session_kernel_gone(struct session *s, const struct kmod_stats *st);
 /* Free a session that has been closed (state SS_DEAD). */
 void session_free(struct session *s);
 const char *session_state_name(const struct session *s);
