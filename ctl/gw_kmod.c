@@ -239,10 +239,12 @@ void gw_kmod_attach(struct session *s)
 
 	if (!gw->kmod_on || s->kpath)
 		return;
-	ret = netcfg_route_add(gw->kmod.ifname, &host);
+	/* From the gateway's inner address, as through the TUN. */
+	ret = netcfg_route_add_src(gw->kmod.ifname, &host, gw->cfg.address);
 	if (ret == -EEXIST) {
 		netcfg_route_del(gw->kmod.ifname, &host);
-		ret = netcfg_route_add(gw->kmod.ifname, &host);
+		ret = netcfg_route_add_src(gw->kmod.ifname, &host,
+					   gw->cfg.address);
 	}
 	if (ret) {
 		slog(SSTP_LOG_WARN, s,

@@ -125,7 +125,7 @@ int netcfg_addr_add(const char *ifname, uint32_t local, uint8_t plen,
 }
 
 static int route_msg(uint16_t type, uint16_t flags, const char *ifname,
-		     const struct cidr4 *dst, uint32_t via)
+		     const struct cidr4 *dst, uint32_t via, uint32_t src)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -148,25 +148,34 @@ static int route_msg(uint16_t type, uint16_t flags, const char *ifname,
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)idx);
 	if (via)
 		mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(via));
+	if (src)
+		mnl_attr_put_u32(nlh, RTA_PREFSRC, htonl(src));
 	return rtnl_talk(nlh);
 }
 
 int netcfg_route_add(const char *ifname, const struct cidr4 *dst)
 {
 	return route_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst,
-			 0);
+			 0, 0);
+}
+
+int netcfg_route_add_src(const char *ifname, const struct cidr4 *dst,
+			 uint32_t src)
+{
+	return route_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst,
+			 0, src);
 }
 
 int netcfg_route_add_via(const char *ifname, const struct cidr4 *dst,
 			 uint32_t via)
 {
 	return route_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst,
-			 via);
+			 via, 0);
 }
 
 int netcfg_route_del(const char *ifname, const struct cidr4 *dst)
 {
-	return route_msg(RTM_DELROUTE, 0, ifname, dst, 0);
+	return route_msg(RTM_DELROUTE, 0, ifname, dst, 0, 0);
 }
 
 struct overlap_ctx {

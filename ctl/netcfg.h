@@ -21,6 +21,9 @@ int netcfg_addr_add(const char *ifname, uint32_t local, uint8_t plen,
 		    uint32_t peer);
 /* A device route for a prefix. 0, -EEXIST or -errno. */
 int netcfg_route_add(const char *ifname, const struct cidr4 *dst);
+/* A device route whose packets leave with source src (host order). */
+int netcfg_route_add_src(const char *ifname, const struct cidr4 *dst,
+			 uint32_t src);
 /* A route for a prefix through a next hop (host order) on ifname. */
 int netcfg_route_add_via(const char *ifname, const struct cidr4 *dst,
 			 uint32_t via);
