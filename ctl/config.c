@@ -679,6 +679,8 @@ static const struct key keys[] = {
 	  0, F(kernel_path) },
 	{ CFG_SEC_GATEWAY, "KernelInterface", set_interface, false, false, 0, 0,
 	  F(kernel_interface) },
+	{ CFG_SEC_GATEWAY, "KernelCoalesce", set_bool, false, false, 0, 0,
+	  F(kernel_coalesce) },
 	{ CFG_SEC_CLIENTS, "RootCertificates", set_path, false, true, 0, 0,
 	  F(root_dir) },
 	{ CFG_SEC_CLIENTS, "RevokedFile", set_path, false, false, 0, 0,
@@ -1064,6 +1066,7 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 	fprintf(f, "KernelDataPath = %s\n", cfg->kernel_path ? "auto" : "off");
 	write_str(f, "KernelInterface", cfg->kernel_interface,
 		  sizeof(cfg->kernel_interface));
+	fprintf(f, "KernelCoalesce = %s\n", cfg->kernel_coalesce ? "yes" : "no");
 
 	fputs("\n[Clients]\n", f);
 	write_str(f, "RootCertificates", cfg->root_dir, sizeof(cfg->root_dir));

@@ -232,6 +232,7 @@ void gw_kmod_attach(struct session *s)
 		.ipv4 = s->addr,
 		.backlog = s->link.carry,
 		.backlog_len = s->link.carry_len,
+		.coalesce = gw->cfg.kernel_coalesce,
 	};
 	char err[512];
 	uint32_t id;
