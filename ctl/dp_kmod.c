@@ -421,14 +421,26 @@ static int parse_stats(const struct nlattr *nest, struct kmod_stats *st,
 	return st->id ? 0 : -EPROTO;
 }
 
-/* The ifindex and session nest of a message from the family. */
+/*
+ * The ifindex and session nest of a message from the family. The walk ends
+ * at nlmsg_len itself: mnl_attr_for_each would go on to its 4-byte aligned
+ * end, letting the last attribute run up to 3 bytes past the message.
+ */
 static const struct nlattr *msg_session(const struct nlmsghdr *m,
 					uint32_t *ifindex)
 {
+	const uint32_t hdr = MNL_NLMSG_HDRLEN +
+			     MNL_ALIGN(sizeof(struct genlmsghdr));
 	const struct nlattr *a, *nest = NULL;
+	int left;
 
 	*ifindex = 0;
-	mnl_attr_for_each(a, m, sizeof(struct genlmsghdr)) {
+	if (m->nlmsg_len < hdr || m->nlmsg_len > INT32_MAX)
+		return NULL;
+	a = mnl_nlmsg_get_payload_offset(m, sizeof(struct genlmsghdr));
+	left = (int)(m->nlmsg_len - hdr);
+	for (; mnl_attr_ok(a, left); left -= (int)MNL_ALIGN(a->nla_len),
+				     a = mnl_attr_next(a)) {
 		if (mnl_attr_get_type(a) == SSTP_A_IFINDEX &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 			*ifindex = mnl_attr_get_u32(a);
