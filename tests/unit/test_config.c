@@ -271,6 +271,60 @@ static void test_kernel_tls(void **state)
 	}
 }
 
+static void round_trip(const struct sstp_config *in);
+
+static void test_kernel_path(void **state)
+{
+	static const char *const bad[] = {
+		"KernelDataPath = yes", "KernelDataPath = ", "KernelDataPath = on",
+		"KernelInterface = has space", "KernelInterface = 0123456789abcdef",
+		"KernelInterface = ..", "KernelCoalesce = perhaps",
+	};
+	char text[1024];
+	size_t i;
+
+	/* defaults: auto, Interface + "k", no coalescing */
+	assert_int_equal(parse_text(min_conf, &cfg, NULL), 0);
+	assert_true(cfg.kernel_path);
+	assert_string_equal(cfg.kernel_interface, "sstp0k");
+	assert_false(cfg.kernel_coalesce);
+	snprintf(text, sizeof(text),
+		 "[Gateway]\nInterface = vpn7\nKernelDataPath = OFF\n"
+		 "KernelCoalesce = yes\n%s", strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	assert_false(cfg.kernel_path);
+	assert_true(cfg.kernel_coalesce);
+	assert_string_equal(cfg.kernel_interface, "vpn7k");
+	snprintf(text, sizeof(text),
+		 "[Gateway]\nKernelInterface = fast0\n%s",
+		 strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	assert_string_equal(cfg.kernel_interface, "fast0");
+	round_trip(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[Gateway]\n%s\n", bad[i]);
+		assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+		assert_non_null(strstr(err, "line 2"));
+	}
+	/* a 15-character Interface leaves no room for the "k" */
+	snprintf(text, sizeof(text), "[Gateway]\nInterface = abcdefghijklmno\n%s",
+		 strstr(min_conf, "Certificate"));
+	assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+	assert_non_null(strstr(err, "set KernelInterface"));
+	snprintf(text, sizeof(text),
+		 "[Gateway]\nInterface = abcdefghijklmno\nKernelInterface = k0\n%s",
+		 strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	snprintf(text, sizeof(text),
+		 "[Gateway]\nInterface = same0\nKernelInterface = same0\n%s",
+		 strstr(min_conf, "Certificate"));
+	assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+	assert_non_null(strstr(err, "must differ"));
+}
+
 static void test_tls_max_version(void **state)
 {
 	char text[1024];
@@ -1097,7 +1151,8 @@ static void test_round_trip(void **state)
 		"[Gateway]\nListen = 0.0.0.0:443\nInterface = sstp0\n"
 		"MaxSessions = 128\nMaxHandshakes = 64\nHandshakeTimeout = 10\n"
 		"NegotiationTimeout = 60\nHelloInterval = 60\n"
-		"TLSMinVersion = 1.2\nKernelTLS = yes\n\n[Clients]\n\n"
+		"TLSMinVersion = 1.2\nKernelTLS = yes\nKernelDataPath = auto\n"
+		"KernelCoalesce = no\n\n[Clients]\n\n"
 		"[Network]\nMTU = 1400\n");
 	free(buf);
 }
@@ -1200,6 +1255,7 @@ int main(void)
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_kernel_path),
 		cmocka_unit_test(test_cidr_helpers),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load),
