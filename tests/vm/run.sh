@@ -12,15 +12,27 @@
 #
 # Options:
 #   --case LIST    guest cases to run, comma-separated and repeatable:
-#                  boot, ours, sstpc, ktls (default: all of them; boot
-#                  always runs, the others depend on it)
-#   --bench        iperf3 through the tunnel instead of the cases
-#   --timeout S    seconds one guest may run (default 420)
+#                  boot, ours, sstpc, ktls, kernel (default: all of them;
+#                  boot always runs, the others depend on it)
+#   --bench        only the benchmark (boot, then iperf3 through the tunnel
+#                  on the kernel, ktls and userspace data paths); with
+#                  --case, the benchmark after those cases
+#   --no-bench     the cases without the benchmark
+#   --timeout S    seconds one guest may run (default 900)
 #   --rebuild      ignore the cached initramfs
 #   -h, --help     this text
 #
-# Environment: BUILD (directory with sstpd and sstpctl, default build/),
-# VM_ROUNDS (sstpc sessions in a row in the sstpc case, default 10).
+# Environment: BUILD (directory with sstpd, sstpctl and libsstp.a, default
+# build/), VM_ROUNDS (sstpc sessions in a row in the sstpc case, default 10),
+# VM_KSESSIONS (sessions at once in the kernel case, default 200),
+# VM_BENCH_SECONDS (iperf3 seconds per path and direction, default 10).
+#
+# Without --case or --bench every case runs, then the benchmark.
+#
+# Besides the binaries, each guest gets a debug build of sstp.ko for its
+# kernel (against Debian's headers, kmod/fetch-headers.sh; cached in
+# tests/vm/.cache/kmod/) and the test peer tests/vm/sstp-peer.c, built
+# against libsstp.a.
 #
 # Output: "ok N - [kernel] ..." / "not ok N - [kernel] ..." per guest check,
 # "# ..." notes, and as the last line "vm: N passed, N failed". Exit status 1
@@ -37,14 +49,14 @@ CACHE=$HERE/.cache
 OUT=$HERE/.out
 GUEST=$HERE/guest
 # Bump when the initramfs layout changes in a way its inputs do not show.
-FORMAT=3
+FORMAT=4
 
 CASES=
-BENCH=0
-TIMEOUT=420
+BENCH=
+TIMEOUT=900
 REBUILD=0
 KERNELS=()
-ALL_CASES="boot ours sstpc ktls"
+ALL_CASES="boot ours sstpc ktls kernel"
 
 usage()
 {
@@ -59,6 +71,7 @@ while [ $# -gt 0 ]; do
 		shift 2 ;;
 	--case=*) CASES="$CASES ${1#--case=}"; CASES=${CASES//,/ }; shift ;;
 	--bench) BENCH=1; shift ;;
+	--no-bench) BENCH=0; shift ;;
 	--timeout)
 		[ $# -ge 2 ] || { usage >&2; exit 1; }
 		TIMEOUT=$2; shift 2 ;;
@@ -77,10 +90,13 @@ for c in $CASES; do
 	esac
 done
 if [ -z "${CASES// /}" ]; then
-	# --bench alone: boot (always runs) and the benchmark, no cases.
+	# --bench alone: boot (always runs) and the benchmark, no cases;
+	# neither: every case and the benchmark.
 	CASES=$ALL_CASES
 	[ "$BENCH" = 1 ] && CASES=boot
+	BENCH=${BENCH:-1}
 fi
+BENCH=${BENCH:-0}
 CASES=$(echo "$CASES" | tr ' ' '\n' | grep -v '^$' | sort -u | paste -sd, -)
 
 T=0
@@ -274,11 +290,87 @@ unpack_kernel()
 	kernel_ok "$kver"
 }
 
+# ------------------------------------------------------------ sstp.ko, peer
+
+# The module's sources, relative to the top of the tree.
+kmod_sources()
+{
+	(cd "$TOP" && ls Kbuild kmod/*.[ch] kmod/selftest/*.c kmod/compat/*.h \
+		kmod/compat/Kbuild.include kmod/compat/include/net/*.h \
+		include/uapi/linux/sstp*.h 2>/dev/null)
+}
+
+# kmod_key KVER KDIR: a digest of what the debug module for KVER is built from.
+kmod_key()
+{
+	{
+		echo "sstp.ko debug $1"
+		gcc --version | head -n 1
+		sha256sum "$2/include/generated/utsrelease.h" "$2/Module.symvers" \
+			2>/dev/null | cut -d' ' -f1
+		(cd "$TOP" && kmod_sources | xargs sha256sum)
+	} | sha256sum | cut -c1-32
+}
+
+# kmod_ensure KVER: a debug sstp.ko (self-tests at load, debug_sessions)
+# for release KVER in $CACHE/kmod/KVER/sstp.ko; sets KMOD_KO. Built from a
+# copy of the sources, so that builds in the tree (make module, tests/kmod)
+# are not disturbed, and only when its inputs changed. Fails on any compiler
+# warning; the log is $CACHE/kmod/KVER/build.log.
+kmod_ensure()
+{
+	local kver=$1 dir=$CACHE/kmod/$1 line kdir key src btf=
+
+	KMOD_KO=
+	mkdir -p "$dir" || return 1
+	line=$("$TOP/kmod/fetch-headers.sh" --quiet "$kver" 2>"$dir/headers.log") || {
+		cat "$dir/headers.log" >"$dir/build.log"
+		return 1
+	}
+	kdir=${line#* }
+	key=$(kmod_key "$kver" "$kdir")
+	if [ -s "$dir/sstp.ko" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
+		KMOD_KO=$dir/sstp.ko
+		return 0
+	fi
+	rm -rf "$dir/src" "$dir/sstp.ko" "$dir/key"
+	mkdir -p "$dir/src"
+	(cd "$TOP" && kmod_sources | cpio --quiet -pdm "$dir/src") || return 1
+	src=$dir/src
+	command -v pahole >/dev/null 2>&1 || btf=CONFIG_DEBUG_INFO_BTF_MODULES=
+	# The version string comes from git describe, run in the copy: it
+	# finds this repository above it.
+	make -C "$kdir" M="$src" O= $btf SSTP_DEBUG=y modules \
+		>"$dir/build.log" 2>&1 || return 1
+	grep -qi 'warning:' "$dir/build.log" && return 1
+	cp "$src/sstp.ko" "$dir/sstp.ko" || return 1
+	rm -rf "$src"
+	echo "$key" >"$dir/key"
+	KMOD_KO=$dir/sstp.ko
+	note "[$kver] sstp.ko (debug) built"
+}
+
+PEER_SRC=$HERE/sstp-peer.c
+PEER=$CACHE/bin/sstp-peer
+PEER_CFLAGS="-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wstrict-prototypes
+	-Wmissing-prototypes -Wformat=2 -Wshadow -Wpointer-arith -Werror"
+
+# peer_build: the test peer, against $BUILD/libsstp.a (strict warnings).
+peer_build()
+{
+	mkdir -p "$CACHE/bin"
+	rm -f "$PEER"
+	# shellcheck disable=SC2086
+	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl" -o "$PEER.tmp" \
+		"$PEER_SRC" "$BUILD/libsstp.a" -lssl -lcrypto -lmnl \
+		>"$CACHE/peer-build.log" 2>&1 && mv "$PEER.tmp" "$PEER"
+}
+
 # ------------------------------------------------------------ initramfs
 
 # Programs copied into the guest with their shared libraries.
 GUEST_PROGS="/usr/bin/bash /usr/bin/ip /usr/bin/ss /usr/bin/kmod /usr/sbin/sstpc
-	/usr/sbin/pppd /usr/bin/openssl /usr/bin/iperf3"
+	/usr/sbin/pppd /usr/bin/openssl /usr/bin/iperf3 /usr/bin/getconf"
 # Modules wanted at boot or by the cases; kTLS request_module()s its
 # ciphers lazily, so whole crypto trees go in as well.
 GUEST_MODS="tls ppp_generic ppp_async ppp_synctty tun veth"
@@ -298,9 +390,14 @@ copy_file()
 # copy_with_libs FILE ROOT: FILE and every library ldd names for it.
 copy_with_libs()
 {
+	copy_file "$1" "$2" && copy_libs "$1" "$2"
+}
+
+# copy_libs FILE ROOT: the libraries alone.
+copy_libs()
+{
 	local f=$1 root=$2 lib
 
-	copy_file "$f" "$root" || return 1
 	for lib in $(ldd "$f" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
 		[ -e "$root$(realpath "$(dirname "$lib")")/$(basename "$lib")" ] && continue
 		copy_file "$lib" "$root" || return 1
@@ -370,6 +467,11 @@ add_modules()
 		*) cp "$kdir/$rel" "$dst" || return 1 ;;
 		esac
 	done < <(module_closure "$kdir" "${wanted[@]}")
+	if [ -n "$KMOD_KO" ]; then
+		mkdir -p "$root/usr/lib/modules/$kver/extra" &&
+			cp "$KMOD_KO" "$root/usr/lib/modules/$kver/extra/sstp.ko" ||
+			return 1
+	fi
 	cp "$kdir"/modules.order "$kdir"/modules.builtin \
 		"$kdir"/modules.builtin.modinfo "$root/usr/lib/modules/$kver/"
 	depmod -b "$root/usr" "$kver"
@@ -382,6 +484,8 @@ initrd_key()
 		echo "format $FORMAT kernel $1"
 		sha256sum "$0" "$BUILD/sstpd" "$BUILD/sstpctl" \
 			"$CACHE/kernels/$1/vmlinuz" | sed 's|  .*/| |'
+		[ -n "$KMOD_KO" ] && sha256sum "$KMOD_KO" | cut -d' ' -f1
+		[ -x "$PEER" ] && sha256sum "$PEER" | cut -d' ' -f1
 		(cd "$GUEST" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
 		dpkg-query -W $HOST_PKGS libc6 libssl3 2>/dev/null
 	} | sha256sum | cut -c1-32
@@ -416,6 +520,11 @@ build_initrd()
 		*) copy_with_libs "$p" "$root" ;;
 		esac || { rm -rf "$root"; return 1; }
 	done
+	if [ -x "$PEER" ]; then
+		cp "$PEER" "$root/usr/sbin/sstp-peer" &&
+			copy_libs "$PEER" "$root" ||
+			{ rm -rf "$root"; return 1; }
+	fi
 	# Not needed by the cases; handy when one has to be debugged by hand.
 	[ -x /usr/bin/strace ] && copy_with_libs /usr/bin/strace "$root"
 	for a in modprobe insmod rmmod lsmod depmod modinfo; do
@@ -488,6 +597,7 @@ boot()
 	: >"$dir/console.log"
 	append="console=ttyS0 panic=-1 oops=panic quiet rdinit=/init"
 	append="$append vmcases=$CASES vmbench=$BENCH vmrounds=${VM_ROUNDS:-10}"
+	append="$append vmksessions=${VM_KSESSIONS:-200} vmbenchsecs=${VM_BENCH_SECONDS:-10}"
 	note "$tag booting (cases: $CASES$([ "$BENCH" = 1 ] && echo ", bench")); serial log: $dir/console.log"
 	t0=$(date +%s)
 	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1024 \
@@ -548,6 +658,11 @@ for b in "$BUILD/sstpd" "$BUILD/sstpctl"; do
 	fi
 done
 
+if ! peer_build; then
+	fail "tests/vm/sstp-peer.c builds against $BUILD/libsstp.a without warnings"
+	tail_notes "$CACHE/peer-build.log" 20
+fi
+
 for spec in "${KERNELS[@]}"; do
 	if ! resolve_kernel "$spec"; then
 		fail "[$spec] a Debian 12 linux-image package for $spec is available (apt-cache found none)"
@@ -556,6 +671,10 @@ for spec in "${KERNELS[@]}"; do
 	if ! fetch_kernel "$KVER"; then
 		fail "[$KVER] linux-image-$KVER downloaded and unpacked (apt-get download failed)"
 		continue
+	fi
+	if ! kmod_ensure "$KVER"; then
+		fail "[$KVER] sstp.ko (debug) builds against Debian's headers without warnings"
+		tail_notes "$CACHE/kmod/$KVER/build.log" 20
 	fi
 	key=$(initrd_key "$KVER")
 	initrd=$CACHE/initrd-$KVER.img

@@ -9,8 +9,11 @@
 #   ns c1:  eth0 10.99.1.2/24 (veth peer of vc1): our client, sstpctl connect
 #   ns c2:  eth0 10.99.2.2/24 (veth peer of vc2): Debian's sstpc + pppd
 #
-# Cases (kernel command line vmcases=a,b,...): boot, ours, sstpc, ktls;
-# vmbench=1 adds iperf3 through the tunnel. Results go to /dev/ttyS1, one a
+#   sstp.ko (debug build) is in /usr/lib/modules/<release>/extra; the gateway
+#   puts kernel-path sessions on its device sstpgw0k (ns gw)
+#
+# Cases (kernel command line vmcases=a,b,...): boot, ours, sstpc, ktls,
+# kernel; vmbench=1 adds iperf3 through the tunnel. Results go to /dev/ttyS1, one a
 # line: "ok - ...", "not ok - ...", "# ..." notes, "bench ..." figures and
 # "vm-done" at the very end. Every log is copied to the console at the end.
 
@@ -23,6 +26,9 @@ arg() { echo " $CMDLINE " | sed -n "s/.* $1=\([^ ]*\) .*/\1/p"; }
 CASES=$(arg vmcases)
 BENCH=$(arg vmbench)
 VM_ROUNDS=$(arg vmrounds)
+BENCH_SECS=$(arg vmbenchsecs)
+BENCH_SECS=${BENCH_SECS:-10}
+VM_KSESSIONS=$(arg vmksessions)
 KVER=$(uname -r)
 
 L=/tmp/logs
@@ -63,7 +69,7 @@ result()
 		[ -f "$f" ] || continue
 		emit "#   --- tail of $f"
 		# sstpc ends its log lines with a NUL byte.
-		tail -n 15 "$f" | tr -d '\000\r' | sed 's/^/#   | /' >&3
+		tail -n 15 "$f" | tr -d '\000\r' | cut -c1-400 | sed 's/^/#   | /' >&3
 	done
 	return 1
 }
@@ -236,6 +242,8 @@ write_conf()
 	chmod 0600 "$CONF"
 }
 
+KOFF=
+NOKERNEL=
 GWN=0
 GWPID=
 GWLOG=
@@ -316,9 +324,10 @@ case_ours()
 	local path st
 
 	case_begin ours "our client (sstpctl connect) to our gateway (sstpd)"
-	check "ours: sstpd starts (gateway up)" gw_start || { case_end ours; return; }
+	check "ours: sstpd starts (gateway up${KOFF:+, $KOFF})" \
+		gw_start ${KOFF:+"$KOFF"} || { case_end ours; return; }
 	gw_mark
-	client_start ours ours
+	client_start ours ours $NOKERNEL
 	result $? "ours: sstpctl connect comes up with a pool address (${CADDR:-none})" \
 		"$L/ours.out" "$L/ours.err"
 	n1 ping -c 3 -W 5 "$GW_IN" >"$L/ours.ping1" 2>&1
@@ -472,8 +481,9 @@ case_sstpc()
 	# (it stops watching its socket with our HTTP answer unread; seen in
 	# 1-3 sessions of 100, none with TLS 1.2): serve it TLS 1.2, as Windows
 	# and cloud gateways use.
-	check "sstpc: sstpd starts (gateway up, TLSMaxVersion = 1.2)" \
-		gw_start "TLSMaxVersion = 1.2" || { case_end sstpc; return; }
+	check "sstpc: sstpd starts (gateway up, TLSMaxVersion = 1.2${KOFF:+, $KOFF})" \
+		gw_start "TLSMaxVersion = 1.2" ${KOFF:+"$KOFF"} ||
+		{ case_end sstpc; return; }
 
 	# 1. A session comes up; traffic both ways; listed; client-side end.
 	gw_mark
@@ -612,7 +622,8 @@ case_ktls()
 	local v st0 st1 tx0 rx0 tx1 rx1 ctx crx path tag
 
 	case_begin ktls "kTLS data path (needs the gateway's kTLS support)"
-	check "ktls: sstpd starts with KernelTLS = yes" gw_start "KernelTLS = yes" ||
+	check "ktls: sstpd starts with KernelTLS = yes${KOFF:+, $KOFF}" \
+		gw_start "KernelTLS = yes" ${KOFF:+"$KOFF"} ||
 		{ case_end ktls; return; }
 	for v in 1.2 1.3; do
 		tag=ktls$v
@@ -620,7 +631,7 @@ case_ktls()
 		st1=$L/$tag.stat1
 		tls_stat gw >"$st0"
 		gw_mark
-		client_start "$tag" ours --tls "$v"
+		client_start "$tag" ours --tls "$v" $NOKERNEL
 		result $? "ktls: TLS $v: sstpctl connect --tls $v comes up (${CADDR:-none})" \
 			"$L/$tag.out" "$L/$tag.err"
 		gw_wait "TLS TLSv$v " 5
@@ -652,59 +663,643 @@ case_ktls()
 	case_end ktls
 }
 
+# ---------------------------------------------------------------- sstp.ko
+
+KIF=${IFACE}k
+PEER_IP=10.99.2.2
+
+# kdebug: live session objects of sstp.ko (debug build), "none" without it.
+kdebug() { cat /sys/module/sstp/parameters/debug_sessions 2>/dev/null || echo none; }
+
+# kdebug_wait N SECONDS: the module's object count comes to N.
+kdebug_wait()
+{
+	local i
+
+	for ((i = 0; i < $2 * 5; i++)); do
+		[ "$(kdebug)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# kdump: "sessions: N" from the module's session dump of the gateway's
+# device (sstp-peer sessions), or what went wrong.
+kdump()
+{
+	n0 sstp-peer sessions "$KIF" >"$L/kdump.out" 2>&1
+	tail -n 1 "$L/kdump.out"
+}
+
+# show_lines: the sessions of show.json, one a line, with the "kernel"
+# object's braces turned into <> so that lines split cleanly.
+show_lines()
+{
+	sed 's/"kernel":{\([^}]*\)}/"kernel":<\1>/g' "$L/show.json" |
+		tr '{' '\n' | grep '^"id":'
+}
+
+# jget LINE KEY: a field of a session line (not of its kernel object).
+jget()
+{
+	echo "$1" | sed 's/"kernel":<[^>]*>//' |
+		sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
+}
+
+# kget LINE KEY: a counter of its kernel object (empty when it has none).
+kget()
+{
+	echo "$1" | sed -n 's/.*"kernel":<\([^>]*\)>.*/\1/p' |
+		sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
+}
+
+# line_of FIXED: the session line of show.json holding FIXED.
+line_of() { show_lines | grep -F -- "$1" | head -n 1; }
+
+# gw_json KEY: a field of the gateway object of show.json.
+gw_json()
+{
+	sed -n "s/^{\"interface\"[^[]*\"$1\":\(\"[^\"]*\"\|[a-z0-9]*\).*/\1/p" \
+		"$L/show.json" | tr -d '"'
+}
+
+# gw_session_of ERE: the gateway's session number of the first log line
+# after the mark that matches ERE.
+gw_session_of()
+{
+	gw_since | grep -E -- "$1" | head -n 1 |
+		sed -n 's/.*session \([0-9]*\) \[.*/\1/p'
+}
+
+# kpath_line N: the "data path kernel (DEV session K)" line of session N.
+kpath_line() { gw_since | grep -E "session $1 \[[^]]*\]: data path kernel \($KIF session [0-9]+\)" | head -n 1; }
+
+# client_path TAG: the data path sstpctl connect reported ("kernel", ...).
+client_path() { sed -n 's/^up: .*(TLSv[0-9.]*, \([a-z]*\))$/\1/p' "$L/$1.out" | head -n 1; }
+
+# iperf_both NS LABEL ADDR SECONDS: iperf3 from NS to ADDR (a server in ns
+# gw) and back; checks and notes.
+iperf_both()
+{
+	local ns=$1 label=$2 addr=$3 secs=$4 dir out
+
+	for dir in up down; do
+		spawn gw "$L/iperf-s.$label.$dir" "$L/iperf-s.$label.$dir" \
+			iperf3 -s -1 -B "$addr"
+		sleep 1
+		out=$L/iperf.$label.$dir
+		if [ "$dir" = up ]; then
+			ip netns exec "$ns" iperf3 -c "$addr" -t "$secs" >"$out" 2>&1
+			result $? "$label: iperf3 $secs s client -> gateway ($(iperf_rate "$out"))" "$out"
+		else
+			ip netns exec "$ns" iperf3 -c "$addr" -t "$secs" -R >"$out" 2>&1
+			result $? "$label: iperf3 $secs s gateway -> client ($(iperf_rate "$out"))" "$out"
+		fi
+		stop_pid "$SPAWNED"
+	done
+}
+
+# dmesg_new MARK: kernel log lines after line MARK.
+dmesg_new() { dmesg | tail -n +"$(($1 + 1))"; }
+dmesg_clean() { ! dmesg_new "$1" | grep -Eq 'BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|refcount_t|UBSAN|KASAN'; }
+
+# kernel_our_client TLS: our client on the kernel path both ends.
+kernel_our_client()
+{
+	local v=$1 tag=kours$1 n line kid path st
+
+	gw_mark
+	client_start "$tag" ours --tls "$v"
+	result $? "kernel: TLS $v: sstpctl connect comes up (${CADDR:-none})" \
+		"$L/$tag.out" "$L/$tag.err"
+	path=$(client_path "$tag")
+	[ "$path" = kernel ]
+	result $? "kernel: TLS $v: the client reports path kernel (got ${path:-nothing}; module loaded, kTLS on)" \
+		"$L/$tag.out" "$L/$tag.err"
+	ip -n c1 -d link show 2>/dev/null | grep -q ' sstp '
+	result $? "kernel: TLS $v: the client's sstp device exists in ns c1" "$L/$tag.out"
+	gw_wait "up: CN=client1@vm.test .* at ${CADDR:-none}" 10
+	n=$(gw_session_of "up: CN=client1@vm.test .* at ${CADDR:-none}\$")
+	gw_wait "session ${n:-none} \[[^]]*\]: data path kernel \($KIF session [0-9]+\)" 10
+	result $? "kernel: TLS $v: gateway log: session ${n:-?}: data path kernel ($KIF session K)"
+	line=$(kpath_line "${n:-none}")
+	kid=$(echo "$line" | sed -n 's/.* session \([0-9]*\))$/\1/p')
+	n1 ping -c 5 -W 5 "$GW_IN" >"$L/$tag.ping1" 2>&1
+	result $? "kernel: TLS $v: ping client -> gateway $GW_IN" "$L/$tag.ping1"
+	n0 ping -c 5 -W 5 "${CADDR:-none}" >"$L/$tag.ping2" 2>&1
+	result $? "kernel: TLS $v: ping gateway -> client ${CADDR:-?} (via $KIF)" "$L/$tag.ping2"
+	ip -n gw route get "${CADDR:-none}" >"$L/$tag.route" 2>&1 &&
+		grep -q "dev $KIF .*src $GW_IN" "$L/$tag.route"
+	result $? "kernel: TLS $v: the gateway routes ${CADDR:-?} to $KIF from $GW_IN ($(head -n 1 "$L/$tag.route"))" \
+		"$L/$tag.route"
+	iperf_both c1 "kernel: TLS $v" "$GW_IN" 3
+	show_json
+	line=$(line_of '"subject":"CN=client1@vm.test"')
+	path=$(jget "$line" path)
+	[ "$path" = kernel ] && [ -n "$(kget "$line" id)" ] && [ "$(kget "$line" id)" = "${kid:-none}" ]
+	result $? "kernel: TLS $v: show -j: path kernel, kernel id $(kget "$line" id) as logged (${kid:-?})" \
+		"$L/show.json"
+	note "kernel: TLS $v: gateway session counters: rx_packets $(kget "$line" rx_packets) tx_packets $(kget "$line" tx_packets) rx_bytes $(kget "$line" rx_bytes) tx_bytes $(kget "$line" tx_bytes) echo $(kget "$line" echo_packets) rx_ctrl $(kget "$line" rx_ctrl_packets) tx_ctrl $(kget "$line" tx_ctrl_packets) drops $(kget "$line" rx_drop_rpf)/$(kget "$line" rx_drop_invalid)/$(kget "$line" rx_drop_ctrl)/$(kget "$line" tx_drop_queue)/$(kget "$line" tx_drop_invalid)"
+	[ "$(kget "$line" rx_packets)" -ge 10 ] 2>/dev/null &&
+		[ "$(kget "$line" tx_packets)" -ge 10 ] 2>/dev/null &&
+		[ "$(kget "$line" rx_bytes)" -gt 1000000 ] 2>/dev/null &&
+		[ "$(kget "$line" tx_bytes)" -gt 1000000 ] 2>/dev/null
+	result $? "kernel: TLS $v: the kernel session counted the pings and iperf3 both ways" \
+		"$L/show.json"
+	[ "$(kdebug)" = 2 ]
+	result $? "kernel: TLS $v: debug_sessions is 2 (gateway and client end; got $(kdebug))"
+	gw_mark
+	kill -TERM "$CPID" 2>/dev/null
+	wait_gone "$CPID" 15
+	result $? "kernel: TLS $v: the client exits on SIGTERM" "$L/$tag.out" "$L/$tag.err"
+	reap "$CPID"
+	st=$?
+	result "$st" "kernel: TLS $v: ... with status 0" "$L/$tag.err"
+	gw_wait 'closed: client disconnected' 10
+	result $? "kernel: TLS $v: gateway log: closed: client disconnected"
+	kdebug_wait 0 10
+	result $? "kernel: TLS $v: debug_sessions back to 0 (got $(kdebug))"
+	show_has '"sessions_active":0' && [ "$(kdump)" = "sessions: 0" ] &&
+		! ip -n gw route show "${CADDR:-none}" 2>/dev/null | grep -q .
+	result $? "kernel: TLS $v: no session left (show -j, module dump: $(kdump)), route gone" \
+		"$L/show.json" "$L/kdump.out"
+}
+
+kernel_sstpc()
+{
+	local rounds=3 bad=0 i n line path
+
+	check "kernel: sstpd starts (TLSMaxVersion = 1.2, kernel path)" \
+		gw_start "TLSMaxVersion = 1.2" || return
+	gw_mark
+	sstpc_up ksstpc eap client2@vm.test
+	gw_wait "up: CN=client2@vm.test .* at ${SADDR:-none}" 10
+	result $? "kernel: sstpc: gateway log: crypto binding verified, up: CN=client2@vm.test" \
+		"$L/ksstpc.sstpc.log" "$L/ksstpc.pppd.log"
+	n=$(gw_session_of "up: CN=client2@vm.test .* at ${SADDR:-none}\$")
+	gw_wait "session ${n:-none} \[[^]]*\]: data path kernel \($KIF session [0-9]+\)" 10
+	result $? "kernel: sstpc: gateway log: session ${n:-?}: data path kernel"
+	n2 ping -c 5 -W 5 "$GW_IN" >"$L/ksstpc.ping1" 2>&1 && was_up
+	result $? "kernel: sstpc: ping client -> gateway over ppp0" "$L/ksstpc.ping1"
+	n0 ping -c 5 -W 5 "${SADDR:-none}" >"$L/ksstpc.ping2" 2>&1
+	result $? "kernel: sstpc: ping gateway -> client ${SADDR:-?} via $KIF" "$L/ksstpc.ping2"
+	ip -n gw route get "${SADDR:-none}" >"$L/ksstpc.route" 2>&1 &&
+		grep -q "dev $KIF .*src $GW_IN" "$L/ksstpc.route"
+	result $? "kernel: sstpc: the gateway routes ${SADDR:-?} to $KIF from $GW_IN ($(head -n 1 "$L/ksstpc.route"))" \
+		"$L/ksstpc.route"
+	iperf_both c2 "kernel: sstpc" "$GW_IN" 3
+	show_json
+	line=$(line_of '"subject":"CN=client2@vm.test"')
+	path=$(jget "$line" path)
+	[ "$path" = kernel ] && [ "$(kget "$line" rx_packets)" -ge 10 ] 2>/dev/null &&
+		[ "$(kget "$line" tx_packets)" -ge 10 ] 2>/dev/null
+	result $? "kernel: sstpc: show -j: path kernel (got ${path:-nothing}), counters rx $(kget "$line" rx_packets) tx $(kget "$line" tx_packets) packets" \
+		"$L/show.json"
+	gw_mark
+	was_up && term_pppd && sstpc_gone 30
+	result $? "kernel: sstpc: SIGTERM to pppd: pppd and sstpc exit" \
+		"$L/ksstpc.sstpc.log" "$L/ksstpc.pppd.log"
+	was_up && gw_wait 'closed: ' 10 && show_has '"sessions_active":0'
+	result $? "kernel: sstpc: ... the gateway ends the session ($(gw_since | grep -o 'closed: .*' | head -n 1))" \
+		"$L/show.json"
+	sstpc_stop
+	for ((i = 1; i <= rounds; i++)); do
+		gw_mark
+		sstpc_start "kround$i" eap client2@vm.test
+		if wait_ppp 60 && gw_wait 'data path kernel' 10 &&
+		   n2 ping -c 2 -W 5 "$GW_IN" >/dev/null 2>&1; then
+			rm -f "$L/kround$i.pppd.log" "$L/kround$i.sstpc.log"
+		else
+			bad=$((bad + 1))
+			note "kernel round $i: sstpc: $(tail -n 1 "$L/kround$i.sstpc.log" | tr -d '\000'); gateway: $(gw_since | tail -n 1)"
+		fi
+		term_pppd
+		sstpc_gone 10
+		sstpc_stop
+	done
+	[ "$bad" -eq 0 ]
+	result $? "kernel: sstpc: $rounds more sessions in a row come up on the kernel path and ping ($bad did not)"
+	kdebug_wait 0 10
+	result $? "kernel: sstpc: debug_sessions back to 0 (got $(kdebug))"
+	check "kernel: sstpc: sstpctl down stops the gateway" gw_stop
+}
+
+# 200 sessions from load mode (userspace clients, kernel path on the
+# gateway), held, pinged, then ended: the module's objects come back to 0.
+kernel_many()
+{
+	local n=${VM_KSESSIONS:-200} lpid i up=0 kn t0 dump out=$L/kload.out
+	local sent recv
+
+	check "kernel: many: sstpd starts" gw_start "MaxSessions = 250" ||
+		return
+	gw_mark
+	t0=$(now)
+	spawn c1 "$out" "$L/kload.err" sstpctl connect "$GW1:$PORT" \
+		--name gw.test --ca "$CA" --cert "$PKI/ours.crt" \
+		--key "$PKI/ours.key" --timeout 200 --load "$n" --parallel 16 \
+		--ping 1 --hold 20 -j
+	lpid=$SPAWNED
+	# Sessions move to the module just after they come up.
+	for ((i = 0; i < 300; i++)); do
+		show_json
+		up=$(gw_json sessions_active)
+		kn=$(gw_json kernel_sessions)
+		[ "${up:-0}" -ge "$n" ] && [ "${kn:-0}" -ge "$n" ] && break
+		running "$lpid" || break
+		sleep 1
+	done
+	[ "${up:-0}" -ge "$n" ]
+	result $? "kernel: many: $n sessions up at the gateway in $(since "$t0") s (got ${up:-0})" \
+		"$out" "$L/kload.err"
+	kn=$(show_lines | grep -c '"path":"kernel"')
+	[ "$kn" -eq "$n" ]
+	result $? "kernel: many: all of them on the kernel path in show -j ($kn)" "$L/show.json"
+	kn=$(gw_json kernel_sessions)
+	[ "${kn:-0}" -eq "$n" ]
+	result $? "kernel: many: gateway kernel_sessions $kn" "$L/show.json"
+	[ "$(kdebug)" = "$n" ]
+	result $? "kernel: many: debug_sessions is $n (got $(kdebug))"
+	dump=$(kdump)
+	[ "$dump" = "sessions: $n" ]
+	result $? "kernel: many: the module's session dump of $KIF has $n (${dump})" "$L/kdump.out"
+	[ "$(ip -n gw route show dev "$KIF" | grep -c .)" -ge "$n" ]
+	result $? "kernel: many: $n /32 routes on $KIF ($(ip -n gw route show dev "$KIF" | grep -c .))"
+	wait_gone "$lpid" 120
+	reap "$lpid"
+	result $? "kernel: many: the load run ends with status 0: $(tail -n 1 "$out")" \
+		"$out" "$L/kload.err"
+	sent=$(sed -n 's/.*"echo_sent":\([0-9]*\).*/\1/p' "$out")
+	recv=$(sed -n 's/.*"echo_received":\([0-9]*\).*/\1/p' "$out")
+	# Each session may have one echo request in flight when it ends.
+	grep -q "\"up\":$n,\"failed\":0,\"lost\":0" "$out" &&
+		[ "${sent:-0}" -ge $((n * 5)) ] && [ "${recv:-0}" -ge $((${sent:-0} - n)) ]
+	result $? "kernel: many: $n up, none failed or lost; echo replies ${recv:-?} of ${sent:-?} through the kernel path (at most one a session in flight at the end)" \
+		"$out"
+	for ((i = 0; i < 60; i++)); do
+		show_has '"sessions_active":0' && break
+		sleep 0.5
+	done
+	show_has '"sessions_active":0'
+	result $? "kernel: many: no session left in show -j" "$L/show.json"
+	kdebug_wait 0 20
+	result $? "kernel: many: debug_sessions back to 0 (got $(kdebug))"
+	dump=$(kdump)
+	[ "$dump" = "sessions: 0" ] && ! ip -n gw route show dev "$KIF" | grep -q .
+	result $? "kernel: many: module dump empty (${dump}), no route left on $KIF" \
+		"$L/kdump.out"
+	kn=$(gw_since | grep -c "data path kernel ($KIF session")
+	[ "$kn" -eq "$n" ]
+	result $? "kernel: many: gateway log: $kn 'data path kernel' lines"
+	check "kernel: many: sstpctl down stops the gateway" gw_stop
+}
+
+# peer_run MODE: one sstp-peer session in ns c2 injecting MODE once the
+# gateway has moved it to the kernel path. Sets PPID_ and PPORT.
+PPID_=
+PPORT=
+PN=
+peer_start()
+{
+	local mode=$1 out=$L/peer.$1.out
+
+	spawn c2 "$out" "$L/peer.$mode.err" sstp-peer connect "$GW2:$PORT" \
+		--name gw.test --ca "$CA" --cert "$PKI/eap.crt" \
+		--key "$PKI/eap.key" --inject "$mode"
+	PPID_=$SPAWNED
+	PPORT=
+	PN=
+	wait_file "$out" '^local ' 10 &&
+		PPORT=$(sed -n 's/^local [0-9.]*:\([0-9]*\)$/\1/p' "$out")
+	wait_file "$out" '^up: ' 100 || return 1
+	gw_wait "\[$PEER_IP:${PPORT:-none}\]: data path kernel \($KIF session [0-9]+\)" 15 ||
+		return 1
+	PN=$(gw_session_of "\[$PEER_IP:${PPORT:-none}\]: data path kernel")
+}
+
+# Reasons the gateway logs for each mode that ends the session.
+peer_reason()
+{
+	case $1 in
+	bad-version|short-length) echo "protocol error" ;;
+	truncated) echo "peer closed" ;;
+	ctrl-flood) echo "control flood" ;;
+	esac
+}
+
+kernel_malformed()
+{
+	local mode out livepid pingpid dm reason line tx rx st
+
+	if ! [ -x /usr/sbin/sstp-peer ]; then
+		result 1 "kernel: malformed: sstp-peer is in the image"
+		return
+	fi
+	check "kernel: malformed: sstpd starts" gw_start || return
+	gw_mark
+	client_start klive ours
+	result $? "kernel: malformed: a live session of our client (${CADDR:-none}, $(client_path klive))" \
+		"$L/klive.out" "$L/klive.err"
+	livepid=$CPID
+	# Rounds of pings until told to stop (a background ping would not
+	# take the SIGINT that makes it print its statistics).
+	rm -f "$L/klive.stop"
+	(while ! [ -e "$L/klive.stop" ]; do
+		n1 ping -c 4 -i 0.5 -W 5 "$GW_IN"
+	done) >"$L/klive.ping" 2>&1 &
+	pingpid=$!
+	for mode in bad-version short-length truncated unknown-proto spoof ctrl-flood; do
+		out=$L/peer.$mode.out
+		dm=$(dmesg | wc -l)
+		gw_mark
+		peer_start "$mode"
+		result $? "kernel: $mode: sstp-peer session up (EAP-TLS, crypto binding), moved to the kernel path (session ${PN:-?}, port ${PPORT:-?})" \
+			"$out" "$L/peer.$mode.err" || { stop_pid "$PPID_"; continue; }
+		kill -USR1 "$PPID_"
+		reason=$(peer_reason "$mode")
+		if [ -n "$reason" ]; then
+			wait_gone "$PPID_" 40
+			reap "$PPID_"
+			st=$?
+			result "$st" "kernel: $mode: the gateway closes the connection ($(grep '^closed:' "$out" | head -n 1))" \
+				"$out" "$L/peer.$mode.err"
+			gw_wait "session $PN \[[^]]*\]: closed: kernel: $reason" 10
+			result $? "kernel: $mode: gateway log: session $PN closed: kernel: $reason ($(gw_since | grep "session $PN " | grep -o 'closed: .*' | head -n 1))"
+		else
+			wait_file "$out" '^(verified|result)' 30
+			grep -q '^verified' "$out"
+			result $? "kernel: $mode: the session stays: pings through it answered$([ "$mode" = unknown-proto ] && echo ', LCP Protocol-Reject for 0x5a5b came back')" \
+				"$out" "$L/peer.$mode.err"
+			show_json
+			line=$(line_of "\"peer\":\"$PEER_IP:$PPORT\"")
+			if [ "$mode" = spoof ]; then
+				[ "$(kget "$line" rx_drop_rpf)" -ge 5 ] 2>/dev/null &&
+					[ "$(jget "$line" path)" = kernel ]
+				result $? "kernel: spoof: show -j: the session's rx_drop_rpf counted the 5 spoofed packets ($(kget "$line" rx_drop_rpf))" \
+					"$L/show.json"
+			else
+				rx=$(kget "$line" rx_ctrl_packets)
+				tx=$(kget "$line" tx_ctrl_packets)
+				[ "${rx:-0}" -ge 1 ] && [ "${tx:-0}" -ge 1 ]
+				result $? "kernel: unknown-proto: show -j: the frame went to the gateway and its Protocol-Reject back through the module (rx_ctrl $rx, tx_ctrl $tx)" \
+					"$L/show.json"
+			fi
+			kill -USR2 "$PPID_"
+			wait_gone "$PPID_" 20
+			reap "$PPID_"
+			result $? "kernel: $mode: the peer ends the session with an acknowledged CALL_DISCONNECT" \
+				"$out" "$L/peer.$mode.err"
+			gw_wait "session $PN \[[^]]*\]: closed: client disconnected" 10
+			result $? "kernel: $mode: gateway log: session $PN closed: client disconnected"
+		fi
+		show_json
+		line=$(line_of '"subject":"CN=client1@vm.test"')
+		[ "$(jget "$line" state)" = connected ] && running "$livepid" &&
+			! line_of "\"peer\":\"$PEER_IP:$PPORT\"" | grep -q .
+		result $? "kernel: $mode: only that session ended; the live session is still up" \
+			"$L/show.json" "$L/klive.ping"
+		dmesg_new "$dm" >"$L/dmesg.$mode"
+		dmesg_clean "$dm"
+		result $? "kernel: $mode: no warning or oops in the kernel log" "$L/dmesg.$mode"
+	done
+	touch "$L/klive.stop"
+	wait_gone "$pingpid" 15
+	reap "$pingpid"
+	tx=$(awk '/packets transmitted/ { n += $1 } END { print n + 0 }' "$L/klive.ping")
+	rx=$(awk '/packets received/ { n += $4 } END { print n + 0 }' "$L/klive.ping")
+	[ "${tx:-0}" -ge 10 ] && [ "${rx:-0}" -eq "${tx:-0}" ]
+	result $? "kernel: malformed: the live session answered its pings throughout (${rx:-?} of ${tx:-?})" \
+		"$L/klive.ping"
+	stop_pid "$livepid"
+	kdebug_wait 0 10 && [ "$(kdump)" = "sessions: 0" ]
+	result $? "kernel: malformed: debug_sessions $(kdebug), module dump $(kdump)" "$L/kdump.out"
+	check "kernel: malformed: sstpctl down stops the gateway" gw_stop
+}
+
+# The module goes away under live sessions.
+kernel_rmmod()
+{
+	local p1 p3 kn t0 path st i
+
+	check "kernel: rmmod: sstpd starts (TLSMaxVersion = 1.2)" \
+		gw_start "TLSMaxVersion = 1.2" || return
+	gw_mark
+	client_start krm1 ours --no-kernel
+	result $? "kernel: rmmod: our client with --no-kernel up (gateway end on the kernel path)" \
+		"$L/krm1.out" "$L/krm1.err"
+	p1=$CPID
+	client_start krm3 ours
+	result $? "kernel: rmmod: our client on the kernel path at both ends up ($(client_path krm3))" \
+		"$L/krm3.out" "$L/krm3.err"
+	p3=$CPID
+	sstpc_up krm2 eap client2@vm.test
+	show_json
+	kn=$(show_lines | grep -c '"path":"kernel"')
+	[ "$kn" -eq 3 ]
+	result $? "kernel: rmmod: 3 sessions on the kernel path at the gateway ($kn)" "$L/show.json"
+	gw_mark
+	t0=$(now)
+	rmmod sstp >"$L/rmmod.out" 2>&1
+	result $? "kernel: rmmod: rmmod sstp with 3 live sessions succeeds ($(since "$t0") s)" \
+		"$L/rmmod.out"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(gw_since | grep -c 'closed: kernel: device deleted')" -ge 3 ] && break
+		sleep 0.2
+	done
+	[ "$(gw_since | grep -c 'closed: kernel: device deleted')" -ge 3 ]
+	result $? "kernel: rmmod: gateway log: 3 sessions closed: kernel: device deleted"
+	gw_wait "kernel data path: .*$KIF.*(gone|deleted|unloaded)" 10
+	result $? "kernel: rmmod: gateway log: $(gw_since | grep -o "kernel data path: .*$KIF.*" | head -n 1 | cut -c1-120)"
+	running "$GWPID" && show_json && show_has '"sessions_active":0'
+	result $? "kernel: rmmod: the gateway survives, no session left (kernel_interface $(gw_json kernel_interface))" \
+		"$L/show.json"
+	wait_gone "$p1" 30
+	result $? "kernel: rmmod: the --no-kernel client sees the connection close ($(grep '^down:' "$L/krm1.out"))" \
+		"$L/krm1.out" "$L/krm1.err"
+	reap "$p1"
+	wait_gone "$p3" 30
+	result $? "kernel: rmmod: the kernel-path client ends too ($(grep '^down:' "$L/krm3.out"))" \
+		"$L/krm3.out" "$L/krm3.err"
+	reap "$p3"
+	sstpc_gone 30
+	result $? "kernel: rmmod: sstpc and pppd see the connection close and exit" \
+		"$L/krm2.sstpc.log" "$L/krm2.pppd.log"
+	sstpc_stop
+	! [ -d /sys/module/sstp ]
+	result $? "kernel: rmmod: the module stays unloaded"
+	gw_mark
+	client_start krm4 ours
+	st=$?
+	show_json
+	path=$(session_field CN=client1@vm.test path)
+	[ "$st" -eq 0 ] && n1 ping -c 3 -W 5 "$GW_IN" >"$L/krm4.ping" 2>&1
+	result $? "kernel: rmmod: a new client connects afterwards and pings (path ${path:-?}, client $(client_path krm4))" \
+		"$L/krm4.out" "$L/krm4.err" "$L/krm4.ping"
+	stop_pid "$CPID"
+	modprobe sstp >"$L/modprobe.sstp2" 2>&1
+	result $? "kernel: rmmod: modprobe sstp again" "$L/modprobe.sstp2"
+	gw_mark
+	client_start krm5 ours
+	st=$?
+	show_json
+	path=$(session_field CN=client1@vm.test path)
+	[ "$st" -eq 0 ] && n1 ping -c 3 -W 5 "$GW_IN" >"$L/krm5.ping" 2>&1
+	result $? "kernel: rmmod: after modprobe a new client connects and pings (path ${path:-?}, client $(client_path krm5))" \
+		"$L/krm5.out" "$L/krm5.err" "$L/krm5.ping"
+	stop_pid "$CPID"
+	check "kernel: rmmod: sstpctl down stops the gateway" gw_stop
+	! ip -n gw link show "$KIF" >/dev/null 2>&1
+	result $? "kernel: the gateway deletes $KIF when it exits"
+	kdebug_wait 0 10
+	result $? "kernel: debug_sessions is 0 at the end (got $(kdebug))"
+}
+
+case_kernel()
+{
+	local was
+
+	case_begin kernel "sstp.ko data path (gateway KernelDataPath = auto)"
+	modinfo sstp >"$L/modinfo.sstp" 2>&1
+	result $? "kernel: sstp.ko is in the image ($(sed -n 's/^version: *//p' "$L/modinfo.sstp"))" \
+		"$L/modinfo.sstp" || { case_end kernel; return; }
+	was=no
+	[ -d /sys/module/sstp ] && was=yes
+	note "kernel: sstp loaded before the gateway started: $was"
+	check "kernel: sstpd starts with the defaults (KernelDataPath = auto)" gw_start ||
+		{ case_end kernel; return; }
+	check "kernel: sstp.ko is loaded (the gateway asked for it)" test -d /sys/module/sstp
+	[ "$(kdebug)" = 0 ]
+	result $? "kernel: debug_sessions is 0 (debug build; got $(kdebug))"
+	ip -n gw -d link show "$KIF" >"$L/kif" 2>&1 && grep -q ' sstp ' "$L/kif"
+	result $? "kernel: the gateway created $KIF (kind sstp) in ns gw" "$L/kif"
+	show_json
+	[ "$(gw_json kernel_interface)" = "$KIF" ]
+	result $? "kernel: show -j: kernel_interface $(gw_json kernel_interface)" "$L/show.json"
+	kernel_our_client 1.3
+	kernel_our_client 1.2
+	check "kernel: sstpctl down stops the gateway" gw_stop
+	kernel_sstpc
+	kernel_many
+	kernel_malformed
+	kernel_rmmod
+	case_end kernel
+}
+
 # ---------------------------------------------------------------- bench
 
 # iperf_rate FILE: the receiver's bit rate of an iperf3 run.
 iperf_rate() { awk '/receiver$/ { print $(NF-2), $(NF-1) }' "$1" | tail -n 1; }
 
-# bench_one LABEL SERVER_ADDR: iperf3 from c1 to the gateway both ways.
-bench_one()
+# mbits "RATE UNIT": the rate in Mbit/s.
+mbits()
 {
-	local label=$1 addr=$2 out
-
-	spawn gw "$L/iperf-s.$label.up" "$L/iperf-s.$label.up" iperf3 -s -1 -B "$addr"
-	sleep 1
-	out=$L/iperf.$label.up
-	n1 iperf3 -c "$addr" -t 10 -O 2 >"$out" 2>&1
-	result $? "bench: iperf3 $label client -> gateway" "$out"
-	emit "bench $KVER $label client->gateway $(iperf_rate "$out")"
-	spawn gw "$L/iperf-s.$label.down" "$L/iperf-s.$label.down" iperf3 -s -1 -B "$addr"
-	sleep 1
-	out=$L/iperf.$label.down
-	n1 iperf3 -c "$addr" -t 10 -O 2 -R >"$out" 2>&1
-	result $? "bench: iperf3 $label gateway -> client" "$out"
-	emit "bench $KVER $label gateway->client $(iperf_rate "$out")"
+	echo "$1" | awk '{ v = $1 + 0; u = $2
+		if (u ~ /^G/) v *= 1000; else if (u ~ /^K/) v /= 1000
+		else if (u ~ /^bits/) v /= 1e6
+		printf "%.1f", v }'
 }
 
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+declare -A BR BS BA
+
+# pid_ticks PID: user + system CPU ticks of a process (0 when gone).
+pid_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# busy_ticks: CPU ticks of the whole guest spent outside idle and iowait.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# dev_bytes DEV...: received + sent bytes of devices in ns gw.
+dev_bytes()
+{
+	local d t=0 r x
+
+	for d; do
+		r=$(n0 cat "/sys/class/net/$d/statistics/rx_bytes" 2>/dev/null)
+		x=$(n0 cat "/sys/class/net/$d/statistics/tx_bytes" 2>/dev/null)
+		t=$((t + ${r:-0} + ${x:-0}))
+	done
+	echo "$t"
+}
+
+# per_gb TICKS BYTES: CPU seconds per gigabyte (10^9 bytes).
+per_gb() { awk -v t="$1" -v b="$2" -v hz="$CLK_TCK" 'BEGIN { if (b > 0) printf "%.2f", t / hz / (b / 1e9); else print "?" }'; }
+
+# bench_one LABEL SERVER_ADDR DEV...: iperf3 from c1 to the gateway and back;
+# the CPU time of sstpd ($GWPID, when set) and of the whole guest per
+# gigabyte moved through DEV (the gateway's tunnel devices, or the veth).
+# Fills BR[LABEL.DIR] (Mbit/s), BS[...] and BA[...] (sstpd and all CPUs,
+# seconds per GB); DIR is up (client -> gateway) or down.
+bench_one()
+{
+	local label=$1 addr=$2 dir out s0 s1 a0 a1 b0 b1 rate scpu acpu st rev
+
+	shift 2
+	for dir in up down; do
+		spawn gw "$L/iperf-s.$label.$dir" "$L/iperf-s.$label.$dir" \
+			iperf3 -s -1 -B "$addr"
+		sleep 1
+		out=$L/iperf.$label.$dir
+		s0=$(pid_ticks "${GWPID:-none}") a0=$(busy_ticks) b0=$(dev_bytes "$@")
+		rev=()
+		[ "$dir" = down ] && rev=(-R)
+		n1 iperf3 -c "$addr" -t "$BENCH_SECS" -O 2 "${rev[@]}" >"$out" 2>&1
+		st=$?
+		s1=$(pid_ticks "${GWPID:-none}") a1=$(busy_ticks) b1=$(dev_bytes "$@")
+		rate=$(mbits "$(iperf_rate "$out")")
+		scpu=-
+		[ -n "$GWPID" ] && scpu=$(per_gb $((s1 - s0)) $((b1 - b0)))
+		acpu=$(per_gb $((a1 - a0)) $((b1 - b0)))
+		if [ "$dir" = up ]; then
+			result "$st" "bench: iperf3 $label client -> gateway ($rate Mbit/s)" "$out"
+			emit "bench $KVER $label client->gateway $rate Mbit/s, $((b1 - b0)) bytes, sstpd $scpu CPU s/GB, all CPUs $acpu s/GB"
+		else
+			result "$st" "bench: iperf3 $label gateway -> client ($rate Mbit/s)" "$out"
+			emit "bench $KVER $label gateway->client $rate Mbit/s, $((b1 - b0)) bytes, sstpd $scpu CPU s/GB, all CPUs $acpu s/GB"
+		fi
+		BR[$label.$dir]=$rate
+		BS[$label.$dir]=$scpu
+		BA[$label.$dir]=$acpu
+		stop_pid "$SPAWNED"
+	done
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "?" }'; }
+
+# The three data paths of the gateway, each with the client on the same
+# one: kernel (sstp.ko), ktls (kernel TLS, SSTP framing in sstpd) and
+# userspace (OpenSSL in sstpd).
 case_bench()
 {
-	local ktls path
+	local p path conf cargs dir
 
-	case_begin bench "iperf3 through the tunnel (TCG-emulated: compare runs, not absolute figures)"
-	bench_one plain-veth "$GW1"
-	for ktls in no yes; do
-		write_conf "KernelTLS = $ktls"
-		if ! sstpd -t -c "$CONF" >"$L/bench-conf.$ktls" 2>&1; then
-			note "bench: this gateway does not take KernelTLS = $ktls: $(head -c 200 "$L/bench-conf.$ktls")"
-			[ "$ktls" = no ] && continue
-			check "bench: sstpd starts" gw_start || continue
-		else
-			check "bench: sstpd starts with KernelTLS = $ktls" \
-				gw_start "KernelTLS = $ktls" || continue
-		fi
-		# Both ends on the same path: the client takes --no-ktls when
-		# the gateway keeps TLS in userspace (and knows the option).
-		if [ "$ktls" = no ] && sstpctl connect --help 2>&1 | grep -q -- --no-ktls; then
-			client_start "bench-$ktls" bench --no-ktls
-		else
-			client_start "bench-$ktls" bench
-		fi
-		result $? "bench: client up (${CADDR:-none})" "$L/bench-$ktls.out" "$L/bench-$ktls.err"
+	case_begin bench "iperf3 through the tunnel, ${BENCH_SECS} s a direction (TCG-emulated: compare the paths and runs, not absolute figures)"
+	GWPID=
+	bench_one plain-veth "$GW1" vc1
+	for p in kernel ktls userspace; do
+		case $p in
+		kernel) conf=(); cargs=() ;;
+		ktls) conf=("KernelTLS = yes" "KernelDataPath = off")
+		      cargs=(--no-kernel) ;;
+		userspace) conf=("KernelTLS = no" "KernelDataPath = off")
+			   cargs=(--no-ktls --no-kernel) ;;
+		esac
+		check "bench: $p: sstpd starts (${conf[*]:-defaults})" \
+			gw_start "${conf[@]}" || continue
+		client_start "bench-$p" bench "${cargs[@]}"
+		result $? "bench: $p: client up (${CADDR:-none}, $(client_path "bench-$p"))" \
+			"$L/bench-$p.out" "$L/bench-$p.err"
 		show_json
 		path=$(session_field CN=bench@vm.test path)
-		bench_one "tunnel-${path:-unknown}" "$GW_IN"
+		[ "$path" = "$p" ]
+		result $? "bench: $p: the gateway's session is on path $p (got ${path:-nothing})" \
+			"$L/show.json"
+		bench_one "$p" "$GW_IN" "$IFACE" "$KIF"
 		stop_pid "$CPID"
 		gw_stop
+	done
+	for dir in up down; do
+		p=client-\>gateway
+		[ "$dir" = down ] && p=gateway-\>client
+		emit "bench $KVER summary $p Mbit/s: kernel ${BR[kernel.$dir]:-?}, ktls ${BR[ktls.$dir]:-?}, userspace ${BR[userspace.$dir]:-?}; kernel/ktls $(ratio "${BR[kernel.$dir]:-0}" "${BR[ktls.$dir]:-0}"), kernel/userspace $(ratio "${BR[kernel.$dir]:-0}" "${BR[userspace.$dir]:-0}"), ktls/userspace $(ratio "${BR[ktls.$dir]:-0}" "${BR[userspace.$dir]:-0}")"
+		emit "bench $KVER summary $p sstpd CPU s/GB: kernel ${BS[kernel.$dir]:-?}, ktls ${BS[ktls.$dir]:-?}, userspace ${BS[userspace.$dir]:-?}; all CPUs s/GB: kernel ${BA[kernel.$dir]:-?}, ktls ${BA[ktls.$dir]:-?}, userspace ${BA[userspace.$dir]:-?}"
 	done
 	case_end bench
 }
@@ -740,6 +1335,13 @@ case_boot()
 	pki_make >"$L/pki" 2>&1
 	result $? "boot: sstpctl cert makes a root, a server and the client certificates" "$L/pki" ||
 		return 1
+	# The cases before "kernel" test the paths they were written for: the
+	# gateway keeps sstp.ko out (KernelDataPath = off) and our client
+	# too (--no-kernel), where these binaries know the options.
+	write_conf "KernelDataPath = off"
+	sstpd -t -c "$CONF" >/dev/null 2>&1 && KOFF="KernelDataPath = off"
+	sstpctl connect --help 2>&1 | grep -q -- --no-kernel && NOKERNEL=--no-kernel
+	note "boot: other cases run with ${KOFF:-the default data path} and client ${NOKERNEL:-defaults}"
 	case_end boot
 }
 
@@ -774,6 +1376,7 @@ if case_boot; then
 	want ours && case_ours
 	want sstpc && case_sstpc
 	want ktls && case_ktls
+	want kernel && case_kernel
 	[ "$BENCH" = 1 ] && case_bench
 fi
 gw_stop >/dev/null 2>&1
