@@ -23,17 +23,25 @@
 #include "session.h"
 #include "socket.h"
 
-static void sstp_sk_data_ready(struct sock *sk);
-static void sstp_sk_write_space(struct sock *sk);
-static void sstp_sk_state_change(struct sock *sk);
-
 /* The session of a socket; called with sk_callback_lock held. */
 static struct sstp_session *session_of(struct sock *sk)
 {
 	return rcu_dereference_sk_user_data(sk);
 }
 
-static void sstp_sk_data_ready(struct sock *sk)
+enum sstp_sk_event {
+	SSTP_SK_DATA_READY,
+	SSTP_SK_WRITE_SPACE,
+	SSTP_SK_STATE_CHANGE,	/* FIN, resets: the receive work reads them */
+};
+
+/*
+ * The body of the three callbacks: queue the session's work and pass the
+ * event on to the callback we replaced; once detached, to whatever is
+ * installed by then, unless that is still this one.
+ */
+static void sk_event(struct sock *sk, enum sstp_sk_event ev,
+		     void (*self)(struct sock *sk))
 {
 	void (*next)(struct sock *sk);
 	struct sstp_session *s;
@@ -41,63 +49,42 @@ static void sstp_sk_data_ready(struct sock *sk)
 	rcu_read_lock();
 	read_lock_bh(&sk->sk_callback_lock);
 	s = session_of(sk);
-	if (s) {
-		next = s->saved_data_ready;
-		queue_work(sstp_wq, &s->rx_work);
-	} else {
-		next = READ_ONCE(sk->sk_data_ready);
-		if (next == sstp_sk_data_ready)
-			next = NULL;
+	switch (ev) {
+	case SSTP_SK_DATA_READY:
+		next = s ? s->saved_data_ready : READ_ONCE(sk->sk_data_ready);
+		break;
+	case SSTP_SK_WRITE_SPACE:
+		next = s ? s->saved_write_space : READ_ONCE(sk->sk_write_space);
+		break;
+	default:
+		next = s ? s->saved_state_change :
+			   READ_ONCE(sk->sk_state_change);
+		break;
 	}
+	if (s)
+		queue_work(sstp_wq, ev == SSTP_SK_WRITE_SPACE ? &s->tx_work :
+							       &s->rx_work);
+	else if (next == self)
+		next = NULL;
 	read_unlock_bh(&sk->sk_callback_lock);
 	rcu_read_unlock();
 	if (next)
 		next(sk);
+}
+
+static void sstp_sk_data_ready(struct sock *sk)
+{
+	sk_event(sk, SSTP_SK_DATA_READY, sstp_sk_data_ready);
 }
 
 static void sstp_sk_write_space(struct sock *sk)
 {
-	void (*next)(struct sock *sk);
-	struct sstp_session *s;
-
-	rcu_read_lock();
-	read_lock_bh(&sk->sk_callback_lock);
-	s = session_of(sk);
-	if (s) {
-		next = s->saved_write_space;
-		queue_work(sstp_wq, &s->tx_work);
-	} else {
-		next = READ_ONCE(sk->sk_write_space);
-		if (next == sstp_sk_write_space)
-			next = NULL;
-	}
-	read_unlock_bh(&sk->sk_callback_lock);
-	rcu_read_unlock();
-	if (next)
-		next(sk);
+	sk_event(sk, SSTP_SK_WRITE_SPACE, sstp_sk_write_space);
 }
 
-/* FIN and resets: the receive work reads the end of stream or the error. */
 static void sstp_sk_state_change(struct sock *sk)
 {
-	void (*next)(struct sock *sk);
-	struct sstp_session *s;
-
-	rcu_read_lock();
-	read_lock_bh(&sk->sk_callback_lock);
-	s = session_of(sk);
-	if (s) {
-		next = s->saved_state_change;
-		queue_work(sstp_wq, &s->rx_work);
-	} else {
-		next = READ_ONCE(sk->sk_state_change);
-		if (next == sstp_sk_state_change)
-			next = NULL;
-	}
-	read_unlock_bh(&sk->sk_callback_lock);
-	rcu_read_unlock();
-	if (next)
-		next(sk);
+	sk_event(sk, SSTP_SK_STATE_CHANGE, sstp_sk_state_change);
 }
 
 static bool tls_conf_ok(unsigned int conf)
