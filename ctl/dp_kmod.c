@@ -283,7 +283,7 @@ int kmod_dev_create(struct kmod *k, const char *name, unsigned int mtu,
 			break;
 		/* Left over from a gateway that did not exit cleanly? */
 		nlh = dev_req(k, buf, SSTP_CMD_DEV_GET, 0);
-		mnl_attr_put_strz(nlh, SSTP_A_IFNAME, name);
+		mnl_attr_put_u32(nlh, SSTP_A_IFINDEX, if_nametoindex(name));
 		memset(&r, 0, sizeof(r));
 		if (talk(k, nlh, dev_cb, &r) || !r.ifindex) {
 			if (err)
@@ -298,6 +298,7 @@ int kmod_dev_create(struct kmod *k, const char *name, unsigned int mtu,
 				ret);
 			return ret;
 		}
+		k->replaced = true;
 		memset(&r, 0, sizeof(r));
 	}
 	if (ret || !r.ifindex) {

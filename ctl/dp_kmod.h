@@ -43,6 +43,7 @@ struct kmod {
 	void *ctx;
 	struct kmod_ntf *head, *tail;	/* notifications not yet delivered */
 	bool overrun;			/* the socket dropped notifications */
+	bool replaced;			/* a stale device of the name was deleted */
 };
 
 /*

@@ -172,6 +172,9 @@ static bool open_kmod(struct gateway *gw, bool quiet)
 		return false;
 	}
 	gw->kmod_on = true;
+	if (gw->kmod.replaced)
+		log_info("kernel data path: replaced the sstp device %s left by an earlier gateway",
+			 gw->kmod.ifname);
 	log_notice("kernel data path: sstp device %s; sessions on kernel TLS use it",
 		   gw->kmod.ifname);
 	return true;

@@ -1076,6 +1076,85 @@ kernel_malformed()
 	check "kernel: malformed: sstpctl down stops the gateway" gw_stop
 }
 
+# Live revocation, a killed gateway, its stale device, a clean stop: all
+# with sessions on the kernel path.
+kernel_lifecycle()
+{
+	local p st path
+
+	check "kernel: lifecycle: sstpd starts (TLSMaxVersion = 1.2)" \
+		gw_start "TLSMaxVersion = 1.2" || return
+	gw_mark
+	client_start klc1 ours
+	result $? "kernel: lifecycle: our client up ($(client_path klc1))" \
+		"$L/klc1.out" "$L/klc1.err"
+	p=$CPID
+	sstpc_up klc2 eap client2@vm.test
+	show_json
+	[ "$(show_lines | grep -c '"path":"kernel"')" -eq 2 ]
+	result $? "kernel: lifecycle: both sessions on the kernel path at the gateway" \
+		"$L/show.json"
+
+	# Live revocation: CALL_DISCONNECT goes out through the module, the
+	# acknowledgement comes back as a notification.
+	gw_mark
+	n0 sstpctl revoke "$IFACE" "$TP_ours" >"$L/klc.revoke" 2>&1
+	result $? "kernel: lifecycle: sstpctl revoke: $(head -n 1 "$L/klc.revoke")" \
+		"$L/klc.revoke"
+	gw_wait 'closed: disconnect acknowledged' 15
+	result $? "kernel: lifecycle: the revoked session ends with an acknowledged CALL_DISCONNECT"
+	wait_gone "$p" 15 && grep -q '^down: gateway disconnected' "$L/klc1.out"
+	result $? "kernel: lifecycle: the revoked client is told ($(grep '^down:' "$L/klc1.out"))" \
+		"$L/klc1.out" "$L/klc1.err"
+	reap "$p"
+	n2 ping -c 2 -W 5 "$GW_IN" >"$L/klc.ping" 2>&1
+	result $? "kernel: lifecycle: the sstpc session is untouched (ping)" "$L/klc.ping"
+	[ "$(kdebug)" = 1 ]
+	result $? "kernel: lifecycle: debug_sessions 1 (got $(kdebug))"
+
+	# The gateway dies: the module ends what the dead socket owned.
+	kill -KILL "$GWPID"
+	wait_gone "$GWPID" 10
+	result $? "kernel: lifecycle: sstpd killed with SIGKILL"
+	reap "$GWPID"
+	GWPID=
+	sstpc_gone 30
+	result $? "kernel: lifecycle: sstpc and pppd see the connection close and exit" \
+		"$L/klc2.sstpc.log" "$L/klc2.pppd.log"
+	sstpc_stop
+	kdebug_wait 0 10
+	result $? "kernel: lifecycle: the module freed the session (debug_sessions $(kdebug))"
+	ip -n gw -d link show "$KIF" >"$L/klc.kif" 2>&1
+	result $? "kernel: lifecycle: $KIF stays after the crash (devices belong to no process)" \
+		"$L/klc.kif"
+
+	# A new gateway takes the stale device over; the revocation was live only.
+	check "kernel: lifecycle: sstpd starts again over the stale $KIF" \
+		gw_start "TLSMaxVersion = 1.2" || return
+	gw_mark
+	client_start klc3 ours
+	st=$?
+	p=$CPID
+	show_json
+	path=$(session_field CN=client1@vm.test path)
+	[ "$st" -eq 0 ] && [ "$path" = kernel ] &&
+		n1 ping -c 2 -W 5 "$GW_IN" >"$L/klc3.ping" 2>&1
+	result $? "kernel: lifecycle: a client is on the kernel path again and pings (path ${path:-?})" \
+		"$L/klc3.out" "$L/klc3.err" "$L/klc3.ping"
+
+	# A clean stop disconnects the kernel session politely.
+	gw_stop
+	result $? "kernel: lifecycle: sstpctl down with a live kernel session"
+	gw_since | grep -q 'closed: disconnect acknowledged'
+	result $? "kernel: lifecycle: gateway log: closed: disconnect acknowledged"
+	wait_gone "$p" 15 && grep -q '^down: gateway disconnected' "$L/klc3.out"
+	result $? "kernel: lifecycle: the client is told ($(grep '^down:' "$L/klc3.out"))" \
+		"$L/klc3.out" "$L/klc3.err"
+	reap "$p"
+	! ip -n gw link show "$KIF" >/dev/null 2>&1 && [ "$(kdebug)" = 0 ]
+	result $? "kernel: lifecycle: $KIF deleted, debug_sessions $(kdebug)"
+}
+
 # The module goes away under live sessions.
 kernel_rmmod()
 {
@@ -1184,6 +1263,7 @@ case_kernel()
 	kernel_sstpc
 	kernel_many
 	kernel_malformed
+	kernel_lifecycle
 	kernel_rmmod
 	case_end kernel
 }
