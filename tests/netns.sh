@@ -248,6 +248,16 @@ n0 ip -4 addr show dev sstpgw0 >"$TMP/addr.out" 2>&1
 grep -q "inet 172.16.201.1/24" "$TMP/addr.out"
 result $? "TUN sstpgw0 exists with 172.16.201.1/24" "$TMP/addr.out"
 check "control socket $SSTP_RUNDIR/sstpgw0.sock exists" test -S "$SSTP_RUNDIR/sstpgw0.sock"
+# The kernel data path: this host normally has neither sstp.ko nor kTLS.
+if [ -d /sys/module/sstp ]; then
+	check "sstp.ko is loaded: show -j names the kernel device sstpgw0k" \
+		show_ok sstpgw0 "d['kernel_interface'] == 'sstpgw0k' and d['kernel_sessions'] == 0"
+else
+	grep -q "kernel data path unavailable: the sstp kernel module is not loaded and could not be loaded" "$LOG0"
+	result $? "without sstp.ko the gateway logs why the kernel data path is unavailable" "$LOG0"
+	check "without sstp.ko show -j has kernel_interface null, 0 kernel sessions" \
+		show_ok sstpgw0 "d['kernel_interface'] is None and d['kernel_sessions'] == 0"
+fi
 ctl_loop()
 {
 	local i bad=0
