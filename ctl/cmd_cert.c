@@ -163,167 +163,6 @@ static const char *issue_error(int ret)
 	       strerror(-ret);
 }
 
-static int cmd_root(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "cn", required_argument, NULL, 'n' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "rsa", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct pki_cert_spec spec = {
-		.kind = PKI_ROOT, .not_before = BACKDATE,
-		.not_after = 3650 * DAY,
-	};
-	const char *out = NULL;
-	char crt[PATH_MAX], kpath[PATH_MAX];
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	struct stat st;
-	long days;
-	int c, ret;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			spec.cn = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'd':
-			if (!parse_long(optarg, 1, MAX_DAYS, &days))
-				return misuse("bad --days \"%s\"", optarg);
-			spec.not_after = days * DAY;
-			break;
-		case 'r':
-			spec.key_type = PKI_KEY_RSA2048;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return misuse(NULL);
-		}
-	}
-	if (optind != argc)
-		return misuse("root: unexpected \"%s\"", argv[optind]);
-	if (!spec.cn || !*spec.cn || !out || !*out)
-		return misuse("root needs --cn and --out");
-	if (join(crt, sizeof(crt), out, "/root.crt") ||
-	    join(kpath, sizeof(kpath), out, "/root.key"))
-		return fail("root", "%s: path too long", out);
-	if (mkdir(out, 0755) && errno != EEXIST)
-		return fail("root", "%s: %s", out, strerror(errno));
-	if (!lstat(kpath, &st))
-		return fail("root", "%s exists; not replacing a CA key", kpath);
-
-	ret = pki_issue(&spec, NULL, NULL, &cert, &key);
-	if (ret)
-		return fail("root", "%s", issue_error(ret));
-	ret = pki_write_key(kpath, key);
-	if (ret) {
-		ret = fail("root", "writing %s: %s", kpath, strerror(-ret));
-	} else {
-		ret = pki_write_cert(crt, cert, NULL);
-		if (ret)
-			ret = fail("root", "writing %s: %s", crt,
-				   strerror(-ret));
-		else
-			printf("%s\n%s\n", crt, kpath);
-	}
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	return ret;
-}
-
-static int cmd_server(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "ca", required_argument, NULL, 'c' },
-		{ "cn", required_argument, NULL, 'n' },
-		{ "dns", required_argument, NULL, 'D' },
-		{ "ip", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "rsa", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct pki_cert_spec spec = {
-		.kind = PKI_SERVER, .not_before = BACKDATE,
-		.not_after = 825 * DAY,
-	};
-	const char *ca_dir = NULL, *out = NULL;
-	EVP_PKEY *ca_key = NULL, *key = NULL;
-	X509 *ca = NULL, *cert = NULL;
-	long days;
-	int c, ret;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ca_dir = optarg;
-			break;
-		case 'n':
-			spec.cn = optarg;
-			break;
-		case 'D':
-			spec.san_dns = optarg;
-			break;
-		case 'i':
-			if (!pki_is_ip_address(optarg))
-				return misuse("bad --ip \"%s\"", optarg);
-			spec.san_ip = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'd':
-			if (!parse_long(optarg, 1, MAX_DAYS, &days))
-				return misuse("bad --days \"%s\"", optarg);
-			spec.not_after = days * DAY;
-			break;
-		case 'r':
-			spec.key_type = PKI_KEY_RSA2048;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return misuse(NULL);
-		}
-	}
-	if (optind != argc)
-		return misuse("server: unexpected \"%s\"", argv[optind]);
-	if (!ca_dir || !spec.cn || !*spec.cn || !out || !*out)
-		return misuse("server needs --ca, --cn and --out");
-	/* Clients check the name they dialled against the SAN. */
-	if (!spec.san_dns && !spec.san_ip) {
-		if (pki_is_ip_address(spec.cn))
-			spec.san_ip = spec.cn;
-		else
-			spec.san_dns = spec.cn;
-	}
-	ret = load_ca("server", ca_dir, &ca, &ca_key);
-	if (ret)
-		return ret;
-	ret = pki_issue(&spec, ca, ca_key, &cert, &key);
-	if (ret)
-		ret = fail("server", "%s", issue_error(ret));
-	else
-		ret = write_pair("server", out, cert, key);
-	X509_free(ca);
-	X509_free(cert);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(key);
-	return ret;
-}
-
 /* The first line of a file, which only its owner should be able to read. */
 static int read_password(const char *path, char *pw, size_t pwlen)
 {
@@ -364,7 +203,12 @@ static int read_password(const char *path, char *pw, size_t pwlen)
 	return 0;
 }
 
-struct client_opts {
+/* What the issuing commands take besides --cn, --out, --days, --rsa. */
+#define TAKES_CA	1u	/* --ca */
+#define TAKES_SAN	2u	/* --dns, --ip */
+#define TAKES_CLIENT	4u	/* --p12*, --no-eku, --valid-from/to */
+
+struct issue_opts {
 	struct pki_cert_spec spec;
 	const char *ca_dir;
 	const char *out;
@@ -373,11 +217,15 @@ struct client_opts {
 	bool have_from, have_to, have_days;
 };
 
-static int client_parse(int argc, char **argv, struct client_opts *o)
+/* The options of root, server and client. -1 to go on, else exit code. */
+static int issue_parse(const char *verb, unsigned int takes, int argc,
+		       char **argv, struct issue_opts *o)
 {
 	static const struct option opts[] = {
 		{ "ca", required_argument, NULL, 'c' },
 		{ "cn", required_argument, NULL, 'n' },
+		{ "dns", required_argument, NULL, 'D' },
+		{ "ip", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "days", required_argument, NULL, 'd' },
 		{ "rsa", no_argument, NULL, 'r' },
@@ -390,17 +238,33 @@ static int client_parse(int argc, char **argv, struct client_opts *o)
 		{ 0 }
 	};
 	const long lim = MAX_DAYS * DAY;
+	int c, idx = -1;
 	long v;
-	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+		unsigned int need = strchr("c", c) ? TAKES_CA :
+				    strchr("Di", c) ? TAKES_SAN :
+				    strchr("pPEft", c) ? TAKES_CLIENT : 0;
+
+		if (need && !(takes & need))
+			return misuse("%s does not take --%s", verb,
+				      opts[idx].name);
+		idx = -1;
 		switch (c) {
 		case 'c':
 			o->ca_dir = optarg;
 			break;
 		case 'n':
 			o->spec.cn = optarg;
+			break;
+		case 'D':
+			o->spec.san_dns = optarg;
+			break;
+		case 'i':
+			if (!pki_is_ip_address(optarg))
+				return misuse("bad --ip \"%s\"", optarg);
+			o->spec.san_ip = optarg;
 			break;
 		case 'o':
 			o->out = optarg;
@@ -444,9 +308,11 @@ static int client_parse(int argc, char **argv, struct client_opts *o)
 		}
 	}
 	if (optind != argc)
-		return misuse("client: unexpected \"%s\"", argv[optind]);
-	if (!o->ca_dir || !o->spec.cn || !*o->spec.cn || !o->out || !*o->out)
-		return misuse("client needs --ca, --cn and --out");
+		return misuse("%s: unexpected \"%s\"", verb, argv[optind]);
+	if ((takes & TAKES_CA && !o->ca_dir) || !o->spec.cn || !*o->spec.cn ||
+	    !o->out || !*o->out)
+		return misuse("%s needs %s--cn and --out", verb,
+			      takes & TAKES_CA ? "--ca, " : "");
 	if (o->have_days && o->have_to)
 		return misuse("--days and --valid-to exclude each other");
 	if (o->spec.not_after <= o->spec.not_before)
@@ -454,9 +320,90 @@ static int client_parse(int argc, char **argv, struct client_opts *o)
 	return -1;
 }
 
+static int cmd_root(int argc, char **argv)
+{
+	struct issue_opts o = {
+		.spec = {
+			.kind = PKI_ROOT, .not_before = BACKDATE,
+			.not_after = 3650 * DAY,
+		},
+	};
+	char crt[PATH_MAX], kpath[PATH_MAX];
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	struct stat st;
+	int ret;
+
+	ret = issue_parse("root", 0, argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	if (join(crt, sizeof(crt), o.out, "/root.crt") ||
+	    join(kpath, sizeof(kpath), o.out, "/root.key"))
+		return fail("root", "%s: path too long", o.out);
+	if (mkdir(o.out, 0755) && errno != EEXIST)
+		return fail("root", "%s: %s", o.out, strerror(errno));
+	if (!lstat(kpath, &st))
+		return fail("root", "%s exists; not replacing a CA key", kpath);
+
+	ret = pki_issue(&o.spec, NULL, NULL, &cert, &key);
+	if (ret)
+		return fail("root", "%s", issue_error(ret));
+	ret = pki_write_key(kpath, key);
+	if (ret) {
+		ret = fail("root", "writing %s: %s", kpath, strerror(-ret));
+	} else {
+		ret = pki_write_cert(crt, cert, NULL);
+		if (ret)
+			ret = fail("root", "writing %s: %s", crt,
+				   strerror(-ret));
+		else
+			printf("%s\n%s\n", crt, kpath);
+	}
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return ret;
+}
+
+static int cmd_server(int argc, char **argv)
+{
+	struct issue_opts o = {
+		.spec = {
+			.kind = PKI_SERVER, .not_before = BACKDATE,
+			.not_after = 825 * DAY,
+		},
+	};
+	EVP_PKEY *ca_key = NULL, *key = NULL;
+	X509 *ca = NULL, *cert = NULL;
+	int ret;
+
+	ret = issue_parse("server", TAKES_CA | TAKES_SAN, argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	/* Clients check the name they dialled against the SAN. */
+	if (!o.spec.san_dns && !o.spec.san_ip) {
+		if (pki_is_ip_address(o.spec.cn))
+			o.spec.san_ip = o.spec.cn;
+		else
+			o.spec.san_dns = o.spec.cn;
+	}
+	ret = load_ca("server", o.ca_dir, &ca, &ca_key);
+	if (ret)
+		return ret;
+	ret = pki_issue(&o.spec, ca, ca_key, &cert, &key);
+	if (ret)
+		ret = fail("server", "%s", issue_error(ret));
+	else
+		ret = write_pair("server", o.out, cert, key);
+	X509_free(ca);
+	X509_free(cert);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(key);
+	return ret;
+}
+
 static int cmd_client(int argc, char **argv)
 {
-	struct client_opts o = {
+	struct issue_opts o = {
 		.spec = {
 			.kind = PKI_CLIENT, .not_before = BACKDATE,
 			.not_after = 365 * DAY,
@@ -467,7 +414,7 @@ static int cmd_client(int argc, char **argv)
 	X509 *ca = NULL, *cert = NULL;
 	int ret;
 
-	ret = client_parse(argc, argv, &o);
+	ret = issue_parse("client", TAKES_CA | TAKES_CLIENT, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
 	if (o.p12 && join(p12, sizeof(p12), o.out, ".p12"))

@@ -1430,6 +1430,24 @@ static void test_cli(void **state)
 	assert_contains(r->err, "bad --days \"0\"");
 	run_cli(r, "root", "--cn", "X", "--out", ca, "--bogus", NULL);
 	assert_int_equal(r->rc, 1);
+	/* Each command takes only its own options. */
+	run_cli(r, "root", "--cn", "X", "--out", ca, "--dns", "x.test", NULL);
+	assert_int_equal(r->rc, 1);
+	assert_contains(r->err, "root does not take --dns");
+	run_cli(r, "root", "--cn", "X", "--out", ca, "--ca", ca, NULL);
+	assert_int_equal(r->rc, 1);
+	assert_contains(r->err, "root does not take --ca");
+	run_cli(r, "server", "--ca", ca, "--cn", "X", "--out", ca, "--p12",
+		NULL);
+	assert_int_equal(r->rc, 1);
+	assert_contains(r->err, "server does not take --p12");
+	run_cli(r, "client", "--ca", ca, "--cn", "X", "--out", ca, "--ip",
+		"10.0.0.1", NULL);
+	assert_int_equal(r->rc, 1);
+	assert_contains(r->err, "client does not take --ip");
+	run_cli(r, "server", "--cn", "X", "--out", ca, NULL);
+	assert_int_equal(r->rc, 1);
+	assert_contains(r->err, "server needs --ca, --cn and --out");
 
 	run_cli(r, "root", "--cn", "Team Root", "--out", ca, NULL);
 	assert_int_equal(r->rc, 0);
