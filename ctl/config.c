@@ -696,7 +696,7 @@ static const struct key keys[] = {
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
-_Static_assert(N_KEYS <= 32, "config_parser.seen holds 32 bits per section");
+_Static_assert(N_KEYS <= 64, "config_parser.seen holds 64 bits per section");
 
 static const struct key *find_key(const char *name, enum config_section sec,
 				  size_t *idx)
@@ -718,7 +718,7 @@ static bool key_seen(const struct config_parser *p, const char *name)
 	size_t i;
 	const struct key *k = find_key(name, CFG_SEC_NONE, &i);
 
-	return k && (p->seen[k->section] & (1u << i));
+	return k && (p->seen[k->section] & (1ull << i));
 }
 
 struct out {
@@ -863,7 +863,7 @@ int config_parse_line(struct config_parser *p, const char *line, char *err,
 				  "unknown key %s in [%s]", key,
 				  section_names[p->section]);
 	}
-	if (!k->repeatable && (p->seen[k->section] & (1u << idx)))
+	if (!k->repeatable && (p->seen[k->section] & (1ull << idx)))
 		return line_error(p, line, err, errlen, "%s given twice",
 				  k->name);
 	if (!*val)
@@ -872,7 +872,7 @@ int config_parse_line(struct config_parser *p, const char *line, char *err,
 	why[0] = '\0';
 	if (k->set(p, k, val, why, sizeof(why)))
 		return line_error(p, line, err, errlen, "%s", why);
-	p->seen[k->section] |= 1u << idx;
+	p->seen[k->section] |= 1ull << idx;
 	return 0;
 }
 
@@ -897,7 +897,7 @@ int config_finish(struct config_parser *p, char *err, size_t errlen)
 	unsigned int i;
 
 	for (i = 0; i < N_KEYS; i++) {
-		if (keys[i].required && !(p->seen[keys[i].section] & (1u << i)))
+		if (keys[i].required && !(p->seen[keys[i].section] & (1ull << i)))
 			return finish_error(err, errlen, "missing %s in [%s]",
 					    keys[i].name,
 					    section_names[keys[i].section]);

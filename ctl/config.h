@@ -64,7 +64,7 @@ struct config_parser {
 	struct sstp_config *cfg;
 	enum config_section section;
 	unsigned int lineno;
-	uint32_t seen[4];	/* bitmap of keys seen, per section */
+	uint64_t seen[4];	/* bitmap of keys seen, per section */
 	/* Relative paths are resolved against this directory; NULL keeps
 	 * them as written. config_load() sets it to the file's directory. */
 	const char *base_dir;

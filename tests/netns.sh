@@ -5,7 +5,12 @@
 # others, real TLS, EAP-TLS, TUN devices, ping and iperf3 through the tunnel,
 # refusals of every kind, live revocation, limits, load mode.
 #
-#   tests/netns.sh [BUILD_DIR]      (default: build; needs root)
+#   tests/netns.sh [BUILD_DIR] [CASE...]   (default: build; needs root)
+#
+# CASE names a file tests/netns/cases/CASE.sh; given any, only case 0
+# (topology and PKI) and those run. Without, cases 1-11 below run, then
+# every file in tests/netns/cases/ in name order. A case file brings up the
+# gateways it needs and takes them down again.
 #
 # VERBOSE=1 echoes every command; KEEP=1 keeps the temp dir (logs, PKI).
 # Output: "ok N - ..." / "not ok N - ..." per check, "# ..." notes and
@@ -14,6 +19,8 @@
 
 set -u
 BUILD=${1:-build}
+shift $(($# > 0 ? 1 : 0))
+ONLY_CASES=("$@")
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/netns/lib.sh
 . "$HERE/netns/lib.sh"
@@ -234,6 +241,9 @@ write_config "$CONF0"
 write_config "$CONF1" Listen=$GW_IP:4444 Interface=sstpgw1 \
 	Pool=172.16.202.0/24 HandshakeTimeout=2 NegotiationTimeout=3 Route=
 
+# Cases 1-11: one function, skipped when only named case files run.
+builtin_cases()
+{
 # ---------------------------------------------------------------- case 1
 
 case_begin 1 "gateway start and configuration refusals"
@@ -797,3 +807,22 @@ result $? "  ...and disconnects on SIGTERM"
 gw_down sstpgw0
 result $? "sstpctl down sstpgw0" "$TMP/down.out"
 case_end
+}
+
+if [ ${#ONLY_CASES[@]} -eq 0 ]; then
+	builtin_cases
+	for f in "$HERE"/netns/cases/*.sh; do
+		[ -e "$f" ] || continue
+		# shellcheck source=/dev/null
+		. "$f"
+	done
+else
+	for c in "${ONLY_CASES[@]}"; do
+		if [ ! -f "$HERE/netns/cases/$c.sh" ]; then
+			result 1 "case file tests/netns/cases/$c.sh exists"
+			continue
+		fi
+		# shellcheck source=/dev/null
+		. "$HERE/netns/cases/$c.sh"
+	done
+fi

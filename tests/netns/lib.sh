@@ -254,8 +254,14 @@ write_config()
 		[Pool]=172.16.201.0/24 [DNS]="10.1.0.4, 10.1.0.5"
 		[Route]=10.1.0.0/16 [MTU]=1400
 	)
+	# Section.Key=value: any other key, written into that section.
+	declare -A extra=()
 	for kv; do
-		v[${kv%%=*}]=${kv#*=}
+		k=${kv%%=*}
+		case $k in
+		*.*) extra[${k%%.*}]+="${k#*.} = ${kv#*=}"$'\n' ;;
+		*) v[$k]=${kv#*=} ;;
+		esac
 	done
 	{
 		echo "# written by tests/netns/lib.sh"
@@ -265,8 +271,10 @@ write_config()
 			 HelloInterval; do
 			[ -n "${v[$k]}" ] && echo "$k = ${v[$k]}"
 		done
+		printf '%s' "${extra[Gateway]:-}"
 		echo "[Clients]"
 		echo "RootCertificates = ${v[RootCertificates]}"
+		printf '%s' "${extra[Clients]:-}"
 		for x in ${v[Revoke]}; do
 			echo "Revoke = $x"
 		done
@@ -278,6 +286,7 @@ write_config()
 			echo "Route = $x"
 		done
 		[ -n "${v[MTU]}" ] && echo "MTU = ${v[MTU]}"
+		printf '%s' "${extra[Network]:-}"
 	} >"$file"
 	chmod 0600 "$file"
 }
