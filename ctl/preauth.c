@@ -73,7 +73,8 @@ int preauth_init(struct preauth_table *t, uint32_t conn_sources,
 	t->mask = size - 1;
 	t->capacity = capacity;
 	t->spare = report_sources;
-	t->max_lines = 32;
+	t->max_lines = 100;
+	t->burst = 10;
 	if (seed) {
 		t->seed[0] = seed[0];
 		t->seed[1] = seed[1];
@@ -221,7 +222,7 @@ void preauth_close(struct preauth_table *t, uint32_t idx, bool half)
 		/* No spare entry to keep its report in. */
 		t->other += e->refused;
 		e->refused = 0;
-		e->logged = false;
+		e->logged = 0;
 	}
 	put(t, idx);
 }
@@ -237,8 +238,8 @@ bool preauth_refuse(struct preauth_table *t, const struct preauth_key *k,
 		return false;
 	}
 	e = &t->e[i];
-	if (!e->logged && !e->refused && t->lines < t->max_lines) {
-		e->logged = true;	/* kept: the next one is counted */
+	if (e->logged < t->burst && !e->refused && t->lines < t->max_lines) {
+		e->logged++;	/* the entry is kept: the next one counts */
 		t->lines++;
 		return true;
 	}
@@ -269,7 +270,7 @@ unsigned int preauth_flush(struct preauth_table *t, preauth_report_fn report,
 			}
 		}
 		e->refused = 0;
-		e->logged = false;
+		e->logged = 0;
 		e->detail[0] = 0;
 		if (!e->conns)
 			put(t, i);

@@ -35,7 +35,7 @@ struct preauth_src {
 	uint32_t conns;		/* live connections */
 	uint32_t half;		/* of which not yet up */
 	uint32_t refused;	/* refusals not yet reported */
-	bool logged;		/* the first one was logged at once */
+	uint32_t logged;	/* logged at once this interval */
 	char detail[PREAUTH_DETAIL];	/* the last refusal's reason */
 };
 
@@ -49,7 +49,8 @@ struct preauth_table {
 	uint64_t seed[2];	/* keyed hash: sources cannot aim at a chain */
 	uint64_t other;		/* refusals of sources that found no entry */
 	unsigned int lines;	/* lines logged at once this interval */
-	unsigned int max_lines;	/* ... at most this many */
+	unsigned int max_lines;	/* ... at most this many (100) */
+	unsigned int burst;	/* ... and this many per source (10) */
 };
 
 /* Source of a peer address (IPv4-mapped IPv6 counts as IPv4). */
@@ -81,9 +82,9 @@ void preauth_close(struct preauth_table *t, uint32_t idx, bool half);
 
 /*
  * A refusal of a connection from k (why: short text). Returns true when the
- * caller should log this one now: the source's first in the interval, while
- * the interval's budget of lines lasts. Otherwise it is counted for the
- * summary.
+ * caller should log this one now: one of the source's first burst in the
+ * interval, while the interval's budget of lines lasts. Otherwise it is
+ * counted for the summary.
  */
 bool preauth_refuse(struct preauth_table *t, const struct preauth_key *k,
 		    const char *why);

@@ -285,8 +285,12 @@ static void test_refusals(void **state)
 	unsigned int i, now = 0;
 
 	assert_int_equal(preauth_init(&t, 4, 4, seed), 0);
-	/* the first refusal of an interval is logged at once ... */
-	assert_true(preauth_refuse(&t, &a, "MaxHandshakesPerSource reached"));
+	assert_int_equal(t.burst, 10);
+	assert_int_equal(t.max_lines, 100);
+	/* the first 10 refusals of an interval are logged at once ... */
+	for (i = 0; i < 10; i++)
+		assert_true(preauth_refuse(&t, &a,
+					   "MaxHandshakesPerSource reached"));
 	/* ... the next 100000 are only counted */
 	for (i = 0; i < 100000; i++)
 		now += preauth_refuse(&t, &a, "MaxHandshakesPerSource reached");
@@ -301,6 +305,7 @@ static void test_refusals(void **state)
 	assert_null(preauth_find(&t, &a));
 	/* a quiet interval reports nothing */
 	memset(&r, 0, sizeof(r));
+	t.burst = 1;
 	assert_true(preauth_refuse(&t, &a, "x"));
 	assert_int_equal(preauth_flush(&t, report_cb, &r), 0);
 	assert_int_equal(preauth_flush(&t, report_cb, &r), 0);
@@ -323,6 +328,7 @@ static void test_refusal_flood(void **state)
 
 	assert_int_equal(preauth_init(&t, 4, 16, seed), 0);
 	t.max_lines = 8;
+	t.burst = 1;
 	k = v4("192.0.2.1");
 	conn = preauth_open(&t, &k);
 	for (i = 0; i < 100000; i++) {
@@ -362,6 +368,7 @@ static void test_refusal_with_conns(void **state)
 	unsigned int i;
 
 	assert_int_equal(preauth_init(&t, 4, 0, seed), 0);
+	t.burst = 1;
 	ia = preauth_open(&t, &a);
 	/* no spare entries: others' refusals go to "other" */
 	b = v4("10.99.0.3");
