@@ -700,7 +700,7 @@ static const struct key keys[] = {
 	    max_conns_per_source),
 	NUM(CFG_SEC_GATEWAY, "MaxHandshakesPerSource", 1,
 	    LIMIT_MAX_HANDSHAKES, max_handshakes_per_source),
-	NUM(CFG_SEC_CLIENTS, "MaxSessionsPerCertificate", 1,
+	NUM(CFG_SEC_GATEWAY, "MaxSessionsPerCertificate", 1,
 	    LIMIT_MAX_SESSIONS, max_sessions_per_cert),
 };
 
@@ -1065,6 +1065,8 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 	fprintf(f, "MaxConnectionsPerSource = %u\n", cfg->max_conns_per_source);
 	fprintf(f, "MaxHandshakesPerSource = %u\n",
 		cfg->max_handshakes_per_source);
+	fprintf(f, "MaxSessionsPerCertificate = %u\n",
+		cfg->max_sessions_per_cert);
 	for (i = 0; i < N_TLS; i++)
 		if (cfg->tls_min_version == tls_versions[i].version)
 			fprintf(f, "TLSMinVersion = %s\n",
@@ -1084,8 +1086,6 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 	write_str(f, "RootCertificates", cfg->root_dir, sizeof(cfg->root_dir));
 	write_str(f, "RevokedFile", cfg->revoked_file,
 		  sizeof(cfg->revoked_file));
-	fprintf(f, "MaxSessionsPerCertificate = %u\n",
-		cfg->max_sessions_per_cert);
 	n = cfg->n_revoked < CONFIG_MAX_REVOKED ? cfg->n_revoked :
 		CONFIG_MAX_REVOKED;
 	for (i = 0; i < n; i++)

@@ -643,6 +643,22 @@ void session_io(struct session *s, uint32_t events)
 {
 	if (s->state == SS_DEAD || s->kpath)
 		return;
+	if (s->state == SS_TLS && !s->link.ssl) {
+		/* No TLS state until the whole ClientHello record is here. */
+		int r = link_hello_ready(&s->link);
+
+		if (r == 0 && !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			return;
+		if (r <= 0) {
+			s->gw->ctr.refused++;
+			session_close(s, "TLS handshake failed: connection closed before a ClientHello");
+			return;
+		}
+		if (link_start_tls(&s->link, s->gw->tls)) {
+			session_close(s, "out of memory for TLS");
+			return;
+		}
+	}
 	if (s->state == SS_TLS) {
 		int r = link_handshake(&s->link, true);
 
@@ -809,19 +825,12 @@ void session_tick(struct session *s, uint64_t now)
 struct session *session_new(struct gateway *gw, int fd, const char *peer)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	SSL *ssl;
 
 	if (!s)
 		goto err_close;
-	ssl = SSL_new(gw->tls);
-	if (!ssl)
+	/* The SSL object comes with the ClientHello (session_io). */
+	if (link_init(&s->link, fd, NULL))
 		goto err_free;
-	if (!SSL_set_fd(ssl, fd) || link_init(&s->link, fd, ssl)) {
-		SSL_free(ssl);
-		s->link.ssl = NULL;
-		free(s->link.tx);
-		goto err_free;
-	}
 	s->gw = gw;
 	s->id = ++gw->next_id;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);

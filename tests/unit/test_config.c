@@ -35,13 +35,13 @@ static const char full_conf[] =
 	"HelloInterval = 30\n"
 	"MaxConnectionsPerSource = 20\n"
 	"MaxHandshakesPerSource = 3\n"
+	"MaxSessionsPerCertificate = 2\n"
 	"TLSMinVersion = 1.3\n"
 	"Ciphers = ECDHE+AESGCM:!aNULL:@SECLEVEL=2\n"
 	"\n"
 	"[Clients]\n"
 	"RootCertificates = /etc/sstp/roots\n"
 	"RevokedFile = /etc/sstp/revoked\n"
-	"MaxSessionsPerCertificate = 2\n"
 	"Revoke = 01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67\n"
 	"Revoke = 0123456789abcdef0123456789abcdef 0123456789abcdef0123456789abcdef\n"
 	"\n"
@@ -462,7 +462,7 @@ static void test_duplicates(void **state)
 		{ "[Gateway]", "HelloInterval = 5" },
 		{ "[Gateway]", "MaxConnectionsPerSource = 5" },
 		{ "[Gateway]", "MaxHandshakesPerSource = 5" },
-		{ "[Clients]", "MaxSessionsPerCertificate = 5" },
+		{ "[Gateway]", "MaxSessionsPerCertificate = 5" },
 		{ "[Gateway]", "TLSMinVersion = 1.2" },
 		{ "[Gateway]", "Ciphers = HIGH" },
 		{ "[Clients]", "RootCertificates = /r" },
@@ -617,7 +617,7 @@ static void test_numbers(void **state)
 		  offsetof(struct sstp_config, max_conns_per_source) },
 		{ "MaxHandshakesPerSource", "[Gateway]", 1, 100000,
 		  offsetof(struct sstp_config, max_handshakes_per_source) },
-		{ "MaxSessionsPerCertificate", "[Clients]", 1, 1000000,
+		{ "MaxSessionsPerCertificate", "[Gateway]", 1, 1000000,
 		  offsetof(struct sstp_config, max_sessions_per_cert) },
 		{ "MTU", "[Network]", 576, 4087,
 		  offsetof(struct sstp_config, mtu) },
@@ -1170,9 +1170,9 @@ static void test_round_trip(void **state)
 		"MaxSessions = 128\nMaxHandshakes = 64\nHandshakeTimeout = 10\n"
 		"NegotiationTimeout = 60\nHelloInterval = 60\n"
 		"MaxConnectionsPerSource = 64\nMaxHandshakesPerSource = 8\n"
+		"MaxSessionsPerCertificate = 4\n"
 		"TLSMinVersion = 1.2\nKernelTLS = yes\nKernelDataPath = auto\n"
-		"KernelCoalesce = no\n\n[Clients]\n"
-		"MaxSessionsPerCertificate = 4\n\n"
+		"KernelCoalesce = no\n\n[Clients]\n\n"
 		"[Network]\nMTU = 1400\n");
 	free(buf);
 }
