@@ -62,15 +62,18 @@ static void session_close(struct session *s, const char *why);
  * at once, the rest summed every 10 s), so that one source cannot fill
  * the log. Once per session.
  */
-static void preauth_note(struct session *s, const char *why)
+static void preauth_note(struct session *s, const char *verb,
+			 const char *why)
 {
+	const char *what = why;
+
 	if (s->noted)
 		return;
 	s->noted = true;
-	if (!strncmp(why, "refused: ", 9))
-		why += 9;
-	if (gateway_preauth_refused(s->gw, s->src, why))
-		slog(SSTP_LOG_NOTICE, s, "refused: %s", why);
+	if (!strncmp(what, "refused: ", 9))
+		what += 9;
+	if (gateway_preauth_refused(s->gw, s->src, what))
+		slog(SSTP_LOG_NOTICE, s, "%s: %s", verb, why);
 }
 
 /* Not authenticated (nor up): its lines go through preauth_note. */
@@ -99,7 +102,7 @@ static void session_abort(struct session *s, uint8_t attrib, uint32_t status,
 	if (s->state >= SS_ABORT_PENDING)
 		return;
 	if (preauth(s))
-		preauth_note(s, why);
+		preauth_note(s, "aborting", why);
 	else
 		slog(SSTP_LOG_NOTICE, s, "aborting: %s", why);
 	queue_ctrl(s, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_ABORT,
@@ -119,7 +122,7 @@ void session_disconnect(struct session *s, const char *why)
 		return;
 	}
 	if (preauth(s))
-		preauth_note(s, why);
+		preauth_note(s, "disconnecting", why);
 	else
 		slog(SSTP_LOG_NOTICE, s, "disconnecting: %s", why);
 	queue_ctrl(s, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_DISCONNECT,
@@ -304,7 +307,7 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 		 * client's PPP sees the EAP-Failure before the SSTP
 		 * disconnect (sstpc tears pppd down on CALL_DISCONNECT).
 		 */
-		preauth_note(s, eap_tls_error(s->eap));
+		preauth_note(s, "refused", eap_tls_error(s->eap));
 		s->gw->ctr.refused++;
 		s->refused = true;
 		s->deadline_ms = now_ms() + REFUSE_LINGER_MS;
@@ -562,7 +565,7 @@ static ssize_t handle_http(struct session *s, const uint8_t *buf, size_t len)
 		snprintf(msg, sizeof(msg), "HTTP %d: %s", status,
 			 why ? why : "bad request");
 		s->gw->ctr.refused++;
-		preauth_note(s, msg);
+		preauth_note(s, "refused", msg);
 		s->state = SS_FLUSH_CLOSE;
 		return -1;
 	}
@@ -865,7 +868,7 @@ static void session_close(struct session *s, const char *why)
 	if (s->state == SS_DEAD)
 		return;
 	if (why && preauth(s))
-		preauth_note(s, why);
+		preauth_note(s, "closed", why);
 	else if (why)
 		slog(s->in_table ? SSTP_LOG_NOTICE : SSTP_LOG_INFO, s,
 		     "closed: %s", why);
