@@ -5,11 +5,13 @@
 #   - 200 idle connections from c1 (bare TCP, half a ClientHello, TLS done)
 #     do not keep c2 out: each of c2's sessions comes up within 1 s;
 #   - a reconnect flood from c1 leaves the log small;
+#   - with MaxHandshakes full of c1's connections, c2 still gets in
+#     (c1's oldest half-open connection is evicted);
 #   - a client that Naks every IPCP request is closed (by the PPP Nak bound,
 #     or by NegotiationTimeout when it Naks slowly) and frees its address;
 #   - MaxSessionsPerCertificate: the newest session of a certificate wins;
 #   - memory per half-open session (RSS of sstpd), printed as notes.
-# Gateways sstppa0..sstppd0 on ports 4460-4463, pools 172.16.210-213.0.
+# Gateways sstppa0..sstppe0 on ports 4460-4464, pools 172.16.210-214.0.
 
 case_begin preauth "budget before authentication: per-source limits, one deadline, IPCP Nak loops, per-certificate limit"
 
@@ -99,6 +101,36 @@ result $? "  ...and a session from c2 still comes up within 1 s (${UP_TIME} s)" 
 gw_down sstppa0
 result $? "sstpctl down sstppa0" "$TMP/down.out"
 
+# ------------------------------------- global cap full: eviction
+
+# MaxHandshakes 8 = the default MaxHandshakesPerSource: c1 alone fills it.
+PE_CONF=$SSTP_CONFDIR/pe.conf
+write_config "$PE_CONF" Listen=$GW_IP:4464 Interface=sstppe0 \
+	Pool=172.16.214.0/24 MaxHandshakes=8 HandshakeTimeout=30 \
+	NegotiationTimeout=30 Route=
+CUR_LOG=$SSTP_LOGDIR/sstppe0.log
+gw_up "$PE_CONF"
+result $? "gateway sstppe0 (MaxHandshakes 8) starts on :4464" "$TMP/up.out"
+pa_probe hold8 hold 4464 --count 8 --half 4 --wait 40
+HOLD_PID=$PROBE_PID
+wait_file "$TMP/hold8.probe" '^holding' 10 &&
+	show_wait sstppe0 "d['limits']['handshakes'] == 8" 3
+result $? "c1 holds all 8 handshake slots" "$TMP/hold8.probe" "$SHOW"
+ok=0
+for i in 1 2 3; do
+	up_within "pe$i" "$NS_C2" good2 4464 sstpq0 1.0 && ok=$((ok + 1))
+	note "c2 session $i with the global cap full: up after ${UP_TIME} s"
+done
+[ $ok -eq 3 ]
+result $? "3 of 3 sessions from c2 come up within 1 s each: c1's oldest half-open one makes room ($ok did)" "$TMP/pe3.out" "$TMP/pe3.err"
+# One eviction is enough: the first of c2's sessions, once up, no longer
+# counts, and its slot serves the next.
+show_ok sstppe0 "d['limits']['evicted'] == 1 and d['limits']['refused_max_handshakes'] == 0 and d['limits']['handshakes'] == 7"
+result $? "  ...show -j: limits.evicted 1, none refused for MaxHandshakes, c1 keeps 7 ($(jget "$SHOW" "d['limits']" 2>/dev/null))" "$SHOW"
+stop_pid "$HOLD_PID"
+gw_down sstppe0
+result $? "sstpctl down sstppe0" "$TMP/down.out"
+
 # --------------------------------------------------- IPCP Nak forever
 
 # The test peer (a full client on libsstp; SSTP_PEER_LIB: another build's
@@ -183,6 +215,9 @@ rc=$WAITED
 result $? "  ...the oldest is replaced: its client prints down: and exits 2 (rc $rc: $(grep '^down' "$TMP/pc1.out"))" "$TMP/pc1.out" "$TMP/pc1.err"
 show_wait sstppc0 "d['sessions_active'] == 4 and d['limits']['certificate_replaced'] == 1" 6
 result $? "  ...show -j: 4 sessions, limits.certificate_replaced 1" "$SHOW"
+pp "$SSTPCTL" show sstppc0 >"$TMP/pc-show.txt" 2>&1 &&
+	grep -Eq "^limits: handshakes 0, max_handshakes 64, .*certificate_replaced 1$" "$TMP/pc-show.txt"
+result $? "  ...and sstpctl show prints the limits line" "$TMP/pc-show.txt"
 log_wait "$PC_LOG" 0 "$CN_good1" "replaced by a newer session" 3 ||
 	log_wait "$PC_LOG" 0 "replaced by a newer session" "" 1
 result $? "  ...the gateway log says why (replaced by a newer session with the same certificate)"
