@@ -114,7 +114,7 @@ result $? "gateway sstppe0 (MaxHandshakes 8) starts on :4464" "$TMP/up.out"
 pa_probe hold8 hold 4464 --count 8 --half 4 --wait 40
 HOLD_PID=$PROBE_PID
 wait_file "$TMP/hold8.probe" '^holding' 10 &&
-	show_wait sstppe0 "d['limits']['handshakes'] == 8" 3
+	show_wait sstppe0 "d['sessions_active'] == 8 and all(s['state'] == 'tls' for s in d['sessions'])" 3
 result $? "c1 holds all 8 handshake slots" "$TMP/hold8.probe" "$SHOW"
 ok=0
 for i in 1 2 3; do
