@@ -253,6 +253,12 @@ int cmd_show_main(int argc, char **argv)
 	ret = ctl_request(ifname, "dump", &ans);
 	if (ret)
 		return daemon_error(ifname, ret);
+	/* The daemon refused the connection (busy, not root). */
+	if (!strncmp(ans, "error\t", 6)) {
+		fprintf(stderr, "sstpctl: show: %s: %s", ifname, ans + 6);
+		free(ans);
+		return EXIT_FAIL;
+	}
 	if (dump)
 		fputs(ans, stdout);
 	else
