@@ -470,12 +470,13 @@ static int write_demo_config(const char *dir, const char *path,
 	fclose(f);
 	printf("generated a demo configuration in %s\n"
 	       "  gateway name: %s (server certificate %s/server.crt)\n"
-	       "  client: %s/client.crt, %s/client.key, %s/client.p12 (password \"sstp\")\n"
+	       "  client: %s/client.crt, %s/client.key, %s/client.p12\n"
+	       "    (for Windows; its password is in %s/client.p12.password)\n"
 	       "  connect from Linux:\n"
 	       "    sstpctl connect %s --name %s --ca %s/roots/root.crt \\\n"
 	       "        --cert %s/client.crt --key %s/client.key\n",
-	       path, name, pki_dir, pki_dir, pki_dir, pki_dir, name, name,
-	       pki_dir, pki_dir, pki_dir);
+	       path, name, pki_dir, pki_dir, pki_dir, pki_dir, pki_dir, name,
+	       name, pki_dir, pki_dir, pki_dir);
 	return 0;
 }
 
