@@ -480,6 +480,23 @@ static int write_demo_config(const char *dir, const char *path,
 	return 0;
 }
 
+/*
+ * The log directory: created 0700 (the logs name clients). Our own
+ * /var/log/sstp is tightened to 0700 if an older version left it open; a
+ * directory given with SSTP_LOGDIR may be shared and is left as it is.
+ */
+static void log_dir_prepare(const char *dir, bool ours)
+{
+	struct stat st;
+
+	if (!mkdir(dir, 0700) || !ours)
+		return;
+	if (!lstat(dir, &st) && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) && chmod(dir, 0700))
+		fprintf(stderr, "sstpctl: up: cannot chmod 700 %s: %s\n", dir,
+			strerror(errno));
+}
+
 static const char *sstpd_path(char *buf, size_t len)
 {
 	char self[PATH_MAX];
@@ -548,7 +565,7 @@ int cmd_up_main(int argc, char **argv)
 	}
 	snprintf(logdir, sizeof(logdir), "%s",
 		 getenv("SSTP_LOGDIR") ? getenv("SSTP_LOGDIR") : "/var/log/sstp");
-	mkdir(logdir, 0750);
+	log_dir_prepare(logdir, !getenv("SSTP_LOGDIR"));
 	snprintf(logfile, sizeof(logfile), "%s/%s.log", logdir, cfg.interface);
 	pid = fork();
 	if (pid < 0)

@@ -4,8 +4,8 @@
 # Case ctlsock (sourced by tests/netns.sh): the control socket never stalls
 # the data path. Control clients that send nothing, too much, read nothing
 # or read slowly, too many of them, and one that is not root, while a tunnel
-# pings through the same gateway; then the demo PKI's PKCS#12 password file
-# and the log file's mode.
+# pings through the same gateway. Then the demo of sstpctl up: the PKCS#12
+# password file, the log file's and directory's modes.
 
 CS_IF=sstpcs
 CS_PORT=4471
@@ -55,8 +55,13 @@ CUR_LOG=$CS_LOG
 write_config "$CS_CONF" Interface=$CS_IF Listen=$GW_IP:$CS_PORT \
 	Pool=172.16.208.0/20 MaxSessions=$((CS_LOAD + 64)) MaxHandshakes=256 \
 	HandshakeTimeout=30 NegotiationTimeout=60 Route=
+# A log file an older version left readable by all.
+: >"$CS_LOG"
+chmod 0644 "$CS_LOG"
 gw_up "$CS_CONF"
 result $? "gateway $CS_IF starts" "$TMP/up.out"
+[ "$(stat -c %a "$CS_LOG")" = 600 ]
+result $? "  ...its existing log file, mode 644 before, is now mode $(stat -c %a "$CS_LOG") (600)"
 start_client cs1 "$NS_C1" good1 $CS_PORT --name gw.test --interface sstpcs1
 CS_C1=$CPID
 wait_up cs1 && ping_c1 "$CS_INNER" 2
@@ -144,4 +149,29 @@ stop_pid "$CS_LOAD_PID"
 stop_pid "$CS_C1"
 gw_down $CS_IF
 result $? "sstpctl down $CS_IF" "$TMP/down.out"
+case_end
+
+case_begin ctlsock-demo "sstpctl up's demo: PKCS#12 password file, log modes"
+CS_DEMO=$TMP/demo-conf
+CS_DEMOLOG=$TMP/demo-log
+CUR_LOG=$CS_DEMOLOG/sstp0.log
+n0 env SSTP_CONFDIR="$CS_DEMO" SSTP_LOGDIR="$CS_DEMOLOG" "$SSTPCTL" up \
+	--name gw.test >"$TMP/demo-up.out" 2>&1
+result $? "sstpctl up with no configuration generates the demo and starts sstp0" "$TMP/demo-up.out"
+CS_PW=$CS_DEMO/demo/client.p12.password
+[ "$(stat -c %a "$CS_PW" 2>/dev/null)" = 600 ] &&
+	grep -Eqx '[A-Z2-7]{5}(-[A-Z2-7]{5}){3}' "$CS_PW"
+result $? "client.p12.password: mode 600, four groups of five base32 characters" "$CS_PW"
+pp openssl pkcs12 -in "$CS_DEMO/demo/client.p12" -passin "file:$CS_PW" -noout \
+	>"$TMP/demo-p12.out" 2>&1 &&
+	! pp openssl pkcs12 -in "$CS_DEMO/demo/client.p12" -passin pass:sstp -noout \
+		>/dev/null 2>&1
+result $? "  ...it opens client.p12 (openssl pkcs12), \"sstp\" does not" "$TMP/demo-p12.out"
+grep -qF "$CS_PW" "$TMP/demo-up.out" &&
+	! grep -qF "$(cat "$CS_PW")" "$TMP/demo-up.out" "$CUR_LOG"
+result $? "  ...up names the password file and prints the password nowhere, nor logs it" "$TMP/demo-up.out"
+[ "$(stat -c %a "$CS_DEMOLOG")" = 700 ] && [ "$(stat -c %a "$CUR_LOG")" = 600 ]
+result $? "log directory mode $(stat -c %a "$CS_DEMOLOG") (700), log file mode $(stat -c %a "$CUR_LOG" 2>/dev/null) (600)"
+gw_down sstp0
+result $? "sstpctl down sstp0" "$TMP/down.out"
 case_end
