@@ -48,6 +48,8 @@ int sstp_log_file(const char *path)
 		return err;
 	}
 	setvbuf(f, NULL, _IOLBF, 0);
+	if (log_fp)
+		fclose(log_fp);
 	log_fp = f;
 	log_stderr = true;
 	return 0;
