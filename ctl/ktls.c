@@ -181,7 +181,7 @@ static int expand_label(const EVP_MD *md, const unsigned char *secret,
 }
 
 /* Install the TLS 1.3 receive direction from the peer's traffic secret. */
-static int tls13_rx(SSL *ssl, bool server, char *why, size_t whylen)
+static int tls13_rx(SSL *ssl, char *why, size_t whylen)
 {
 	struct tls13_secret *sec = SSL_get_ex_data(ssl, secrets_idx);
 	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
@@ -283,7 +283,7 @@ void ktls_start(SSL *ssl, bool server, bool *tx, bool *rx, char *why,
 		snprintf(why, whylen, "kernel TLS unavailable for %s %s",
 			 SSL_get_version(ssl), SSL_get_cipher_name(ssl));
 	else if (!*rx && SSL_version(ssl) == TLS1_3_VERSION)
-		*rx = tls13_rx(ssl, server, why, whylen) == 0;
+		*rx = tls13_rx(ssl, why, whylen) == 0;
 	/* Installed in the kernel or not needed: no copy stays behind. */
 	secret_forget(ssl);
 }

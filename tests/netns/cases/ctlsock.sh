@@ -16,6 +16,9 @@ CS_SOCK=$SSTP_RUNDIR/$CS_IF.sock
 CS_PROBE=$HERE/netns/ctl_probe.py
 CS_IDLE_N=10		# idle control clients (the gateway serves 16 at once)
 CS_RTT_MS=100		# max ping RTT allowed while they misbehave
+# ... and with $CS_LOAD more sessions on the gateway (and on a CPU shared
+# with the load client): the old blocking code stalled 1000 ms there.
+CS_RTT_BIG_MS=250
 CS_SHOW_MAX_MS=1000	# sstpctl show -j must answer within
 CS_LOAD=${CS_LOAD:-3000}	# sessions for a dump larger than a socket buffer
 
@@ -33,8 +36,8 @@ cs_ping()
 	[ $rc -eq 0 ] && [ -n "$CS_MAX" ]
 }
 
-# cs_rtt_ok: CS_MAX below CS_RTT_MS.
-cs_rtt_ok() { awk -v m="${CS_MAX:-99999}" -v b="$CS_RTT_MS" 'BEGIN { exit !(m < b) }'; }
+# cs_rtt_ok [BOUND]: CS_MAX below BOUND ms (default CS_RTT_MS).
+cs_rtt_ok() { awk -v m="${CS_MAX:-99999}" -v b="${1:-$CS_RTT_MS}" 'BEGIN { exit !(m < b) }'; }
 
 # cs_show OUT: sstpctl show -j into OUT; how long it took in CS_SHOW_MS.
 cs_show()
@@ -132,8 +135,8 @@ spawn "$NS_GW" "$TMP/cs-noread.json" "$TMP/cs-noread.err" "$PYTHON" "$CS_PROBE" 
 	noread "$CS_SOCK" 12
 CS_PID=$SPAWNED
 sleep 0.5
-cs_ping "$TMP/cs-ping3.out" && cs_rtt_ok
-result $? "a client not reading a big answer: 40 pings, none lost, max RTT ${CS_MAX:-?} ms < $CS_RTT_MS ms" "$TMP/cs-ping3.out"
+cs_ping "$TMP/cs-ping3.out" && cs_rtt_ok $CS_RTT_BIG_MS
+result $? "a client not reading a big answer: 40 pings, none lost, max RTT ${CS_MAX:-?} ms < $CS_RTT_BIG_MS ms" "$TMP/cs-ping3.out"
 cs_show "$TMP/cs-show4.json" && [ "$CS_SHOW_MS" -lt $CS_SHOW_MAX_MS ]
 result $? "  ...sstpctl show -j answers meanwhile, in $CS_SHOW_MS ms (< $CS_SHOW_MAX_MS)" "$TMP/cs-show4.json.err"
 wait_pid "$CS_PID" 20
