@@ -34,7 +34,7 @@ enum ctl_state {
 };
 
 struct ctl_conn {
-	struct ev ev;			/* first: the loop hands back &ev */
+	struct ev ev;			/* first: loop hands back &ev */
 	struct gateway *gw;
 	struct ctl_conn *next, **pprev;
 	enum ctl_state state;
