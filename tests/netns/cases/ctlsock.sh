@@ -15,11 +15,12 @@ CS_LOG=$SSTP_LOGDIR/$CS_IF.log
 CS_SOCK=$SSTP_RUNDIR/$CS_IF.sock
 CS_PROBE=$HERE/netns/ctl_probe.py
 CS_IDLE_N=10		# idle control clients (the gateway serves 16 at once)
-CS_RTT_MS=100		# max ping RTT allowed while they misbehave
-# ... and with $CS_LOAD more sessions on the gateway (and on a CPU shared
-# with the load client): the old blocking code stalled 1000 ms there.
-CS_RTT_BIG_MS=250
-CS_SHOW_MAX_MS=1000	# sstpctl show -j must answer within
+# Max ping RTT allowed while they misbehave. Unloaded it stays near 1 ms
+# (0.5 ms before them); the old blocking code stalled 1000 ms per client.
+# The margin is for hosts whose CPUs are shared with other test runs.
+CS_RTT_MS=250
+CS_SHOW_MAX_MS=1000	# sstpctl show -j must answer within (old code: 4.5 s)
+CS_SHOW_BIG_MAX_MS=2000	# ... with a 430 KB answer (about 100 ms unloaded)
 CS_LOAD=${CS_LOAD:-3000}	# sessions for a dump larger than a socket buffer
 
 cs_ms() { date +%s%3N; }
@@ -36,8 +37,8 @@ cs_ping()
 	[ $rc -eq 0 ] && [ -n "$CS_MAX" ]
 }
 
-# cs_rtt_ok [BOUND]: CS_MAX below BOUND ms (default CS_RTT_MS).
-cs_rtt_ok() { awk -v m="${CS_MAX:-99999}" -v b="${1:-$CS_RTT_MS}" 'BEGIN { exit !(m < b) }'; }
+# cs_rtt_ok: CS_MAX below CS_RTT_MS.
+cs_rtt_ok() { awk -v m="${CS_MAX:-99999}" -v b="$CS_RTT_MS" 'BEGIN { exit !(m < b) }'; }
 
 # cs_show OUT: sstpctl show -j into OUT; how long it took in CS_SHOW_MS.
 cs_show()
@@ -135,10 +136,10 @@ spawn "$NS_GW" "$TMP/cs-noread.json" "$TMP/cs-noread.err" "$PYTHON" "$CS_PROBE" 
 	noread "$CS_SOCK" 12
 CS_PID=$SPAWNED
 sleep 0.5
-cs_ping "$TMP/cs-ping3.out" && cs_rtt_ok $CS_RTT_BIG_MS
-result $? "a client not reading a big answer: 40 pings, none lost, max RTT ${CS_MAX:-?} ms < $CS_RTT_BIG_MS ms" "$TMP/cs-ping3.out"
-cs_show "$TMP/cs-show4.json" && [ "$CS_SHOW_MS" -lt $CS_SHOW_MAX_MS ]
-result $? "  ...sstpctl show -j answers meanwhile, in $CS_SHOW_MS ms (< $CS_SHOW_MAX_MS)" "$TMP/cs-show4.json.err"
+cs_ping "$TMP/cs-ping3.out" && cs_rtt_ok
+result $? "a client not reading a big answer: 40 pings, none lost, max RTT ${CS_MAX:-?} ms < $CS_RTT_MS ms" "$TMP/cs-ping3.out"
+cs_show "$TMP/cs-show4.json" && [ "$CS_SHOW_MS" -lt $CS_SHOW_BIG_MAX_MS ]
+result $? "  ...sstpctl show -j answers meanwhile, in $CS_SHOW_MS ms (< $CS_SHOW_BIG_MAX_MS)" "$TMP/cs-show4.json.err"
 wait_pid "$CS_PID" 20
 [ "$(jget "$TMP/cs-noread.json" "d['end'] != 'timeout' and 0 < d['bytes'] < $CS_DUMP_BYTES")" = true ]
 result $? "  ...and is cut off at the 10 s answer deadline, part of it unsent ($(cat "$TMP/cs-noread.json"))" "$TMP/cs-noread.json" "$TMP/cs-noread.err"
