@@ -428,6 +428,7 @@ int gateway_run(struct gateway *gw)
 				n = s->next;
 				session_tick(s, now);
 			}
+			ctl_server_tick(gw, now);
 			next_tick = now + TICK_MS;
 			after_batch(gw);
 		}

@@ -18,6 +18,7 @@
 #include "pool.h"
 
 struct session;
+struct ctl_conn;
 
 struct gw_counters {
 	uint64_t accepted;		/* TCP connections */
@@ -39,6 +40,8 @@ struct gateway {
 	char ifname[IF_NAMESIZE];
 	char ctl_path[108];
 	struct ev listen_ev, tun_ev, ctl_ev, sig_ev;
+	struct ctl_conn *ctl_conns;	/* open control connections */
+	unsigned int nctl;
 	struct session *sessions;	/* all live sessions */
 	struct session *zombies;	/* closed, freed after the event batch */
 	struct session *more;		/* have unread input (budget ran out) */
@@ -66,9 +69,13 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg);
 int gateway_run(struct gateway *gw);
 void gateway_destroy(struct gateway *gw);
 
-/* Control-socket commands (ctl_server.c). */
+/* The control socket's transport (ctl_conn.c). */
 int ctl_server_open(struct gateway *gw);
 void ctl_server_close(struct gateway *gw);
+/* Close control connections past their deadline. */
+void ctl_server_tick(struct gateway *gw, uint64_t now);
+/* Control-socket commands (ctl_server.c): one request, its answer in out. */
+void ctl_dispatch(struct gateway *gw, char *req, FILE *out);
 /* Write the state as tab-separated lines (the "dump" format). */
 void gateway_dump(struct gateway *gw, FILE *f);
 /* Revoke a thumbprint and end live sessions it covers; returns how many. */

@@ -1468,6 +1468,46 @@ out:
 	return ret;
 }
 
+int pki_random_password(char *out, size_t outlen)
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned char r[20];
+	size_t i, n = 0;
+
+	if (!out || outlen < PKI_P12_PASSWORD_SIZE)
+		return -EINVAL;
+	if (RAND_priv_bytes(r, sizeof(r)) != 1) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	/* 256 is a multiple of 32: each character is uniform. */
+	for (i = 0; i < sizeof(r); i++) {
+		if (i && !(i % 5))
+			out[n++] = '-';
+		out[n++] = b32[r[i] & 31];
+	}
+	out[n] = 0;
+	OPENSSL_cleanse(r, sizeof(r));
+	return 0;
+}
+
+int pki_write_password(const char *path, const char *password)
+{
+	BIO *bio;
+	int ret = -EIO;
+
+	if (!path || !password || !*password)
+		return -EINVAL;
+	bio = BIO_new(BIO_s_secmem());
+	if (!bio)
+		return -ENOMEM;
+	if (BIO_puts(bio, password) > 0 && BIO_puts(bio, "\n") == 1)
+		ret = write_bio(path, bio, 0600, true);
+	ERR_clear_error();
+	BIO_free(bio);
+	return ret;
+}
+
 /* Demo PKI */
 
 #define DAY (24L * 3600)
@@ -1507,6 +1547,7 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 	X509 *root = NULL, *srv = NULL, *cli = NULL;
 	EVP_PKEY *root_key = NULL, *srv_key = NULL, *cli_key = NULL;
 	char path[PATH_MAX], client_cn[CN_MAX + 2];
+	char pw[PKI_P12_PASSWORD_SIZE] = "";
 	struct stat st;
 	int ret;
 
@@ -1581,14 +1622,29 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 	if (!ret)
 		ret = demo_write(dir, "client.crt", cli, NULL, err, errlen);
 	if (!ret) {
+		ret = pki_random_password(pw, sizeof(pw));
+		if (ret)
+			seterr(err, errlen, "no random password: %s",
+			       strerror(-ret));
+	}
+	/* The password first: a .p12 nobody can open would be a dead end. */
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/client.p12%s", dir,
+			 PKI_P12_PASSWORD_SUFFIX);
+		ret = pki_write_password(path, pw);
+		if (ret)
+			seterr(err, errlen, "writing %s: %s", path,
+			       strerror(-ret));
+	}
+	if (!ret) {
 		snprintf(path, sizeof(path), "%s/client.p12", dir);
-		ret = pki_write_p12(path, cli, cli_key, root,
-				    PKI_DEMO_P12_PASSWORD);
+		ret = pki_write_p12(path, cli, cli_key, root, pw);
 		if (ret)
 			seterr(err, errlen, "writing %s: %s", path,
 			       strerror(-ret));
 	}
 out:
+	OPENSSL_cleanse(pw, sizeof(pw));
 	X509_free(root);
 	X509_free(srv);
 	X509_free(cli);

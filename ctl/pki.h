@@ -155,13 +155,24 @@ int pki_write_key(const char *path, EVP_PKEY *key);
 int pki_write_p12(const char *path, X509 *cert, EVP_PKEY *key, X509 *root,
 		  const char *password);
 
-#define PKI_DEMO_P12_PASSWORD "sstp"
+/*
+ * A PKCS#12 password nobody chose: 20 characters of the RFC 4648 base32
+ * alphabet in four groups, "XXXXX-XXXXX-XXXXX-XXXXX" (100 bits), easy to
+ * type into Windows' certificate import. outlen >= PKI_P12_PASSWORD_SIZE.
+ */
+#define PKI_P12_PASSWORD_SIZE 24
+int pki_random_password(char *out, size_t outlen);
+/* Where a generated password goes: "<p12 path>.password", mode 0600. */
+#define PKI_P12_PASSWORD_SUFFIX ".password"
+/* Write password and a newline: mode 0600, replaced, never via a symlink. */
+int pki_write_password(const char *path, const char *password);
 
 /*
  * A demo PKI in dir (created 0700): roots/root.crt with its key in root.key
  * (outside the trust directory), server.crt/.key for server_name (a DNS SAN,
  * or an IP SAN when it is an address), client.crt/.key for
- * "client1@<server_name>", client.p12 (password PKI_DEMO_P12_PASSWORD).
+ * "client1@<server_name>", client.p12 with a random password in
+ * client.p12.password.
  * Keys are 0600. 0 or -errno with err set; -EEXIST when dir already holds a
  * root.key, -EINVAL for a name that is not a host name or address or is too
  * long for a CN.

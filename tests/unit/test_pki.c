@@ -1245,13 +1245,66 @@ static int san_count(X509 *x, int type)
 	return n;
 }
 
+/*
+ * A generated PKCS#12 password file: one line "XXXXX-XXXXX-XXXXX-XXXXX" of
+ * base32, mode 0600; it opens p12_path, "sstp" (the old fixed default) does
+ * not. The password is left in pw.
+ */
+static void assert_p12_password_file(const char *pw_path, const char *p12_path,
+				     char *pw)
+{
+	PKCS12 *p12;
+	FILE *f;
+	size_t i;
+
+	assert_int_equal(file_mode(pw_path), 0600);
+	f = fopen(pw_path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(pw, 64, f));
+	fclose(f);
+	assert_int_equal(strlen(pw), 24);
+	assert_true(pw[23] == '\n');
+	pw[23] = 0;
+	for (i = 0; i < 23; i++) {
+		if (i % 6 == 5)
+			assert_true(pw[i] == '-');
+		else
+			assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+					       pw[i]));
+	}
+	f = fopen(p12_path, "rb");
+	assert_non_null(f);
+	p12 = d2i_PKCS12_fp(f, NULL);
+	fclose(f);
+	assert_non_null(p12);
+	assert_int_equal(PKCS12_verify_mac(p12, pw, -1), 1);
+	assert_int_equal(PKCS12_verify_mac(p12, "sstp", -1), 0);
+	PKCS12_free(p12);
+}
+
+static void test_random_password(void **state)
+{
+	char a[PKI_P12_PASSWORD_SIZE], b[PKI_P12_PASSWORD_SIZE], small[23];
+
+	(void)state;
+	assert_int_equal(pki_random_password(a, sizeof(a)), 0);
+	assert_int_equal(pki_random_password(b, sizeof(b)), 0);
+	assert_int_equal(strlen(a), 23);
+	assert_true(a[5] == '-' && a[11] == '-' && a[17] == '-');
+	assert_string_not_equal(a, b);
+	assert_int_equal(pki_random_password(small, sizeof(small)), -EINVAL);
+	assert_int_equal(pki_random_password(NULL, 64), -EINVAL);
+}
+
 static void test_demo(void **state)
 {
 	static const char *const keys[] = { "root.key", "server.key",
-					    "client.key", "client.p12" };
+					    "client.key", "client.p12",
+					    "client.p12.password" };
 	static const char *const certs[] = { "roots/root.crt", "server.crt",
 					     "client.crt" };
-	char dir[PATH_MAX], path[PATH_MAX], err[512], cn[80];
+	char dir[PATH_MAX], path[PATH_MAX], err[512], cn[80], pw[64];
+	char p12[PATH_MAX];
 	struct pki *pki = pki_new();
 	X509 *cli = NULL, *srv = NULL;
 	EVP_PKEY *k = NULL;
@@ -1270,6 +1323,10 @@ static void test_demo(void **state)
 		path_t(path, sizeof(path), dir, certs[i]);
 		assert_int_equal(file_mode(path), 0644);
 	}
+	/* client.p12 opens with the random password beside it. */
+	path_t(path, sizeof(path), dir, "client.p12.password");
+	path_t(p12, sizeof(p12), dir, "client.p12");
+	assert_p12_password_file(path, p12, pw);
 	/* No key in the trust directory, and it loads. */
 	path_t(path, sizeof(path), dir, "roots/root.key");
 	assert_int_equal(access(path, F_OK), -1);
@@ -1542,13 +1599,34 @@ static void test_cli(void **state)
 	assert_int_equal(r->rc, 2);
 	assert_contains(r->err, "no certificate");
 
-	/* An expired client, without a password file: a warning. */
+	/* An expired client, without a password file: a random password. */
 	path_t(pfx, sizeof(pfx), dir, "old");
 	run_cli(r, "client", "--ca", ca, "--cn", "old@example.test", "--out",
 		pfx, "--valid-from", "-7200", "--valid-to", "-3600", "--p12",
 		NULL);
 	assert_int_equal(r->rc, 0);
-	assert_contains(r->err, "uses the password \"sstp\"");
+	snprintf(expect, sizeof(expect), "%s.crt\n%s.key\n%s.p12.password\n"
+		 "%s.p12\n", pfx, pfx, pfx, pfx);
+	assert_string_equal(r->out, expect);
+	assert_string_equal(r->err, "");
+	{
+		char pwp[PATH_MAX], p12p[PATH_MAX], pw1[64], pw2[64];
+
+		path_t(pwp, sizeof(pwp), dir, "old.p12.password");
+		path_t(p12p, sizeof(p12p), dir, "old.p12");
+		assert_p12_password_file(pwp, p12p, pw1);
+		/* Another run, another password; never on stdout or stderr. */
+		path_t(pfx, sizeof(pfx), dir, "again");
+		run_cli(r, "client", "--ca", ca, "--cn", "old@example.test",
+			"--out", pfx, "--p12", NULL);
+		assert_int_equal(r->rc, 0);
+		path_t(pwp, sizeof(pwp), dir, "again.p12.password");
+		path_t(p12p, sizeof(p12p), dir, "again.p12");
+		assert_p12_password_file(pwp, p12p, pw2);
+		assert_string_not_equal(pw1, pw2);
+		assert_null(strstr(r->out, pw2));
+		assert_null(strstr(r->err, pw2));
+	}
 	path_t(path, sizeof(path), dir, "old.crt");
 	assert_int_equal(pki_read_cert(path, &x, err, sizeof(err)), 0);
 	assert_refused(pki, x, NULL, "expired on");
@@ -1574,11 +1652,19 @@ static void test_cli(void **state)
 		"--valid-from", "soon", NULL);
 	assert_int_equal(r->rc, 1);
 	path_t(path, sizeof(path), dir, "emptypw");
-	write_str(path, "\n");
+	write_file(path, "\n", 1, 0600);
 	run_cli(r, "client", "--ca", ca, "--cn", "x", "--out", pfx,
 		"--p12-password-file", path, NULL);
 	assert_int_equal(r->rc, 2);
 	assert_contains(r->err, "empty password");
+	/* A password file others can read is refused, like a key. */
+	path_t(path, sizeof(path), dir, "pw");
+	assert_int_equal(chmod(path, 0640), 0);
+	run_cli(r, "client", "--ca", ca, "--cn", "x", "--out", pfx,
+		"--p12-password-file", path, NULL);
+	assert_int_equal(r->rc, 2);
+	assert_contains(r->err, "is accessible by group or others");
+	assert_int_equal(chmod(path, 0600), 0);
 
 	/* A CA key others can read is refused. */
 	path_t(path, sizeof(path), ca, "root.key");
@@ -1594,6 +1680,7 @@ static void test_cli(void **state)
 	assert_int_equal(r->rc, 0);
 	assert_contains(r->out, "/demo/roots/root.crt\n");
 	assert_contains(r->out, "/demo/client.p12\n");
+	assert_contains(r->out, "/demo/client.p12.password\n");
 	run_cli(r, "demo", path, NULL);
 	assert_int_equal(r->rc, 2);
 	run_cli(r, "demo", NULL);
@@ -1629,6 +1716,7 @@ int main(void)
 		cmocka_unit_test(test_issue_profiles),
 		cmocka_unit_test(test_issue_invalid),
 		cmocka_unit_test(test_p12),
+		cmocka_unit_test(test_random_password),
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test(test_cli),
 	};
