@@ -190,7 +190,8 @@ static void ppp_down_cb(void *ctx, const char *reason)
 {
 	struct session *s = ctx;
 
-	session_disconnect(s, reason);
+	/* After a refusal LCP ends because we closed it: say why. */
+	session_disconnect(s, s->refused ? "authentication refused" : reason);
 }
 
 static const struct ppp_ops session_ppp_ops = {
