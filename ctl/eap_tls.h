@@ -73,9 +73,10 @@ size_t eap_tls_server_start(struct eap_tls *e, uint8_t *out, size_t cap);
  * SUCCESS is returned when EAP-Success arrives after a completed
  * handshake, and FAILURE may come with a last Response carrying our TLS
  * alert, or acknowledging the gateway's (eap_tls_error() then names it,
- * e.g. "gateway refused the certificate: certificate revoked (alert 44)"). Malformed packets, and on the server
- * Responses that do not answer the outstanding Request, are ignored
- * (CONTINUE, *out_len 0); so is everything after SUCCESS or FAILURE.
+ * e.g. "gateway refused the certificate: certificate revoked (alert 44)").
+ * Malformed packets, and on the server Responses that do not answer the
+ * outstanding Request, are ignored (CONTINUE, *out_len 0); so is
+ * everything after SUCCESS or FAILURE.
  */
 enum eap_tls_status eap_tls_input(struct eap_tls *e, const uint8_t *pkt,
 				  size_t len, uint8_t *out, size_t cap,

@@ -78,9 +78,9 @@ bool pki_cert_revoked(const struct pki *pki, X509 *cert);
  * digitalSignature; the leaf has the Client Authentication EKU; every CA
  * certificate of the chain (the root included) with an EKU lists
  * clientAuth or anyExtendedKeyUsage. Checked in that order; the first rule
- * failed is reported. 0 to accept; otherwise -EACCES with why naming the certificate
- * (subject and SHA-1 thumbprint) and the rule it failed (-ENOMEM when the
- * check could not run). chain: the untrusted certificates the client sent.
+ * failed is reported. 0 to accept; otherwise -EACCES with why naming the
+ * certificate (subject and SHA-1 thumbprint) and the rule it failed
+ * (-ENOMEM when the check could not run). chain: the untrusted certificates the client sent.
  */
 int pki_verify_client(const struct pki *pki, X509 *leaf,
 		      STACK_OF(X509) *chain, char *why, size_t whylen);
