@@ -81,11 +81,22 @@ case_profile()
 		log_wait "$log" "$before" "refused: certificate \"$cn\" (SHA1 $tp1): $rule" "" 5
 		result $? "$name: the gateway log names $cn, its SHA-1 and the rule ($rule)"
 	done
+	# With -j the reason, quotes and all, is a valid JSON string.
+	out=$TMP/profile-json.out
+	n2 env OPENSSL_CONF="$cnf" timeout 30 "$SSTPCTL" connect -j \
+		"$GW_IP:4460" --ca "$CA" --cert "$pdir/catrue.crt" \
+		--key "$pdir/catrue.key" --interface sstpp0 --timeout 10 \
+		>"$out" 2>/dev/null
+	rc=$?
+	grep '"event":"down"' "$out" >"$out.down"
+	[ $rc -eq 2 ] && [ "$(jget "$out.down" "d['reason']")" = \
+		'authentication failed: gateway refused the certificate: unsupported certificate (alert 43); gateway: "a CA certificate is not a client certificate"' ]
+	result $? "connect -j: the down event's reason is a JSON string with the gateway's quoted words (rc $rc)" "$out"
 	show_json sstpgwp "$TMP/profile1.json"
 	refused1=$(jget "$TMP/profile1.json" "d['refused']")
-	[ "$((refused1 - refused0))" -eq 11 ] &&
+	[ "$((refused1 - refused0))" -eq 12 ] &&
 		[ "$(jget "$TMP/profile1.json" "d['sessions_active']")" = 0 ]
-	result $? "show -j: 11 more refused (${refused0:-?} -> ${refused1:-?}), no session left" "$TMP/profile1.json"
+	result $? "show -j: 12 more refused (${refused0:-?} -> ${refused1:-?}), no session left" "$TMP/profile1.json"
 
 	# The good ones from the same PKI come up and ping.
 	for name in good good-rsa under-ica-client; do
