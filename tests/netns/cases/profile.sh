@@ -12,7 +12,7 @@
 case_profile()
 {
 	local pdir=$TMP/profile conf log before tp rc spec name alert text rule
-	local cn out err cnf refused0 refused1 ok
+	local cn tp1 out err cnf refused0 refused1 ok
 
 	case_begin profile "client certificate profile: OpenSSL-made certificates refused by rule, with the reason on both ends"
 	mkdir -p "$pdir"
@@ -116,6 +116,7 @@ case_profile()
 	result $? "the gateway authenticated CN=good@profile.test"
 	gw_down sstpgwp
 	result $? "gateway sstpgwp down" "$TMP/down.out"
+	# shellcheck disable=SC2034 # read by tests/netns.sh
 	CUR_LOG=
 	case_end
 }
