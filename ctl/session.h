@@ -56,6 +56,7 @@ struct session {
 	/* MSK[0..15] || MSK[32..47]: what pppd < 2.5 + sstpc bind with */
 	uint8_t hlak_mppe16[SSTP_HLAK_LEN];
 	bool refused;			/* EAP-Failure sent; disconnect at deadline */
+	char refuse_text[64];		/* why, for the LCP Terminate-Request */
 	bool deferred_cc;
 	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
 	uint32_t addr;			/* assigned inner address, 0 if none */
