@@ -93,6 +93,61 @@ static void session_ev(struct ev *ev, uint32_t events)
 	session_io(s, events);
 }
 
+struct session *gateway_adopt(struct gateway *gw, int fd,
+			      const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN] = "?", peer[64];
+	struct session *s;
+	int one = 1;
+
+	gw->ctr.accepted++;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "%s:%u", host,
+			 ntohs(a->sin_port));
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "[%s]:%u", host,
+			 ntohs(a->sin6_port));
+	}
+	if (gw->stopping || gw->nsessions >= gw->cfg.max_sessions ||
+	    gw->nhandshakes >= gw->cfg.max_handshakes) {
+		gw->ctr.over_limit++;
+		log_warn("refused %s: %s", peer, gw->stopping ?
+			 "gateway is stopping" :
+			 gw->nsessions >= gw->cfg.max_sessions ?
+			 "MaxSessions reached" : "MaxHandshakes reached");
+		close(fd);
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	s = session_new(gw, fd, peer);
+	if (!s) {
+		log_err("refused %s: out of memory", peer);
+		return NULL;
+	}
+	s->ev.cb = session_ev;
+	if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					EPOLLET)) {
+		session_free(s);
+		return NULL;
+	}
+	s->next = gw->sessions;
+	if (gw->sessions)
+		gw->sessions->prev = s;
+	gw->sessions = s;
+	gw->nsessions++;
+	gw->nhandshakes++;
+	s->counted_handshake = true;
+	log_debug("session %llu [%s]: accepted",
+		  (unsigned long long)s->id, peer);
+	return s;
+}
+
 static void accept_ev(struct ev *ev, uint32_t events)
 {
 	struct gateway *gw = (struct gateway *)((char *)ev -
@@ -102,59 +157,12 @@ static void accept_ev(struct ev *ev, uint32_t events)
 	for (i = 0; i < 64; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
-		char host[INET6_ADDRSTRLEN] = "?", peer[64];
-		struct session *s;
-		int one = 1;
 		int fd = accept4(ev->fd, (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
-		gw->ctr.accepted++;
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-			snprintf(peer, sizeof(peer), "%s:%u", host,
-				 ntohs(a->sin_port));
-		} else {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-			snprintf(peer, sizeof(peer), "[%s]:%u", host,
-				 ntohs(a->sin6_port));
-		}
-		if (gw->stopping || gw->nsessions >= gw->cfg.max_sessions ||
-		    gw->nhandshakes >= gw->cfg.max_handshakes) {
-			gw->ctr.over_limit++;
-			log_warn("refused %s: %s", peer, gw->stopping ?
-				 "gateway is stopping" :
-				 gw->nsessions >= gw->cfg.max_sessions ?
-				 "MaxSessions reached" : "MaxHandshakes reached");
-			close(fd);
-			continue;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		s = session_new(gw, fd, peer);
-		if (!s) {
-			log_err("refused %s: out of memory", peer);
-			continue;
-		}
-		s->ev.cb = session_ev;
-		if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-						EPOLLET)) {
-			session_free(s);
-			continue;
-		}
-		s->next = gw->sessions;
-		if (gw->sessions)
-			gw->sessions->prev = s;
-		gw->sessions = s;
-		gw->nsessions++;
-		gw->nhandshakes++;
-		s->counted_handshake = true;
-		log_debug("session %llu [%s]: accepted",
-			  (unsigned long long)s->id, peer);
+		gateway_adopt(gw, fd, &ss);
 	}
 }
 
@@ -234,7 +242,6 @@ static int setup_tun(struct gateway *gw)
 		return fd;
 	}
 	gw->tun_ev.fd = fd;
-	gw->tun_ev.cb = tun_ev;
 	ret = netcfg_link_up(gw->ifname, c->mtu);
 	if (!ret)
 		ret = netcfg_addr_add(gw->ifname, c->address, c->pool.plen, 0);
@@ -242,6 +249,13 @@ static int setup_tun(struct gateway *gw)
 		log_err("cannot configure %s: %s", gw->ifname, strerror(-ret));
 		return ret;
 	}
+	return gateway_use_tun(gw, fd);
+}
+
+int gateway_use_tun(struct gateway *gw, int fd)
+{
+	gw->tun_ev.fd = fd;
+	gw->tun_ev.cb = tun_ev;
 	return loop_add(&gw->loop, &gw->tun_ev, EPOLLIN);
 }
 
@@ -290,7 +304,7 @@ static int load_trust(struct gateway *gw)
 	return 0;
 }
 
-int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
+int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 {
 	struct tls_server_opts to = {
 		.cert_file = cfg->certificate,
@@ -300,12 +314,13 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		.ciphers = cfg->ciphers,
 		.ktls = cfg->kernel_tls,
 	};
-	char err[512], found[128];
+	char err[512];
 	unsigned int size;
 	int ret;
 
 	memset(gw, 0, sizeof(*gw));
 	gw->listen_ev.fd = gw->tun_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
+	gw->kmod_ev.fd = -1;
 	gw->cfg = *cfg;
 	gw->started_ms = now_ms();
 	ret = loop_init(&gw->loop);
@@ -326,15 +341,6 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		return ret;
 	}
 	tls_ctx_cert_hashes(gw->tls, gw->cert_sha1, gw->cert_sha256);
-	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
-				   sizeof(found));
-	if (ret > 0) {
-		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
-
-		log_err("Pool %s/%u overlaps the route %s on this host; choose a pool that does not",
-			inet_ntoa(a), cfg->pool.plen, found);
-		return -EADDRINUSE;
-	}
 	ret = pool_init(&gw->pool, cfg->pool.addr, cfg->pool.plen, cfg->address);
 	if (ret) {
 		log_err("cannot set up the address pool: %s", strerror(-ret));
@@ -346,6 +352,26 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	if (!gw->table)
 		return -ENOMEM;
 	gw->table_mask = size - 1;
+	return 0;
+}
+
+int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
+{
+	char found[128];
+	int ret;
+
+	ret = gateway_core_init(gw, cfg);
+	if (ret)
+		return ret;
+	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
+				   sizeof(found));
+	if (ret > 0) {
+		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
+
+		log_err("Pool %s/%u overlaps the route %s on this host; choose a pool that does not",
+			inet_ntoa(a), cfg->pool.plen, found);
+		return -EADDRINUSE;
+	}
 	ret = setup_signals(gw);
 	if (!ret)
 		ret = setup_tun(gw);
@@ -405,34 +431,62 @@ static void after_batch(struct gateway *gw)
 	reap(gw);
 }
 
+int gateway_step(struct gateway *gw, int max_wait_ms)
+{
+	uint64_t now = now_ms();
+	int timeout = gw->more || kmod_pending(&gw->kmod) ? 0 :
+		      now >= gw->next_tick_ms ? 0 :
+		      (int)(gw->next_tick_ms - now);
+	int ret;
+
+	if (max_wait_ms >= 0 && timeout > max_wait_ms)
+		timeout = max_wait_ms;
+	ret = loop_run_once(&gw->loop, timeout);
+	if (ret < 0)
+		return ret;
+	after_batch(gw);
+	now = now_ms();
+	if (now >= gw->next_tick_ms) {
+		struct session *s, *n;
+
+		for (s = gw->sessions; s; s = n) {
+			n = s->next;
+			session_tick(s, now);
+		}
+		gw->next_tick_ms = now + TICK_MS;
+		after_batch(gw);
+	}
+	return 0;
+}
+
 int gateway_run(struct gateway *gw)
 {
-	uint64_t next_tick = now_ms() + TICK_MS;
-
+	gw->next_tick_ms = now_ms() + TICK_MS;
 	while (!gw->loop.stop) {
-		uint64_t now = now_ms();
-		int timeout = gw->more || kmod_pending(&gw->kmod) ? 0 :
-			      now >= next_tick ? 0 : (int)(next_tick - now);
-		int ret = loop_run_once(&gw->loop, timeout);
+		int ret = gateway_step(gw, -1);
 
 		if (ret < 0) {
 			log_err("epoll: %s", strerror(-ret));
 			return ret;
 		}
-		after_batch(gw);
-		now = now_ms();
-		if (now >= next_tick) {
-			struct session *s, *n;
-
-			for (s = gw->sessions; s; s = n) {
-				n = s->next;
-				session_tick(s, now);
-			}
-			next_tick = now + TICK_MS;
-			after_batch(gw);
-		}
 	}
 	return 0;
+}
+
+void gateway_end_sessions(struct gateway *gw)
+{
+	struct session *s, *n;
+
+	for (s = gw->sessions; s; s = n) {
+		n = s->next;
+		session_disconnect(s, "gateway stopping");
+	}
+	after_batch(gw);
+	for (s = gw->sessions; s; s = n) {
+		n = s->next;
+		session_tick(s, UINT64_MAX);
+	}
+	after_batch(gw);
 }
 
 void gateway_destroy(struct gateway *gw)
@@ -453,11 +507,7 @@ void gateway_destroy(struct gateway *gw)
 		loop_run_once(&gw->loop, 100);
 		after_batch(gw);
 	}
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		session_tick(s, UINT64_MAX);
-	}
-	after_batch(gw);
+	gateway_end_sessions(gw);
 	gw_kmod_stop(gw);
 	ctl_server_close(gw);
 	if (gw->listen_ev.fd >= 0)

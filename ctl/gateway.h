@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <openssl/ssl.h>
 
 #include "config.h"
@@ -48,6 +49,7 @@ struct gateway {
 	unsigned int nsessions, nhandshakes;
 	uint64_t next_id;
 	uint64_t started_ms;
+	uint64_t next_tick_ms;		/* when session timers run next */
 	struct gw_counters ctr;
 	bool stopping;
 	/* The kernel data path (gw_kmod.c). */
@@ -65,6 +67,30 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg);
 /* Run until stopped (signal or control command). */
 int gateway_run(struct gateway *gw);
 void gateway_destroy(struct gateway *gw);
+
+/*
+ * The pieces gateway_init and gateway_run are made of, which also let tests
+ * and fuzzers drive a real gateway in-process (no TUN device, listener,
+ * control socket, signals or sstp.ko):
+ * gateway_core_init: the loop, trust, TLS contexts, pool and address table
+ * (what gateway_init does before it touches the system). 0 or -errno.
+ * gateway_use_tun: fd carries the TUN's packets (one per read/write);
+ * a test may pass a SOCK_SEQPACKET socket. 0 or -errno.
+ * gateway_adopt: an accepted, non-blocking TCP socket becomes a session
+ * (what the listener does for each connection); NULL when refused (over a
+ * limit, out of memory) and the socket closed.
+ * gateway_step: one round of the loop: wait at most max_wait_ms (-1: until
+ * the next timer) for events, handle them, the sessions with input or
+ * output left over, and the timers when due. 0 or -errno from epoll.
+ * gateway_end_sessions: every session ends now (CALL_DISCONNECT queued,
+ * then closed) and is freed.
+ */
+int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg);
+int gateway_use_tun(struct gateway *gw, int fd);
+struct session *gateway_adopt(struct gateway *gw, int fd,
+			      const struct sockaddr_storage *ss);
+int gateway_step(struct gateway *gw, int max_wait_ms);
+void gateway_end_sessions(struct gateway *gw);
 
 /* Control-socket commands (ctl_server.c). */
 int ctl_server_open(struct gateway *gw);
