@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "dp_kmod.h"
+#include "list.h"
 #include "loop.h"
 #include "pki.h"
 #include "pool.h"
@@ -40,11 +41,17 @@ struct gateway {
 	char ifname[IF_NAMESIZE];
 	char ctl_path[108];
 	struct ev listen_ev, tun_ev, ctl_ev, sig_ev;
-	struct session *sessions;	/* all live sessions */
-	struct session *zombies;	/* closed, freed after the event batch */
-	struct session *more;		/* have unread input (budget ran out) */
-	struct session *dirty;		/* have queued output to flush */
-	struct session **table;		/* by assigned address */
+	/*
+	 * The session registry. A session is on sessions while it lives and
+	 * on zombies once closed, until the end of the event batch (events
+	 * fetched in the batch may still name it); it is freed only when it
+	 * is on none of these lists and tables.
+	 */
+	struct list_head sessions;	/* live sessions, newest first */
+	struct list_head zombies;	/* closed, freed after the event batch */
+	struct list_head more;		/* have unread input (budget ran out) */
+	struct list_head dirty;		/* have queued output to flush */
+	struct hlist_head *table;	/* by assigned address */
 	unsigned int table_mask;
 	unsigned int nsessions, nhandshakes;
 	uint64_t next_id;
@@ -58,7 +65,7 @@ struct gateway {
 	bool kmod_on;			/* the device is there */
 	bool kmod_lost;			/* ... and has just gone */
 	uint64_t kmod_retry_ms;
-	struct session **ktable;	/* kernel sessions by id */
+	struct hlist_head *ktable;	/* kernel sessions by id */
 	unsigned int nkernel;
 };
 
@@ -106,6 +113,19 @@ void gateway_table_del(struct gateway *gw, struct session *s);
 struct session *gateway_table_find(struct gateway *gw, uint32_t addr);
 void gateway_mark_dirty(struct gateway *gw, struct session *s);
 void gateway_mark_more(struct gateway *gw, struct session *s);
+/*
+ * The one place a closed session (state SS_DEAD) leaves everything that can
+ * reach it: the event loop, the address and kernel tables, the more and
+ * dirty lists, the live list (for the zombie list). Called by
+ * session_close(); the gateway frees it after the event batch.
+ */
+void gateway_session_closed(struct gateway *gw, struct session *s);
+/*
+ * Call fn for every live session, in order. fn may close any session,
+ * the one it is given or others (closed ones are skipped).
+ */
+void gateway_each_session(struct gateway *gw,
+			  void (*fn)(struct session *s, void *arg), void *arg);
 /* Write one IP packet to the TUN device. */
 void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len);
 
