@@ -18,7 +18,8 @@
  *   4 CALL_CONNECTED (b & 1: correct binding; b & 2: SHA-1 instead of -256)
  *   5 ECHO_REQUEST   6 ECHO_RESPONSE   7 CALL_ABORT   8 CALL_DISCONNECT
  *   9 CALL_DISCONNECT_ACK
- *  10 LCP Configure-Request flood: (b + 1) KiB, as far as the socket takes
+ *  10 LCP Configure-Request flood: (b % 64 + 1) KiB, as far as the socket
+ *     takes (each is answered: bigger floods are action 28's job)
  *  11 IPCP Configure-Request (b: the address asked for)
  *  12 PPP frame of an unknown or malformed kind   13 junk bytes
  *  14 IPv4 packet to the gateway (b & 1: from our address, else spoofed)
@@ -720,7 +721,7 @@ static void act(struct peer *p, unsigned int op, uint8_t b)
 			0, b));
 		break;
 	case 10:
-		p_lcp_flood(p, ((size_t)b + 1) * 1024);
+		p_lcp_flood(p, ((size_t)(b % 64) + 1) * 1024);
 		break;
 	case 11: {
 		uint8_t cr[10] = { 1, b, 0, 10, 3, 6, 10, 99, 0, b };
