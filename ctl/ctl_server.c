@@ -82,7 +82,7 @@ void gateway_dump(struct gateway *gw, FILE *f)
 		(unsigned long long)gw->ctr.refused,
 		(unsigned long long)gw->ctr.over_limit,
 		gw->kmod_on ? gw->kmod.ifname : "-", gw->nkernel);
-	for (s = gw->sessions; s; s = s->next) {
+	list_for_each_entry(s, &gw->sessions, node) {
 		const struct kmod_stats *k = &s->kst;
 		bool kc = s->kpath && k->id;
 
@@ -120,10 +120,36 @@ void gateway_dump(struct gateway *gw, FILE *f)
 	}
 }
 
+struct kick {
+	struct gateway *gw;
+	X509 *root;		/* del_root: its sessions; revoke: NULL */
+	int kicked;
+};
+
+static void kick_revoked(struct session *s, void *arg)
+{
+	struct kick *k = arg;
+
+	if ((s->cert && pki_cert_revoked(k->gw->pki, s->cert)) ||
+	    (s->root && pki_cert_revoked(k->gw->pki, s->root))) {
+		session_disconnect(s, "certificate revoked while connected");
+		k->kicked++;
+	}
+}
+
+static void kick_root(struct session *s, void *arg)
+{
+	struct kick *k = arg;
+
+	if (s->root && !X509_cmp(s->root, k->root)) {
+		session_disconnect(s, "its root is no longer trusted");
+		k->kicked++;
+	}
+}
+
 int gateway_revoke(struct gateway *gw, const char *thumbprint)
 {
-	struct session *s, *n;
-	int kicked = 0;
+	struct kick k = { .gw = gw };
 	char norm[65];
 
 	if (thumbprint_normalise(thumbprint, norm))
@@ -131,15 +157,8 @@ int gateway_revoke(struct gateway *gw, const char *thumbprint)
 	if (pki_revoke(gw->pki, norm))
 		return -EINVAL;
 	log_notice("revoked %s", norm);
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		if ((s->cert && pki_cert_revoked(gw->pki, s->cert)) ||
-		    (s->root && pki_cert_revoked(gw->pki, s->root))) {
-			session_disconnect(s, "certificate revoked while connected");
-			kicked++;
-		}
-	}
-	return kicked;
+	gateway_each_session(gw, kick_revoked, &k);
+	return k.kicked;
 }
 
 static void list_roots(struct gateway *gw, FILE *f)
@@ -154,7 +173,7 @@ static void list_roots(struct gateway *gw, FILE *f)
 
 		pki_thumbprint_sha1(r, sha1);
 		pki_subject(r, subj, sizeof(subj));
-		for (s = gw->sessions; s; s = s->next)
+		list_for_each_entry(s, &gw->sessions, node)
 			n += s->root && !X509_cmp(s->root, r);
 		fprintf(f, "root\t%s\t", sha1);
 		field(f, subj);
@@ -192,10 +211,9 @@ static void add_roots(struct gateway *gw, const char *path, FILE *f)
 static void del_root(struct gateway *gw, const char *thumb, FILE *f)
 {
 	char norm[65], t1[41], t256[65];
-	struct session *s, *n;
+	struct kick k = { .gw = gw };
 	X509 *r, *gone = NULL;
 	unsigned int i;
-	int kicked = 0;
 
 	if (thumbprint_normalise(thumb, norm)) {
 		fprintf(f, "error\tnot a SHA-1 or SHA-256 thumbprint: %s\n", thumb);
@@ -216,15 +234,10 @@ static void del_root(struct gateway *gw, const char *thumb, FILE *f)
 		return;
 	}
 	log_notice("root %s no longer trusted", norm);
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		if (s->root && !X509_cmp(s->root, gone)) {
-			session_disconnect(s, "its root is no longer trusted");
-			kicked++;
-		}
-	}
+	k.root = gone;
+	gateway_each_session(gw, kick_root, &k);
 	X509_free(gone);
-	fprintf(f, "ok\t%d\n", kicked);
+	fprintf(f, "ok\t%d\n", k.kicked);
 }
 
 /*

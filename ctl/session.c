@@ -659,7 +659,7 @@ void session_io(struct session *s, uint32_t events)
 		     SSL_get_version(s->link.ssl),
 		     SSL_get_cipher_name(s->link.ssl), link_path(&s->link));
 	}
-	if (events & EPOLLIN || s->on_more) {
+	if (events & EPOLLIN || !list_empty(&s->more)) {
 		size_t budget = READ_BUDGET;
 
 		s->link.read_blocked = false;
@@ -806,6 +806,11 @@ struct session *session_new(struct gateway *gw, int fd, const char *peer)
 		goto err_free;
 	}
 	s->gw = gw;
+	INIT_LIST_HEAD(&s->node);
+	INIT_LIST_HEAD(&s->more);
+	INIT_LIST_HEAD(&s->dirty);
+	INIT_HLIST_NODE(&s->hnode);
+	INIT_HLIST_NODE(&s->knode);
 	s->id = ++gw->next_id;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->created_ms = now_ms();
@@ -839,8 +844,8 @@ static void session_close(struct session *s, const char *why)
 		link_flush(&s->link);	/* best effort: ABORT/DISCONNECT_ACK */
 	}
 	s->state = SS_DEAD;
-	if (s->in_table)
-		gateway_table_del(gw, s);
+	/* Off every list and table; freed after the event batch. */
+	gateway_session_closed(gw, s);
 	if (s->addr) {
 		pool_release(&gw->pool, s->addr);
 		s->addr = 0;
@@ -849,18 +854,6 @@ static void session_close(struct session *s, const char *why)
 		s->counted_handshake = false;
 		gw->nhandshakes--;
 	}
-	loop_del(&gw->loop, &s->ev);
-	/* Unlink from the live list; the gateway frees zombies later. */
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		gw->sessions = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	gw->nsessions--;
-	s->next = gw->zombies;
-	s->prev = NULL;
-	gw->zombies = s;
 	OPENSSL_cleanse(s->hlak, sizeof(s->hlak));
 	OPENSSL_cleanse(s->hlak_mppe16, sizeof(s->hlak_mppe16));
 }
