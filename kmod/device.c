@@ -6,6 +6,7 @@
  * tables; receive comes in from the sessions' work items via gro_cells.
  */
 
+#include <linux/capability.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/if_arp.h>
@@ -128,6 +129,7 @@ static int sstp_ndo_init(struct net_device *dev)
 	hash_init(sd->by_ip4);
 	hash_init(sd->by_ip6);
 	sd->next_id = 1;
+	sd->max_sessions = SSTP_MAX_SESSIONS_DEFAULT;
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
@@ -166,9 +168,12 @@ static const struct net_device_ops sstp_netdev_ops = {
 
 static void sstp_setup(struct net_device *dev)
 {
+	/*
+	 * No NETIF_F_RXCSUM: nothing verifies the checksums of what the peers
+	 * send before the stack does (see rx_ip()).
+	 */
 	netdev_features_t features = NETIF_F_SG | NETIF_F_HW_CSUM |
-				     NETIF_F_RXCSUM | NETIF_F_HIGHDMA |
-				     NETIF_F_GSO_SOFTWARE;
+				     NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE;
 
 	dev->netdev_ops = &sstp_netdev_ops;
 	dev->type = ARPHRD_NONE;
@@ -189,16 +194,35 @@ static void sstp_setup(struct net_device *dev)
 	netif_keep_dst(dev);
 }
 
+/*
+ * `ip link add type sstp` needs CAP_NET_ADMIN in the namespace's user
+ * namespace only; the generic netlink family needs it in the initial one.
+ * The same holds here, so that a user namespace's root cannot make an sstp
+ * device in a namespace of its own either.
+ */
+static int sstp_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (!capable(CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "sstp devices need CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
 struct rtnl_link_ops sstp_link_ops __read_mostly = {
 	.kind		= "sstp",
 	.priv_size	= sizeof(struct sstp_dev),
 	.setup		= sstp_setup,
+	.validate	= sstp_validate,
 };
 
 /**
  * sstp_dev_create() - Create and register an sstp device.
  * @net: namespace for the device
  * @name: its name, or NULL for sstp%d
+ * @max_sessions: its session limit, or 0 for the default
  * @extack: for the reason of a refusal
  *
  * Called with RTNL held.
@@ -206,9 +230,11 @@ struct rtnl_link_ops sstp_link_ops __read_mostly = {
  * Return: the device, or an ERR_PTR().
  */
 struct net_device *sstp_dev_create(struct net *net, const char *name,
+				   u32 max_sessions,
 				   struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
+	struct sstp_dev *sd;
 	int err;
 
 	ASSERT_RTNL();
@@ -223,6 +249,13 @@ struct net_device *sstp_dev_create(struct net *net, const char *name,
 	dev_net_set(dev, net);
 	dev->rtnl_link_ops = &sstp_link_ops;
 	err = register_netdevice(dev);
+	if (!err && max_sessions) {
+		/* ndo_init set the default; no session can exist yet. */
+		sd = netdev_priv(dev);
+		spin_lock_bh(&sd->lock);
+		WRITE_ONCE(sd->max_sessions, max_sessions);
+		spin_unlock_bh(&sd->lock);
+	}
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_MOD(extack, "device name in use");
