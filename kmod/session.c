@@ -232,15 +232,18 @@ static void teardown(struct sstp_session *s, bool notify)
 		sstp_tx_flush(s);
 	skb_queue_purge(&s->txq);
 	skb_queue_purge(&s->rx_list);
-	if (notify)
-		sstp_nl_session_del_ntf(s);
 	sstp_sock_release(s);
 	if (s->counted) {
-		/* The socket's file is given back: room for another. */
+		/*
+		 * The socket's file is given back: room for another, before
+		 * the owner hears of the end and may fill it.
+		 */
 		spin_lock_bh(&s->sd->lock);
 		WRITE_ONCE(s->sd->n_sessions, s->sd->n_sessions - 1);
 		spin_unlock_bh(&s->sd->lock);
 	}
+	if (notify)
+		sstp_nl_session_del_ntf(s);
 	kvfree(s->rx_backlog);
 	s->rx_backlog = NULL;
 	kvfree(s->rx_buf);

@@ -2208,6 +2208,7 @@ static int scenario_limit(struct nl *nl, uint32_t ifindex, unsigned int count)
 	uint32_t *id = calloc(count + 1, sizeof(*id));
 	unsigned int i, up = 0;
 	struct devinfo d;
+	struct ntf *ntf;
 	uint32_t lim;
 	long long end;
 	char a4[32];
@@ -2217,10 +2218,11 @@ static int scenario_limit(struct nl *nl, uint32_t ifindex, unsigned int count)
 	check(!err && d.max_sessions == 65536 && d.has_n,
 	      "a device made with ip link add has the default limit (%u)",
 	      d.max_sessions);
+	/* The policy's range check answers ERANGE. */
 	err = dev_new_max(nl, "sstpl0", 0, &d);
-	expect_err(nl, err, EINVAL, "max-sessions 0");
+	expect_err(nl, err, ERANGE, "max-sessions 0");
 	err = dev_new_max(nl, "sstpl0", 1048577, &d);
-	expect_err(nl, err, EINVAL, "max-sessions 1048577");
+	expect_err(nl, err, ERANGE, "max-sessions 1048577");
 	err = dev_new_max(nl, "sstpl0", count, &d);
 	check(!err && d.max_sessions == count && d.has_n && !d.n_sessions,
 	      "dev-new with max-sessions %u (%s: max %u, %u sessions)", count,
@@ -2255,6 +2257,16 @@ static int scenario_limit(struct nl *nl, uint32_t ifindex, unsigned int count)
 	check(!err, "then another attaches (%s)", err ? strerror(-err) : "ok");
 	n = dev_sessions(nl, lim);
 	check(n == (int)count, "dev-get counts %u again (%d)", count, n);
+	/* As a gateway does: a session ends, its slot is taken at once. */
+	pair_close(p[1]);
+	ntf = wait_ntf(nl, SSTP_CMD_SESSION_DEL_NTF, id[1], TIMEOUT_MS);
+	n = dev_sessions(nl, lim);
+	check(ntf && n == (int)count - 1,
+	      "when the owner hears a session ended, its slot is free (%d)", n);
+	free(ntf);
+	err = attach(nl, lim, p[1], "10.201.255.2", NULL, -1, &id[1]);
+	check(!err, "and another attaches right away (%s)",
+	      err ? strerror(-err) : "ok");
 	for (i = 1; i <= count; i++) {
 		pair_close(p[i]);
 		free(p[i]);
@@ -2433,7 +2445,7 @@ static bool peer_sees_synack(struct peer *p, uint16_t dport, int ms)
 	int left;
 
 	while ((left = end - now_ms()) > 0) {
-		if (peer_read(p, pkt, &len, left))
+		if (peer_read(p, pkt, &len, left) <= 0)
 			return false;
 		ip = sstp_ip(pkt, len, &proto, &iplen, NULL);
 		if (!ip || proto != SSTP_PPP_IP || iplen < 40 ||
