@@ -129,7 +129,6 @@ static int sstp_ndo_init(struct net_device *dev)
 	hash_init(sd->by_ip4);
 	hash_init(sd->by_ip6);
 	sd->next_id = 1;
-	sd->max_sessions = SSTP_MAX_SESSIONS_DEFAULT;
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
@@ -166,8 +165,11 @@ static const struct net_device_ops sstp_netdev_ops = {
 	.ndo_get_stats64	= dev_get_tstats64,
 };
 
+/* Also for `ip link add`; sstp_dev_create() may change the limit after. */
 static void sstp_setup(struct net_device *dev)
 {
+	struct sstp_dev *sd = netdev_priv(dev);
+
 	/*
 	 * No NETIF_F_RXCSUM: nothing verifies the checksums of what the peers
 	 * send before the stack does (see rx_ip()).
@@ -192,6 +194,7 @@ static void sstp_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = sstp_destruct;
 	netif_keep_dst(dev);
+	sd->max_sessions = SSTP_MAX_SESSIONS_DEFAULT;
 }
 
 /*
@@ -248,14 +251,11 @@ struct net_device *sstp_dev_create(struct net *net, const char *name,
 		return ERR_PTR(-ENOMEM);
 	dev_net_set(dev, net);
 	dev->rtnl_link_ops = &sstp_link_ops;
+	/* Set before the device is visible, so no session sees it change. */
+	sd = netdev_priv(dev);
+	if (max_sessions)
+		sd->max_sessions = max_sessions;
 	err = register_netdevice(dev);
-	if (!err && max_sessions) {
-		/* ndo_init set the default; no session can exist yet. */
-		sd = netdev_priv(dev);
-		spin_lock_bh(&sd->lock);
-		WRITE_ONCE(sd->max_sessions, max_sessions);
-		spin_unlock_bh(&sd->lock);
-	}
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_MOD(extack, "device name in use");

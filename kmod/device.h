@@ -23,7 +23,8 @@
  * @lock: serialises changes to the tables, the list, @n_sessions and @dead
  * @dead: the device is going away; no session may be added
  * @next_id: where the search for a free session id starts
- * @max_sessions: most sessions counted in @n_sessions at once
+ * @max_sessions: most sessions counted in @n_sessions at once (fixed once
+ *	the device is registered)
  * @n_sessions: sessions from sstp_session_add() until their release
  * @generation: changes whenever a session is added or removed (dumps)
  * @sessions: live sessions, in order of creation (RCU)

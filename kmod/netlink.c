@@ -85,8 +85,7 @@ static int dev_fill(struct sk_buff *skb, struct net_device *dev, u32 portid,
 		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, SSTP_A_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, SSTP_A_IFNAME, dev->name) ||
-	    nla_put_u32(skb, SSTP_A_MAX_SESSIONS,
-			READ_ONCE(sd->max_sessions)) ||
+	    nla_put_u32(skb, SSTP_A_MAX_SESSIONS, sd->max_sessions) ||
 	    nla_put_u32(skb, SSTP_A_N_SESSIONS, READ_ONCE(sd->n_sessions))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
