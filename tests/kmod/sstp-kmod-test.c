@@ -2392,6 +2392,52 @@ static long long snmp_csum_errors(const char *proto)
 	return r;
 }
 
+/* Udp6InCsumErrors from /proc/net/snmp6, or -1. */
+static long long snmp6_udp_csum_errors(void)
+{
+	char line[256];
+	long long r = -1;
+	FILE *f = fopen("/proc/net/snmp6", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Udp6InCsumErrors %lld", &r) == 1)
+			break;
+	fclose(f);
+	return r;
+}
+
+/* IPv6 + UDP from src:sport to dst:dport; its length. */
+static size_t ip6_udp(uint8_t *p, const char *src, const char *dst,
+		      uint16_t sport, uint16_t dport, const char *data,
+		      bool bad_csum)
+{
+	size_t l4 = 8 + strlen(data);
+	uint32_t sum;
+	uint16_t cs;
+
+	memset(p, 0, 40 + l4);
+	p[0] = 0x60;
+	put16(p + 4, l4);
+	p[6] = IPPROTO_UDP;
+	p[7] = 64;
+	inet_pton(AF_INET6, src, p + 8);
+	inet_pton(AF_INET6, dst, p + 24);
+	put16(p + 40, sport);
+	put16(p + 42, dport);
+	put16(p + 44, l4);
+	memcpy(p + 48, data, strlen(data));
+	sum = csum_add(p + 8, 32, 0) + l4 + IPPROTO_UDP;
+	cs = csum_fold(csum_add(p + 40, l4, sum));
+	if (!cs)
+		cs = 0xffff;
+	if (bad_csum)
+		cs = cs == 0x5a5a ? 0xa5a5 : 0x5a5a;
+	put16(p + 46, cs);
+	return 40 + l4;
+}
+
 /* IPv4 + UDP or TCP (a SYN) from src:sport to dst:dport; its length. */
 static size_t ip4_l4(uint8_t *p, uint8_t proto, const char *src,
 		     const char *dst, uint16_t sport, uint16_t dport,
@@ -2460,16 +2506,18 @@ static bool peer_sees_synack(struct peer *p, uint16_t dport, int ms)
 
 /*
  * Inner checksums are the stack's to check: a UDP datagram and a TCP SYN
- * from the peer with a wrong checksum are dropped and counted in
- * InCsumErrors, the same with a right one get through.
+ * over IPv4 and a UDP datagram over IPv6 from the peer with a wrong
+ * checksum are dropped and counted in InCsumErrors, the same with a right
+ * one get through.
  */
 static int scenario_csum(struct nl *nl, uint32_t ifindex)
 {
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct peer *p = peer_alloc();
 	uint8_t ip[128], pkt[256];
 	long long u0, u1, t0, t1;
-	int ufd, tfd, one = 1;
+	int ufd, tfd, u6fd, one = 1;
 	uint32_t id;
 	char buf[64];
 	ssize_t n;
@@ -2485,7 +2533,12 @@ static int scenario_csum(struct nl *nl, uint32_t ifindex)
 	sa.sin_port = htons(5552);
 	if (tfd < 0 || bind(tfd, (void *)&sa, sizeof(sa)) || listen(tfd, 4))
 		die("tcp socket on %s: %s", GW4, strerror(errno));
-	if (attach(nl, ifindex, p, "10.200.0.70", NULL, -1, &id)) {
+	inet_pton(AF_INET6, GW6, &sa6.sin6_addr);
+	sa6.sin6_port = htons(5553);
+	u6fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (u6fd < 0 || bind(u6fd, (void *)&sa6, sizeof(sa6)))
+		die("udp socket on %s: %s", GW6, strerror(errno));
+	if (attach(nl, ifindex, p, "10.200.0.70", "fd00:200::70", -1, &id)) {
 		check(false, "attach");
 		return finish();
 	}
@@ -2524,11 +2577,29 @@ static int scenario_csum(struct nl *nl, uint32_t ifindex)
 	check(peer_sees_synack(p, 5552, 3000),
 	      "one with a right checksum gets a SYN-ACK");
 
+	u0 = snmp6_udp_csum_errors();
+	len = ip6_udp(ip, "fd00:200::70", GW6, 4447, 5553, "bad", true);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IPV6, ip, len));
+	usleep(300000);
+	n = recv(u6fd, buf, sizeof(buf), 0);
+	u1 = snmp6_udp_csum_errors();
+	check(n < 0, "an IPv6 UDP datagram with a bad checksum is not delivered (%zd)",
+	      n);
+	check(u0 >= 0 && u1 == u0 + 1,
+	      "and counted in Udp6InCsumErrors (%lld -> %lld)", u0, u1);
+	len = ip6_udp(ip, "fd00:200::70", GW6, 4447, 5553, "good", false);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IPV6, ip, len));
+	usleep(300000);
+	n = recv(u6fd, buf, sizeof(buf), 0);
+	check(n == 4 && !memcmp(buf, "good", 4),
+	      "one with a right checksum is (%zd)", n);
+
 	session_del(nl, ifindex, id);
 	pair_close(p);
 	free(p);
 	close(ufd);
 	close(tfd);
+	close(u6fd);
 	return finish();
 }
 
