@@ -155,6 +155,8 @@ static bool open_kmod(struct gateway *gw, bool quiet)
 				 err);
 		return false;
 	}
+	/* The module refuses sessions beyond it, as the gateway does. */
+	gw->kmod.max_sessions = c->max_sessions;
 	if (kmod_dev_create(&gw->kmod, c->kernel_interface, c->mtu, err,
 			    sizeof(err))) {
 		log_warn("kernel data path unavailable: %s; sessions use the userspace data path",
