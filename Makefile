@@ -44,7 +44,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all clean check unit fuzz fuzz-run install netns test deps up
+.PHONY: all clean check unit fuzz fuzz-run install netns test deps up asan asan-test
 .DELETE_ON_ERROR:
 
 all: $(O)/sstpd $(O)/sstpctl
@@ -59,13 +59,13 @@ $(O)/libsstp.a: $(LIB_OBJS)
 
 $(O)/sstpd $(O)/sstpctl: $(O)/%: $(O)/ctl/%.o $(O)/libsstp.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 $(O)/tests/%: tests/unit/%.c $(O)/libsstp.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libsstp.a \
-		$(PKG_LIBS) -lcmocka -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wno-missing-prototypes -o $@ $< \
+		$(O)/libsstp.a $(PKG_LIBS) -lcmocka -lpthread
 
 unit: $(UNIT_BINS)
 
@@ -85,6 +85,18 @@ fuzz: $(FUZZ_BINS)
 FUZZ_SECONDS ?= 30
 fuzz-run: $(FUZZ_BINS)
 	$(Q)tests/run-fuzz.sh $(O)/fuzz $(FUZZ_SECONDS)
+
+# The daemon, sstpctl and the unit tests under AddressSanitizer +
+# UndefinedBehaviorSanitizer, in their own build directory; asan-test runs
+# the unit tests and the netns suite on them and fails on any report.
+ASAN_O ?= build-asan
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+asan:
+	$(Q)$(MAKE) --no-print-directory O=$(ASAN_O) CFLAGS='$(SAN_CFLAGS)' all unit
+
+asan-test: asan
+	$(Q)tests/run-asan.sh $(ASAN_O)
 
 deps:
 	$(Q)tests/deps.sh

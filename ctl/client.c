@@ -24,6 +24,12 @@
 #define EAP_MAX_FRAG	1024
 #define READ_BUDGET	(256 * 1024)
 #define DISC_TIMER_MS	5000
+/*
+ * After EAP-TLS failed: how long we wait for the gateway's LCP
+ * Terminate-Request (its reason in words) and CALL_DISCONNECT, which it
+ * sends about a second after EAP-Failure.
+ */
+#define REFUSED_WAIT_MS	2000
 
 static const char *const names[] = {
 	[CS_CONNECTING] = "connecting", [CS_TLS] = "tls", [CS_HTTP] = "http",
@@ -129,7 +135,17 @@ static void ipcp_up_cb(void *ctx)
 
 static void ppp_down_cb(void *ctx, const char *why)
 {
-	client_disconnect(ctx, why);
+	struct client *c = ctx;
+	const char *text = ppp_peer_term_text(c->ppp);
+	size_t n;
+
+	/* After a refusal the gateway's Terminate-Request says why. */
+	if (c->auth_failed && *text) {
+		n = strlen(c->reason);
+		snprintf(c->reason + n, sizeof(c->reason) - n,
+			 "; gateway: \"%s\"", text);
+	}
+	client_disconnect(c, why);
 }
 
 static const struct ppp_ops client_ppp_ops = {
@@ -161,7 +177,7 @@ static void handle_eap(struct client *c, const uint8_t *p, size_t n)
 	size_t out_len = 0;
 	char why[300];
 
-	if (c->authed)
+	if (c->authed || c->auth_failed)
 		return;
 	if (!c->eap) {
 		c->eap = eap_tls_client_new(c->o->eap, c->o->identity,
@@ -175,9 +191,19 @@ static void handle_eap(struct client *c, const uint8_t *p, size_t n)
 	if (out_len)
 		link_send_ppp(&c->link, PPP_PROTO_EAP, out, out_len);
 	if (st == EAP_TLS_FAILURE) {
+		/*
+		 * The first reason counts; the gateway's Terminate-Request
+		 * (ppp_down_cb) adds to it. Wait for that and its
+		 * CALL_DISCONNECT rather than hang up at once.
+		 */
 		snprintf(why, sizeof(why), "authentication failed: %s",
 			 eap_tls_error(c->eap));
-		client_disconnect(c, why);
+		snprintf(c->reason, sizeof(c->reason), "%s", why);
+		c->auth_failed = true;
+		eap_tls_free(c->eap);
+		c->eap = NULL;
+		if (!c->deadline_ms || c->deadline_ms > now_ms() + REFUSED_WAIT_MS)
+			c->deadline_ms = now_ms() + REFUSED_WAIT_MS;
 		return;
 	}
 	if (st != EAP_TLS_SUCCESS)
@@ -578,6 +604,8 @@ void client_tick(struct client *c, uint64_t now)
 	if (c->deadline_ms && now >= c->deadline_ms) {
 		if (c->state == CS_DISCONNECTING)
 			finish(c, "disconnected (no acknowledgement)");
+		else if (c->auth_failed)
+			client_disconnect(c, c->reason);
 		else
 			abort_call(c, SSTP_STATUS_NEGOTIATION_TIMEOUT,
 				   "timed out before the session came up");

@@ -67,6 +67,7 @@ struct client {
 	uint8_t nonce[SSTP_NONCE_LEN];
 	uint8_t bitmask;
 	bool authed, cc_sent, ipcp_up, more;
+	bool auth_failed;		/* waiting for the gateway to say why */
 	uint8_t hlak[SSTP_HLAK_LEN];
 	uint64_t started_ms, up_ms, deadline_ms, last_rx_ms, echo_sent_ms;
 	uint32_t local, gateway, dns[2];	/* host order, after IPCP */

@@ -38,16 +38,17 @@ static const char usage_text[] =
 	"         [--p12] [--p12-password-file FILE]\n"
 	"         [--valid-from SECONDS] [--valid-to SECONDS]\n"
 	"        a client certificate with the Client Authentication EKU:\n"
-	"        PREFIX.crt, PREFIX.key and with --p12 PREFIX.p12 (password:\n"
-	"        the first line of FILE, else \"" PKI_DEMO_P12_PASSWORD "\"); validity\n"
-	"        in seconds relative to now, negative for tests of expiry\n"
+	"        PREFIX.crt, PREFIX.key and with --p12 PREFIX.p12, its password\n"
+	"        the first line of FILE (mode 0600 or stricter), else a random\n"
+	"        one written to PREFIX.p12.password (mode 0600); validity in\n"
+	"        seconds relative to now, negative for tests of expiry\n"
 	"  thumbprint FILE [--sha256]\n"
 	"        the upper-case SHA-1 (or SHA-256) thumbprint, as revocation uses\n"
 	"  show FILE [-j|--json]\n"
 	"        subject, issuer, validity, EKU, thumbprints\n"
 	"  demo DIR [--name SERVER_NAME]\n"
 	"        a complete demo PKI for SERVER_NAME (default localhost); the\n"
-	"        password of client.p12 is \"" PKI_DEMO_P12_PASSWORD "\"\n"
+	"        password of client.p12 is in client.p12.password\n"
 	"\n"
 	"Keys are written with mode 0600. Created files are listed on stdout.\n";
 
@@ -178,11 +179,13 @@ static int read_password(const char *path, char *pw, size_t pwlen)
 		close(fd);
 		return fail("client", "%s: not a regular file", path);
 	}
-	if (st.st_mode & 077)
-		fprintf(stderr,
-			"sstpctl cert client: warning: password file %s is "
-			"accessible by group or others (mode %04o)\n",
-			path, (unsigned int)(st.st_mode & 07777));
+	if (st.st_mode & 077) {
+		close(fd);
+		return fail("client",
+			    "password file %s is accessible by group or others "
+			    "(mode %04o); chmod 600 it",
+			    path, (unsigned int)(st.st_mode & 07777));
+	}
 	do {
 		n = read(fd, pw, pwlen - 1);
 	} while (n < 0 && errno == EINTR);
@@ -409,7 +412,7 @@ static int cmd_client(int argc, char **argv)
 			.not_after = 365 * DAY,
 		},
 	};
-	char p12[PATH_MAX], pw[PASSWORD_MAX];
+	char p12[PATH_MAX], pwfile[PATH_MAX], pw[PASSWORD_MAX];
 	EVP_PKEY *ca_key = NULL, *key = NULL;
 	X509 *ca = NULL, *cert = NULL;
 	int ret;
@@ -417,20 +420,17 @@ static int cmd_client(int argc, char **argv)
 	ret = issue_parse("client", TAKES_CA | TAKES_CLIENT, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	if (o.p12 && join(p12, sizeof(p12), o.out, ".p12"))
+	pw[0] = 0;
+	if (o.p12 && (join(p12, sizeof(p12), o.out, ".p12") ||
+		      join(pwfile, sizeof(pwfile), p12,
+			   PKI_P12_PASSWORD_SUFFIX)))
 		return fail("client", "%s: path too long", o.out);
 	if (o.p12 && o.pw_file) {
 		ret = read_password(o.pw_file, pw, sizeof(pw));
 		if (ret)
 			return ret;
-	} else {
-		snprintf(pw, sizeof(pw), "%s", PKI_DEMO_P12_PASSWORD);
-		if (o.p12)
-			fprintf(stderr,
-				"sstpctl cert client: warning: no "
-				"--p12-password-file; %s.p12 uses the password "
-				"\"%s\"\n",
-				o.out, PKI_DEMO_P12_PASSWORD);
+	} else if (o.p12 && (ret = pki_random_password(pw, sizeof(pw)))) {
+		return fail("client", "no random password: %s", strerror(-ret));
 	}
 	ret = load_ca("client", o.ca_dir, &ca, &ca_key);
 	if (ret)
@@ -443,6 +443,16 @@ static int cmd_client(int argc, char **argv)
 	ret = write_pair("client", o.out, cert, key);
 	if (ret || !o.p12)
 		goto out;
+	/* A generated password is written first: never a .p12 without it. */
+	if (!o.pw_file) {
+		ret = pki_write_password(pwfile, pw);
+		if (ret) {
+			ret = fail("client", "writing %s: %s", pwfile,
+				   strerror(-ret));
+			goto out;
+		}
+		printf("%s\n", pwfile);
+	}
 	ret = pki_write_p12(p12, cert, key, ca, pw);
 	if (ret)
 		ret = fail("client", "writing %s: %s", p12, strerror(-ret));
@@ -760,7 +770,8 @@ static int cmd_demo(int argc, char **argv)
 {
 	static const char *const files[] = {
 		"roots/root.crt", "root.key", "server.crt", "server.key",
-		"client.crt", "client.key", "client.p12",
+		"client.crt", "client.key", "client.p12.password",
+		"client.p12",
 	};
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },

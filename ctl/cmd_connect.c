@@ -312,6 +312,23 @@ static void single_kernel(struct client *c, int err, const char *why)
 	tun_up(x, c);
 }
 
+/* A JSON string (the reason may come from the gateway). */
+static void json_str(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putchar('"');
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
 static void single_down(struct client *c, const char *why)
 {
 	struct conn_ctx *x = c->owner;
@@ -322,9 +339,11 @@ static void single_down(struct client *c, const char *why)
 		x->exit_code = 2;
 		fprintf(stderr, "sstpctl: connect: %s\n", why);
 	}
-	if (x->json)
-		printf("{\"event\":\"down\",\"reason\":\"%s\"}\n", why);
-	else
+	if (x->json) {
+		printf("{\"event\":\"down\",\"reason\":");
+		json_str(why);
+		printf("}\n");
+	} else
 		printf("down: %s\n", why);
 	fflush(stdout);
 	x->done = true;
@@ -541,17 +560,20 @@ static void load_report(struct conn_ctx *x)
 		      (double)(now_ms() - x->t0) / 1000.0;
 	double rate = secs > 0 ? x->up / secs : 0;
 
-	if (x->json)
+	if (x->json) {
 		printf("{\"sessions\":%u,\"up\":%u,\"failed\":%u,\"lost\":%u,"
 		       "\"seconds\":%.3f,"
 		       "\"sessions_per_second\":%.1f,\"echo_sent\":%llu,"
-		       "\"echo_received\":%llu%s%s%s}\n",
+		       "\"echo_received\":%llu",
 		       x->load, x->up, x->failed, x->lost, secs, rate,
 		       (unsigned long long)x->echo_sent,
-		       (unsigned long long)x->echo_recv,
-		       x->first_error[0] ? ",\"first_error\":\"" : "",
-		       x->first_error, x->first_error[0] ? "\"" : "");
-	else
+		       (unsigned long long)x->echo_recv);
+		if (x->first_error[0]) {
+			printf(",\"first_error\":");
+			json_str(x->first_error);
+		}
+		printf("}\n");
+	} else
 		printf("load: %u of %u sessions up in %.3f s (%.1f sessions/s), "
 		       "%u failed, %u lost, echo %llu sent %llu received%s%s\n",
 		       x->up, x->load, secs, rate, x->failed, x->lost,

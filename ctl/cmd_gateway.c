@@ -286,6 +286,12 @@ int cmd_show_main(int argc, char **argv)
 	ret = ctl_request(ifname, "dump", &ans);
 	if (ret)
 		return daemon_error(ifname, ret);
+	/* The daemon refused the connection (busy, not root). */
+	if (!strncmp(ans, "error\t", 6)) {
+		fprintf(stderr, "sstpctl: show: %s: %s", ifname, ans + 6);
+		free(ans);
+		return EXIT_FAIL;
+	}
 	if (dump)
 		fputs(ans, stdout);
 	else
@@ -497,13 +503,31 @@ static int write_demo_config(const char *dir, const char *path,
 	fclose(f);
 	printf("generated a demo configuration in %s\n"
 	       "  gateway name: %s (server certificate %s/server.crt)\n"
-	       "  client: %s/client.crt, %s/client.key, %s/client.p12 (password \"sstp\")\n"
+	       "  client: %s/client.crt, %s/client.key, %s/client.p12\n"
+	       "    (for Windows; its password is in %s/client.p12.password)\n"
 	       "  connect from Linux:\n"
 	       "    sstpctl connect %s --name %s --ca %s/roots/root.crt \\\n"
 	       "        --cert %s/client.crt --key %s/client.key\n",
-	       path, name, pki_dir, pki_dir, pki_dir, pki_dir, name, name,
-	       pki_dir, pki_dir, pki_dir);
+	       path, name, pki_dir, pki_dir, pki_dir, pki_dir, pki_dir, name,
+	       name, pki_dir, pki_dir, pki_dir);
 	return 0;
+}
+
+/*
+ * The log directory: created 0700 (the logs name clients). Our own
+ * /var/log/sstp is tightened to 0700 if an older version left it open; a
+ * directory given with SSTP_LOGDIR may be shared and is left as it is.
+ */
+static void log_dir_prepare(const char *dir, bool ours)
+{
+	struct stat st;
+
+	if (!mkdir(dir, 0700) || !ours)
+		return;
+	if (!lstat(dir, &st) && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) && chmod(dir, 0700))
+		fprintf(stderr, "sstpctl: up: cannot chmod 700 %s: %s\n", dir,
+			strerror(errno));
 }
 
 static const char *sstpd_path(char *buf, size_t len)
@@ -574,7 +598,7 @@ int cmd_up_main(int argc, char **argv)
 	}
 	snprintf(logdir, sizeof(logdir), "%s",
 		 getenv("SSTP_LOGDIR") ? getenv("SSTP_LOGDIR") : "/var/log/sstp");
-	mkdir(logdir, 0750);
+	log_dir_prepare(logdir, !getenv("SSTP_LOGDIR"));
 	snprintf(logfile, sizeof(logfile), "%s/%s.log", logdir, cfg.interface);
 	pid = fork();
 	if (pid < 0)

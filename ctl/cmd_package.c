@@ -113,7 +113,8 @@ static int write_windows(const char *dir, const struct sstp_config *cfg,
 		"# Sets up Windows' built-in VPN client for the SSTP gateway %s.\n"
 		"# Run in an elevated PowerShell: .\\windows-install.ps1\n"
 		"# Install your client certificate first (double-click your .p12 file,\n"
-		"# Current User store), as for a cloud point-to-site gateway.\n"
+		"# Current User store), as for a cloud point-to-site gateway; its\n"
+		"# password is in the .p12.password file that came with it.\n"
 		"$ErrorActionPreference = 'Stop'\n"
 		"$here = Split-Path -Parent $MyInvocation.MyCommand.Path\n"
 		"Import-Certificate -FilePath (Join-Path $here 'gateway-ca.crt') "
@@ -266,5 +267,10 @@ int cmd_package_main(int argc, char **argv)
 	X509_free(ca);
 	printf("%s/gateway-ca.crt\n%s/windows-install.ps1\n%s/linux-connect.sh\n"
 	       "%s/sstpc-pppd.txt\n", out, out, out, out);
+	/* stdout lists the files; the advice goes to stderr. */
+	fprintf(stderr,
+		"sstpctl: package: each user also needs their own certificate "
+		"(sstpctl cert client --p12); the password of PREFIX.p12 is in "
+		"PREFIX.p12.password\n");
 	return EXIT_OK;
 }

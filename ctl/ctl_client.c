@@ -39,7 +39,7 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 	struct timeval tv = { .tv_sec = 10 };
 	size_t len = 0, cap = 4096;
 	char *buf, line[PATH_MAX + 32];
-	int fd, ret;
+	int fd, ret, send_err = 0;
 
 	ret = ctl_socket_path(ifname, sa.sun_path, sizeof(sa.sun_path));
 	if (ret)
@@ -49,11 +49,18 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	snprintf(line, sizeof(line), "%s\n", req);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+	/* A daemon that refused us at once (busy, not root) said why: read it. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		ret = -errno;
 		close(fd);
 		return ret;
+	}
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+		send_err = -errno;
+		if (errno != EPIPE && errno != ECONNRESET) {
+			close(fd);
+			return send_err;
+		}
 	}
 	buf = malloc(cap);
 	if (!buf) {
@@ -74,6 +81,12 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 			cap *= 2;
 		}
 		n = recv(fd, buf + len, cap - len - 1, 0);
+		/*
+		 * The daemon closing with our request unread (a refusal, an
+		 * error) resets the connection after its answer.
+		 */
+		if (n < 0 && errno == ECONNRESET && len)
+			break;
 		if (n < 0) {
 			ret = -errno;
 			goto err;
@@ -81,6 +94,10 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+	}
+	if (!len && send_err) {
+		ret = send_err;
+		goto err;
 	}
 	close(fd);
 	buf[len] = 0;

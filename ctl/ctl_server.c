@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemon's control socket: $RUNSTATEDIR/sstp/<interface>.sock, mode
- * 0600. One request line per connection, a text answer, then close:
+ * 0600, root only (ctl_conn.c: transport and limits). One request line per
+ * connection, a text answer, then close:
  *   dump			tab-separated state (see sstpctl(8), "show dump")
  *   revoke <thumbprint>	revoke now and end the sessions it covers
  *   roots			the trusted roots, one a line
@@ -11,16 +12,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include "ctl_client.h"
 #include "gateway.h"
 #include "gw_kmod.h"
 #include "log.h"
@@ -87,7 +82,7 @@ void gateway_dump(struct gateway *gw, FILE *f)
 		(unsigned long long)gw->ctr.refused,
 		(unsigned long long)gw->ctr.over_limit,
 		gw->kmod_on ? gw->kmod.ifname : "-", gw->nkernel);
-	for (s = gw->sessions; s; s = s->next) {
+	list_for_each_entry(s, &gw->sessions, node) {
 		const struct kmod_stats *k = &s->kst;
 		bool kc = s->kpath && k->id;
 
@@ -145,10 +140,36 @@ void gateway_dump(struct gateway *gw, FILE *f)
 		(unsigned long long)gw->ctr.cert_replaced);
 }
 
+struct kick {
+	struct gateway *gw;
+	X509 *root;		/* del_root: its sessions; revoke: NULL */
+	int kicked;
+};
+
+static void kick_revoked(struct session *s, void *arg)
+{
+	struct kick *k = arg;
+
+	if ((s->cert && pki_cert_revoked(k->gw->pki, s->cert)) ||
+	    (s->root && pki_cert_revoked(k->gw->pki, s->root))) {
+		session_disconnect(s, "certificate revoked while connected");
+		k->kicked++;
+	}
+}
+
+static void kick_root(struct session *s, void *arg)
+{
+	struct kick *k = arg;
+
+	if (s->root && !X509_cmp(s->root, k->root)) {
+		session_disconnect(s, "its root is no longer trusted");
+		k->kicked++;
+	}
+}
+
 int gateway_revoke(struct gateway *gw, const char *thumbprint)
 {
-	struct session *s, *n;
-	int kicked = 0;
+	struct kick k = { .gw = gw };
 	char norm[65];
 
 	if (thumbprint_normalise(thumbprint, norm))
@@ -156,15 +177,8 @@ int gateway_revoke(struct gateway *gw, const char *thumbprint)
 	if (pki_revoke(gw->pki, norm))
 		return -EINVAL;
 	log_notice("revoked %s", norm);
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		if ((s->cert && pki_cert_revoked(gw->pki, s->cert)) ||
-		    (s->root && pki_cert_revoked(gw->pki, s->root))) {
-			session_disconnect(s, "certificate revoked while connected");
-			kicked++;
-		}
-	}
-	return kicked;
+	gateway_each_session(gw, kick_revoked, &k);
+	return k.kicked;
 }
 
 static void list_roots(struct gateway *gw, FILE *f)
@@ -179,7 +193,7 @@ static void list_roots(struct gateway *gw, FILE *f)
 
 		pki_thumbprint_sha1(r, sha1);
 		pki_subject(r, subj, sizeof(subj));
-		for (s = gw->sessions; s; s = s->next)
+		list_for_each_entry(s, &gw->sessions, node)
 			n += s->root && !X509_cmp(s->root, r);
 		fprintf(f, "root\t%s\t", sha1);
 		field(f, subj);
@@ -217,10 +231,9 @@ static void add_roots(struct gateway *gw, const char *path, FILE *f)
 static void del_root(struct gateway *gw, const char *thumb, FILE *f)
 {
 	char norm[65], t1[41], t256[65];
-	struct session *s, *n;
+	struct kick k = { .gw = gw };
 	X509 *r, *gone = NULL;
 	unsigned int i;
-	int kicked = 0;
 
 	if (thumbprint_normalise(thumb, norm)) {
 		fprintf(f, "error\tnot a SHA-1 or SHA-256 thumbprint: %s\n", thumb);
@@ -241,48 +254,18 @@ static void del_root(struct gateway *gw, const char *thumb, FILE *f)
 		return;
 	}
 	log_notice("root %s no longer trusted", norm);
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		if (s->root && !X509_cmp(s->root, gone)) {
-			session_disconnect(s, "its root is no longer trusted");
-			kicked++;
-		}
-	}
+	k.root = gone;
+	gateway_each_session(gw, kick_root, &k);
 	X509_free(gone);
-	fprintf(f, "ok\t%d\n", kicked);
+	fprintf(f, "ok\t%d\n", k.kicked);
 }
 
-static void ctl_ev(struct ev *ev, uint32_t events)
+/*
+ * One request line (NUL-terminated, without its newline) and its answer.
+ * The transport (ctl_conn.c) reads the line and writes out what lands in f.
+ */
+void ctl_dispatch(struct gateway *gw, char *req, FILE *f)
 {
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, ctl_ev));
-	struct timeval tv = { .tv_sec = 1 };
-	char req[PATH_MAX + 16], *nl;
-	char *ans = NULL;
-	size_t anslen = 0;
-	ssize_t n;
-	FILE *f;
-	int fd;
-
-	fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = recv(fd, req, sizeof(req) - 1, 0);
-	if (n <= 0) {
-		close(fd);
-		return;
-	}
-	req[n] = 0;
-	nl = strchr(req, '\n');
-	if (nl)
-		*nl = 0;
-	f = open_memstream(&ans, &anslen);
-	if (!f) {
-		close(fd);
-		return;
-	}
 	if (!strcmp(req, "dump")) {
 		gateway_dump(gw, f);
 	} else if (!strncmp(req, "revoke ", 7)) {
@@ -305,56 +288,4 @@ static void ctl_ev(struct ev *ev, uint32_t events)
 	} else {
 		fprintf(f, "error\tunknown request\n");
 	}
-	fclose(f);
-	if (send(fd, ans, anslen, MSG_NOSIGNAL) < 0)
-		log_debug("control: reply not sent: %s", strerror(errno));
-	free(ans);
-	close(fd);
-}
-
-int ctl_server_open(struct gateway *gw)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	mode_t old;
-	int fd, ret;
-
-	ret = ctl_socket_path(gw->ifname, gw->ctl_path, sizeof(gw->ctl_path));
-	if (ret) {
-		log_err("control socket path too long");
-		return ret;
-	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", gw->ctl_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* A live daemon answers; a stale socket file is replaced. */
-	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		log_err("another sstpd already serves %s (%s)", gw->ifname,
-			gw->ctl_path);
-		close(fd);
-		return -EADDRINUSE;
-	}
-	unlink(gw->ctl_path);
-	old = umask(077);
-	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (ret || listen(fd, 16)) {
-		ret = -errno;
-		log_err("cannot create control socket %s: %s", gw->ctl_path,
-			strerror(-ret));
-		close(fd);
-		return ret;
-	}
-	gw->ctl_ev.fd = fd;
-	gw->ctl_ev.cb = ctl_ev;
-	return loop_add(&gw->loop, &gw->ctl_ev, EPOLLIN);
-}
-
-void ctl_server_close(struct gateway *gw)
-{
-	if (gw->ctl_ev.fd < 0)
-		return;
-	close(gw->ctl_ev.fd);
-	gw->ctl_ev.fd = -1;
-	unlink(gw->ctl_path);
 }

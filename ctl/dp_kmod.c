@@ -278,6 +278,9 @@ int kmod_dev_create(struct kmod *k, const char *name, unsigned int mtu,
 	for (tries = 0; tries < 2; tries++) {
 		nlh = dev_req(k, buf, SSTP_CMD_DEV_NEW, 0);
 		mnl_attr_put_strz(nlh, SSTP_A_IFNAME, name);
+		if (k->max_sessions)
+			mnl_attr_put_u32(nlh, SSTP_A_MAX_SESSIONS,
+					 k->max_sessions);
 		ret = talk(k, nlh, dev_cb, &r);
 		if (ret != -EEXIST || tries)
 			break;

@@ -44,6 +44,8 @@ struct kmod {
 	struct kmod_ntf *head, *tail;	/* notifications not yet delivered */
 	bool overrun;			/* the socket dropped notifications */
 	bool replaced;			/* a stale device of the name was deleted */
+	uint32_t max_sessions;		/* the device's session limit, 0: the
+					 * module's default; set after kmod_open */
 };
 
 /*

@@ -33,7 +33,10 @@ enum {
 
 #define MSK_LABEL "client EAP encryption"
 
-enum state { ST_INIT, ST_IDENTITY, ST_TLS, ST_SUCCESS, ST_FAILURE };
+/* ST_ALERT: server, our TLS alert is out; the peer's answer ends it. */
+enum state {
+	ST_INIT, ST_IDENTITY, ST_TLS, ST_ALERT, ST_SUCCESS, ST_FAILURE,
+};
 
 struct eap_tls {
 	bool server;
@@ -64,6 +67,12 @@ struct eap_tls {
 	uint8_t msk[EAP_MSK_LEN];
 	char identity[IDENTITY_MAX + 1];
 	char err[256];
+	/* server: verify() ran (from OpenSSL's verify callback) and said */
+	bool verified;
+	int verdict;		/* X509_V_OK or the X509_V_ERR_* refusing */
+	X509 *peer;		/* the leaf verify() saw (OpenSSL keeps none
+				 * of a refused one) */
+	int alert_rx, alert_tx;	/* fatal TLS alerts seen, -1 if none */
 };
 
 struct eap_pkt {
@@ -151,7 +160,7 @@ static enum eap_tls_status fail(struct eap_tls *e, const char *fmt, ...)
 }
 
 /* The handshake failed inside OpenSSL: keep its own reason. */
-static enum eap_tls_status tls_fail(struct eap_tls *e, int sslerr)
+static void tls_reason(struct eap_tls *e, int sslerr)
 {
 	unsigned long code = ERR_get_error();
 	const char *reason = NULL;
@@ -176,10 +185,21 @@ static enum eap_tls_status tls_fail(struct eap_tls *e, int sslerr)
 	if (!reason && sslerr == SSL_ERROR_ZERO_RETURN)
 		reason = "peer sent close_notify";
 	if (!reason)
-		return fail(e, "TLS handshake failed (SSL error %d)", sslerr);
-	if (*detail)
-		return fail(e, "TLS handshake failed: %s (%s)", reason, detail);
-	return fail(e, "TLS handshake failed: %s", reason);
+		snprintf(e->err, sizeof(e->err),
+			 "TLS handshake failed (SSL error %d)", sslerr);
+	else if (*detail)
+		snprintf(e->err, sizeof(e->err), "TLS handshake failed: %s (%s)",
+			 reason, detail);
+	else
+		snprintf(e->err, sizeof(e->err), "TLS handshake failed: %s",
+			 reason);
+}
+
+static enum eap_tls_status tls_fail(struct eap_tls *e, int sslerr)
+{
+	tls_reason(e, sslerr);
+	e->st = ST_FAILURE;
+	return EAP_TLS_FAILURE;
 }
 
 /* Copy the packet in e->last to the caller. */
@@ -428,19 +448,112 @@ static enum eap_tls_status nak_failure(struct eap_tls *e,
 		    k->len > 1 ? "s" : "", types);
 }
 
+/*
+ * Ask verify() about the peer's chain (chain: what the peer sent after its
+ * leaf). Its answer becomes the X509_V_ERR_* code OpenSSL turns into our
+ * TLS alert: its own positive return value, X509_V_ERR_APPLICATION_-
+ * VERIFICATION (handshake_failure) for any other refusal.
+ */
+static void run_verify(struct eap_tls *e, X509 *leaf, STACK_OF(X509) *chain)
+{
+	int r;
+
+	e->verified = true;
+	e->err[0] = '\0';
+	if (X509_up_ref(leaf))
+		e->peer = leaf;
+	r = e->verify(e->arg, leaf, chain, e->err, sizeof(e->err));
+	e->err[sizeof(e->err) - 1] = '\0';
+	if (!r) {
+		e->verdict = X509_V_OK;
+		e->err[0] = '\0';
+		return;
+	}
+	e->verdict = r > 0 ? r : X509_V_ERR_APPLICATION_VERIFICATION;
+	if (!e->err[0])
+		snprintf(e->err, sizeof(e->err), "client certificate refused");
+}
+
+/*
+ * OpenSSL's verify callback for the peer's Certificate message: our own
+ * verify() decides, once, whatever OpenSSL's store made of the chain.
+ * Refusing here, with verify()'s error code, makes OpenSSL send the TLS
+ * alert for it.
+ */
+static int verify_peer(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
+			SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct eap_tls *e = ssl ? SSL_get_app_data(ssl) : NULL;
+	STACK_OF(X509) *sent, *chain;
+	X509 *leaf;
+
+	(void)ok;
+	if (!e || !e->server)
+		return 0;
+	if (!e->verified) {
+		leaf = X509_STORE_CTX_get0_cert(x);
+		sent = X509_STORE_CTX_get0_untrusted(x);
+		chain = sent ? sk_X509_dup(sent) : sk_X509_new_null();
+		if (!chain) {
+			e->verified = true;
+			e->verdict = X509_V_ERR_OUT_OF_MEM;
+			snprintf(e->err, sizeof(e->err),
+				 "out of memory verifying the certificate");
+		} else {
+			/* verify() gets the chain without the leaf. */
+			if (sk_X509_num(chain) &&
+			    !X509_cmp(sk_X509_value(chain, 0), leaf))
+				sk_X509_shift(chain);
+			run_verify(e, leaf, chain);
+			sk_X509_free(chain);
+		}
+	}
+	if (e->verdict == X509_V_OK)
+		return 1;
+	X509_STORE_CTX_set_error(x, e->verdict);
+	return 0;
+}
+
+/* After the handshake: verify() must have said yes (else ask it now). */
 static enum eap_tls_status server_verify(struct eap_tls *e)
 {
 	X509 *leaf = SSL_get0_peer_certificate(e->ssl);
-	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(e->ssl);
-	char why[200] = "";
 
 	if (!leaf)
 		return fail(e, "peer sent no certificate");
-	if (e->verify(e->arg, leaf, chain, why, sizeof(why))) {
-		why[sizeof(why) - 1] = '\0';
-		return fail(e, "%s", *why ? why : "client certificate refused");
+	if (!e->verified)
+		run_verify(e, leaf, SSL_get_peer_cert_chain(e->ssl));
+	if (e->verdict != X509_V_OK) {
+		e->st = ST_FAILURE;
+		return EAP_TLS_FAILURE;
 	}
 	return EAP_TLS_CONTINUE;
+}
+
+/*
+ * The handshake failed on our side. When OpenSSL wrote a TLS alert, send
+ * it and wait for the peer's answer before EAP-Failure (RFC 5216 2.1.3), so
+ * that the peer can tell its user why; else fail at once.
+ */
+static enum eap_tls_status server_alert(struct eap_tls *e, int sslerr,
+					uint8_t *out, size_t cap,
+					size_t *out_len)
+{
+	if (e->verified && e->verdict != X509_V_OK)
+		ERR_clear_error();	/* verify() said why */
+	else
+		tls_reason(e, sslerr);
+	e->st = ST_FAILURE;
+	free(e->tx);
+	e->tx = NULL;
+	e->tx_len = e->tx_off = 0;
+	if (take_output(e) < 0 || !e->tx_len)
+		return EAP_TLS_FAILURE;
+	if (reply_tls(e, 0, out, cap, out_len) != EAP_TLS_CONTINUE)
+		return EAP_TLS_FAILURE;
+	e->st = ST_ALERT;
+	return EAP_TLS_ALERT;
 }
 
 static enum eap_tls_status server_tls(struct eap_tls *e,
@@ -479,7 +592,7 @@ static enum eap_tls_status server_tls(struct eap_tls *e,
 			return EAP_TLS_FAILURE;
 		r = SSL_get_error(e->ssl, r);
 		if (r != SSL_ERROR_WANT_READ)
-			return tls_fail(e, r);
+			return server_alert(e, r, out, cap, out_len);
 		if (take_output(e) < 0)
 			return EAP_TLS_FAILURE;
 		return reply_tls(e, 0, out, cap, out_len);
@@ -502,8 +615,19 @@ static enum eap_tls_status server_input(struct eap_tls *e,
 					const struct eap_pkt *k, uint8_t *out,
 					size_t cap, size_t *out_len)
 {
+	struct tls_pkt t;
+
 	if (k->code != EAP_RESPONSE || !e->have_id || k->id != e->id)
 		return EAP_TLS_CONTINUE;
+	if (e->st == ST_ALERT) {
+		/* An acknowledgement of a fragment: the next one. */
+		if (k->type == EAP_T_TLS && e->tx_len && parse_tls(k, &t) &&
+		    !t.len && !(t.flags & (TLS_F_L | TLS_F_M)))
+			return reply_tls(e, 0, out, cap, out_len);
+		/* Whatever the answer (RFC 5216: empty), it ends here. */
+		e->st = ST_FAILURE;
+		return EAP_TLS_FAILURE;
+	}
 	switch (k->type) {
 	case EAP_T_IDENTITY:
 		if (e->st != ST_IDENTITY)
@@ -522,20 +646,44 @@ static enum eap_tls_status server_input(struct eap_tls *e,
 	}
 }
 
+/* The gateway's fatal TLS alert, for the user. */
+static void gateway_alert_reason(struct eap_tls *e)
+{
+	const char *desc = SSL_alert_desc_string_long(e->alert_rx);
+
+	if (e->flights >= 2 && !SSL_get_certificate(e->ssl))
+		snprintf(e->err, sizeof(e->err),
+			 "gateway requires a client certificate and we have none: %s (alert %d)",
+			 desc, e->alert_rx);
+	else if (e->flights >= 2)
+		snprintf(e->err, sizeof(e->err),
+			 "gateway refused the certificate: %s (alert %d)",
+			 desc, e->alert_rx);
+	else
+		snprintf(e->err, sizeof(e->err),
+			 "gateway ended the TLS handshake: %s (alert %d)",
+			 desc, e->alert_rx);
+}
+
+/*
+ * The handshake failed: pass our own alert on so that the gateway can log
+ * why, or acknowledge the gateway's (RFC 5216 2.1.3: an EAP-TLS Response
+ * without data lets it send EAP-Failure).
+ */
 static enum eap_tls_status client_fail_alert(struct eap_tls *e, int sslerr,
 					     uint8_t *out, size_t cap,
 					     size_t *out_len)
 {
 	char why[sizeof(e->err)];
 
-	tls_fail(e, sslerr);
-	/* Pass our alert on so that the gateway can log why. */
+	tls_reason(e, sslerr);
+	if (e->alert_rx >= 0)
+		gateway_alert_reason(e);
 	memcpy(why, e->err, sizeof(why));
 	free(e->tx);
 	e->tx = NULL;
 	e->tx_len = e->tx_off = 0;
-	if (take_output(e) == 0 && e->tx_len &&
-	    e->tx_len <= e->max_frag &&
+	if (take_output(e) == 0 && e->tx_len <= e->max_frag &&
 	    reply_tls(e, 0, out, cap, out_len) != EAP_TLS_CONTINUE)
 		*out_len = 0;
 	memcpy(e->err, why, sizeof(e->err));
@@ -680,11 +828,21 @@ static enum eap_tls_status client_input(struct eap_tls *e,
 	return st;
 }
 
-static int accept_any_chain(int ok, X509_STORE_CTX *x)
+/* Notes fatal alerts both ways, then calls the context's own callback. */
+static void info_cb(const SSL *ssl, int where, int ret)
 {
-	(void)ok;
-	(void)x;
-	return 1;
+	struct eap_tls *e = SSL_get_app_data(ssl);
+	void (*ctx_cb)(const SSL *, int, int) =
+		SSL_CTX_get_info_callback(SSL_get_SSL_CTX(ssl));
+
+	if (e && (where & SSL_CB_ALERT) && (ret >> 8) == SSL3_AL_FATAL) {
+		if ((where & SSL_CB_READ) && e->alert_rx < 0)
+			e->alert_rx = ret & 0xff;
+		else if ((where & SSL_CB_WRITE) && e->alert_tx < 0)
+			e->alert_tx = ret & 0xff;
+	}
+	if (ctx_cb)
+		ctx_cb(ssl, where, ret);
 }
 
 static struct eap_tls *eap_new(SSL_CTX *ctx, bool server, size_t max_frag)
@@ -700,6 +858,7 @@ static struct eap_tls *eap_new(SSL_CTX *ctx, bool server, size_t max_frag)
 		return NULL;
 	e->server = server;
 	e->max_frag = max_frag;
+	e->alert_rx = e->alert_tx = -1;
 	frags = (EAP_TLS_MAX_MSG + max_frag - 1) / max_frag;
 	e->max_rounds = BASE_ROUNDS + 2 * frags;
 	e->last_cap = max_frag + EAP_TLS_HDR;
@@ -712,6 +871,8 @@ static struct eap_tls *eap_new(SSL_CTX *ctx, bool server, size_t max_frag)
 	e->ssl = SSL_new(ctx);
 	if (!e->ssl)
 		goto err;
+	SSL_set_app_data(e->ssl, e);
+	SSL_set_info_callback(e->ssl, info_cb);
 	e->rbio = BIO_new(BIO_s_mem());
 	e->wbio = BIO_new(BIO_s_mem());
 	if (!e->rbio || !e->wbio) {
@@ -739,10 +900,10 @@ static struct eap_tls *eap_new(SSL_CTX *ctx, bool server, size_t max_frag)
 					       sizeof(sid_ctx)) != 1)
 			goto err;
 		SSL_set_accept_state(e->ssl);
-		/* Any chain passes here; verify() refuses with a reason. */
+		/* verify() decides, whatever OpenSSL's store says. */
 		SSL_set_verify(e->ssl, SSL_VERIFY_PEER |
 				       SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-			       accept_any_chain);
+			       verify_peer);
 	} else {
 		SSL_set_connect_state(e->ssl);
 	}
@@ -791,6 +952,7 @@ void eap_tls_free(struct eap_tls *e)
 	if (!e)
 		return;
 	SSL_free(e->ssl);
+	X509_free(e->peer);
 	free(e->rx);
 	free(e->tx);
 	free(e->last);
@@ -852,7 +1014,7 @@ size_t eap_tls_retransmit(struct eap_tls *e, uint8_t *out, size_t cap)
 {
 	if (!e || !e->server || !out || !e->last_len || cap < e->last_len)
 		return 0;
-	if (e->st != ST_IDENTITY && e->st != ST_TLS)
+	if (e->st != ST_IDENTITY && e->st != ST_TLS && e->st != ST_ALERT)
 		return 0;
 	memcpy(out, e->last, e->last_len);
 	return e->last_len;
@@ -871,6 +1033,16 @@ const char *eap_tls_error(const struct eap_tls *e)
 	return e ? e->err : "no EAP-TLS state";
 }
 
+int eap_tls_alert_sent(const struct eap_tls *e)
+{
+	return e ? e->alert_tx : -1;
+}
+
+int eap_tls_alert_received(const struct eap_tls *e)
+{
+	return e ? e->alert_rx : -1;
+}
+
 const char *eap_tls_identity(const struct eap_tls *e)
 {
 	return e ? e->identity : "";
@@ -878,5 +1050,10 @@ const char *eap_tls_identity(const struct eap_tls *e)
 
 X509 *eap_tls_peer_cert(const struct eap_tls *e)
 {
-	return e && e->ssl ? SSL_get0_peer_certificate(e->ssl) : NULL;
+	X509 *x;
+
+	if (!e || !e->ssl)
+		return NULL;
+	x = SSL_get0_peer_certificate(e->ssl);
+	return x ? x : e->peer;
 }

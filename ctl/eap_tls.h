@@ -22,13 +22,22 @@ enum eap_tls_status {
 	EAP_TLS_CONTINUE,	/* send *out_len bytes (if any) and wait */
 	EAP_TLS_SUCCESS,	/* done: MSK available (server sent Success) */
 	EAP_TLS_FAILURE,	/* done: refused; eap_tls_error() says why */
+	/*
+	 * Server: refused, and out holds the Request carrying our TLS alert.
+	 * eap_tls_error() says why. Keep passing input: the peer's answer
+	 * gives FAILURE with EAP-Failure.
+	 */
+	EAP_TLS_ALERT,
 };
 
 /*
- * Server: called once the inner TLS handshake has completed, with the
- * client's leaf certificate and the chain it sent (without the leaf; may be
- * empty). Return 0 to accept, or non-zero with why filled for the log and
- * the session is refused.
+ * Server: called once, when the client's Certificate message arrives, with
+ * its leaf certificate and the chain it sent (without the leaf; may be
+ * empty). Return 0 to accept, or refuse with why filled for the log and an
+ * X509_V_ERR_* code: OpenSSL sends the TLS alert it maps that code to
+ * (e.g. X509_V_ERR_CERT_REVOKED: certificate_revoked). Any other non-zero
+ * value (e.g. -1) refuses with handshake_failure. The handshake, and so
+ * the proof that the client holds the key, completes only on 0.
  */
 typedef int (*eap_tls_verify_fn)(void *arg, X509 *leaf,
 				 STACK_OF(X509) *chain, char *why,
@@ -60,11 +69,14 @@ size_t eap_tls_server_start(struct eap_tls *e, uint8_t *out, size_t cap);
  * packet to send back into out (cap >= max_frag + 16; a client's Identity
  * Response needs 5 + its length) and sets *out_len (0 when nothing is to be
  * sent). On the server, SUCCESS/FAILURE come with the EAP-Success/Failure
- * packet in out; on the client, SUCCESS is returned when EAP-Success
- * arrives after a completed handshake, and FAILURE may come with a last
- * Response carrying our TLS alert. Malformed packets, and on the server
- * Responses that do not answer the outstanding Request, are ignored
- * (CONTINUE, *out_len 0); so is everything after SUCCESS or FAILURE.
+ * packet in out, ALERT with the Request carrying our alert; on the client,
+ * SUCCESS is returned when EAP-Success arrives after a completed
+ * handshake, and FAILURE may come with a last Response carrying our TLS
+ * alert, or acknowledging the gateway's (eap_tls_error() then names it,
+ * e.g. "gateway refused the certificate: certificate revoked (alert 44)").
+ * Malformed packets, and on the server Responses that do not answer the
+ * outstanding Request, are ignored (CONTINUE, *out_len 0); so is
+ * everything after SUCCESS or FAILURE.
  */
 enum eap_tls_status eap_tls_input(struct eap_tls *e, const uint8_t *pkt,
 				  size_t len, uint8_t *out, size_t cap,
@@ -75,8 +87,14 @@ size_t eap_tls_retransmit(struct eap_tls *e, uint8_t *out, size_t cap);
 
 /* After SUCCESS: the 64-byte MSK (RFC 5216 2.3). 0 or -EINVAL. */
 int eap_tls_msk(const struct eap_tls *e, uint8_t msk[EAP_MSK_LEN]);
-/* After FAILURE: why, for the log ("" before). */
+/* After FAILURE or ALERT: why, for the log ("" before). */
 const char *eap_tls_error(const struct eap_tls *e);
+/*
+ * The fatal TLS alert (its description, e.g. 43 for
+ * unsupported_certificate) we sent, or the peer sent; -1 if none.
+ */
+int eap_tls_alert_sent(const struct eap_tls *e);
+int eap_tls_alert_received(const struct eap_tls *e);
 /*
  * Server: the identity the peer gave (non-printable bytes shown as '?', at
  * most 253), and its leaf certificate (not owned; NULL before the TLS

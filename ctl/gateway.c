@@ -24,6 +24,29 @@
 
 static uint8_t tun_buf[TUN_BUF];
 
+/*
+ * Lifecycle invariants are checked where they are cheap. A broken one
+ * aborts where a developer or a sanitizer is watching (SSTP_DEBUG, ASan);
+ * in production it is logged and the session is made unreachable before
+ * it is freed.
+ */
+#ifdef __has_feature
+#if __has_feature(address_sanitizer)
+#define SSTP_DEBUG 1
+#endif
+#endif
+#ifdef __SANITIZE_ADDRESS__
+#define SSTP_DEBUG 1
+#endif
+static bool lifecycle_broken(const char *what)
+{
+	log_err("session lifecycle: %s", what);
+#ifdef SSTP_DEBUG
+	abort();
+#endif
+	return true;
+}
+
 static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
 {
 	addr *= 0x9e3779b1u;
@@ -32,52 +55,79 @@ static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
 
 void gateway_table_add(struct gateway *gw, struct session *s)
 {
-	unsigned int h = addr_hash(gw, s->addr);
-
-	s->hnext = gw->table[h];
-	gw->table[h] = s;
+	if (s->state == SS_DEAD || !hlist_unhashed(&s->hnode))
+		return;
+	hlist_add_head(&s->hnode, &gw->table[addr_hash(gw, s->addr)]);
 	s->in_table = true;
 }
 
 void gateway_table_del(struct gateway *gw, struct session *s)
 {
-	struct session **pp = &gw->table[addr_hash(gw, s->addr)];
-
-	for (; *pp; pp = &(*pp)->hnext) {
-		if (*pp == s) {
-			*pp = s->hnext;
-			break;
-		}
-	}
+	hlist_del_init(&s->hnode);
 	s->in_table = false;
-	s->hnext = NULL;
 }
 
 struct session *gateway_table_find(struct gateway *gw, uint32_t addr)
 {
-	struct session *s = gw->table[addr_hash(gw, addr)];
+	struct session *s;
 
-	while (s && s->addr != addr)
-		s = s->hnext;
-	return s;
+	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], hnode)
+		if (s->addr == addr)
+			return s;
+	return NULL;
 }
 
+/* A closed session goes on no list again: nothing would take it off. */
 void gateway_mark_dirty(struct gateway *gw, struct session *s)
 {
-	if (s->on_dirty)
-		return;
-	s->on_dirty = true;
-	s->dnext = gw->dirty;
-	gw->dirty = s;
+	if (s->state != SS_DEAD && list_empty(&s->dirty))
+		list_add_tail(&s->dirty, &gw->dirty);
 }
 
 void gateway_mark_more(struct gateway *gw, struct session *s)
 {
-	if (s->on_more)
-		return;
-	s->on_more = true;
-	s->mnext = gw->more;
-	gw->more = s;
+	if (s->state != SS_DEAD && list_empty(&s->more))
+		list_add_tail(&s->more, &gw->more);
+}
+
+/* Off every list and table but the live/zombie one. */
+static void unlink_reachable(struct gateway *gw, struct session *s)
+{
+	if (s->ev.fd >= 0)
+		loop_del(&gw->loop, &s->ev);
+	gateway_table_del(gw, s);
+	hlist_del_init(&s->knode);
+	list_del_init(&s->more);
+	list_del_init(&s->dirty);
+}
+
+void gateway_session_closed(struct gateway *gw, struct session *s)
+{
+	if (s->state != SS_DEAD)
+		lifecycle_broken("a live session was unregistered");
+	unlink_reachable(gw, s);
+	list_move(&s->node, &gw->zombies);
+	gw->nsessions--;
+}
+
+void gateway_each_session(struct gateway *gw,
+			  void (*fn)(struct session *s, void *arg), void *arg)
+{
+	LIST_HEAD(todo);
+
+	/*
+	 * Splice, then pop from the front: a session that fn closes, this
+	 * one or any other, has left todo for the zombie list by the time
+	 * the next one is taken.
+	 */
+	list_splice_init(&gw->sessions, &todo);
+	while (!list_empty(&todo)) {
+		struct session *s = list_first_entry(&todo, struct session,
+						     node);
+
+		list_move_tail(&s->node, &gw->sessions);
+		fn(s, arg);
+	}
 }
 
 void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len)
@@ -133,7 +183,7 @@ static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
 {
 	struct session *s, *best = NULL;
 
-	for (s = gw->sessions; s; s = s->next)
+	list_for_each_entry(s, &gw->sessions, node)
 		if (s->src == idx && s->counted_handshake &&
 		    (!best || s->created_ms < best->created_ms))
 			best = s;
@@ -191,78 +241,6 @@ static const char *admit(struct gateway *gw, const struct preauth_key *k)
 	return NULL;
 }
 
-static void accept_ev(struct ev *ev, uint32_t events)
-{
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, listen_ev));
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		char host[INET6_ADDRSTRLEN] = "?", peer[64];
-		struct preauth_key key;
-		struct session *s;
-		const char *why;
-		uint32_t idx;
-		int one = 1;
-		int fd = accept4(ev->fd, (struct sockaddr *)&ss, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0)
-			return;
-		gw->ctr.accepted++;
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-			snprintf(peer, sizeof(peer), "%s:%u", host,
-				 ntohs(a->sin_port));
-		} else {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-			snprintf(peer, sizeof(peer), "[%s]:%u", host,
-				 ntohs(a->sin6_port));
-		}
-		preauth_key_from_sa(&key, (struct sockaddr *)&ss);
-		why = admit(gw, &key);
-		if (why) {
-			gw->ctr.over_limit++;
-			/* One line per source per interval, not per refusal. */
-			if (preauth_refuse(&gw->src, &key, why))
-				log_warn("refused %s: %s (more from this source are summed every %u s)",
-					 peer, why, REPORT_MS / 1000);
-			close(fd);
-			continue;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		s = session_new(gw, fd, peer);
-		if (!s) {
-			log_err("refused %s: out of memory", peer);
-			continue;
-		}
-		s->ev.cb = session_ev;
-		if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-						EPOLLET)) {
-			session_free(s);
-			continue;
-		}
-		/* Fits: the table has an entry for every session (MaxSessions). */
-		idx = preauth_open(&gw->src, &key);
-		s->src = idx;
-		s->next = gw->sessions;
-		if (gw->sessions)
-			gw->sessions->prev = s;
-		gw->sessions = s;
-		gw->nsessions++;
-		gw->nhandshakes++;
-		s->counted_handshake = true;
-		log_debug("session %llu [%s]: accepted",
-			  (unsigned long long)s->id, peer);
-	}
-}
-
 void gateway_cert_limit(struct gateway *gw, struct session *s)
 {
 	unsigned int max = gw->cfg.max_sessions_per_cert;
@@ -271,7 +249,7 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		struct session *o, *oldest = NULL;
 		unsigned int n = 0;
 
-		for (o = gw->sessions; o; o = o->next) {
+		list_for_each_entry(o, &gw->sessions, node) {
 			if (o == s || !o->authed || o->refused ||
 			    o->state >= SS_ABORT_PENDING ||
 			    strcmp(o->thumb, s->thumb))
@@ -289,6 +267,81 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		 */
 		gw->ctr.cert_replaced++;
 		session_disconnect(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
+	}
+}
+
+struct session *gateway_adopt(struct gateway *gw, int fd,
+			      const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN] = "?", peer[64];
+	struct preauth_key key;
+	struct session *s;
+	const char *why;
+	int one = 1;
+
+	gw->ctr.accepted++;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "%s:%u", host,
+			 ntohs(a->sin_port));
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "[%s]:%u", host,
+			 ntohs(a->sin6_port));
+	}
+	preauth_key_from_sa(&key, (const struct sockaddr *)ss);
+	why = admit(gw, &key);
+	if (why) {
+		gw->ctr.over_limit++;
+		/* One line per source per interval, not per refusal. */
+		if (preauth_refuse(&gw->src, &key, why))
+			log_warn("refused %s: %s (more from this source are summed every %u s)",
+				 peer, why, REPORT_MS / 1000);
+		close(fd);
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	s = session_new(gw, fd, peer);
+	if (!s) {
+		log_err("refused %s: out of memory", peer);
+		return NULL;
+	}
+	s->ev.cb = session_ev;
+	if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					EPOLLET)) {
+		session_free(s);
+		return NULL;
+	}
+	/* Fits: the table has an entry for every session (MaxSessions). */
+	s->src = preauth_open(&gw->src, &key);
+	list_add(&s->node, &gw->sessions);
+	gw->nsessions++;
+	gw->nhandshakes++;
+	s->counted_handshake = true;
+	log_debug("session %llu [%s]: accepted",
+		  (unsigned long long)s->id, peer);
+	return s;
+}
+
+static void accept_ev(struct ev *ev, uint32_t events)
+{
+	struct gateway *gw = (struct gateway *)((char *)ev -
+				offsetof(struct gateway, listen_ev));
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(ev->fd, (struct sockaddr *)&ss, &sl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		gateway_adopt(gw, fd, &ss);
 	}
 }
 
@@ -368,7 +421,6 @@ static int setup_tun(struct gateway *gw)
 		return fd;
 	}
 	gw->tun_ev.fd = fd;
-	gw->tun_ev.cb = tun_ev;
 	ret = netcfg_link_up(gw->ifname, c->mtu);
 	if (!ret)
 		ret = netcfg_addr_add(gw->ifname, c->address, c->pool.plen, 0);
@@ -376,6 +428,13 @@ static int setup_tun(struct gateway *gw)
 		log_err("cannot configure %s: %s", gw->ifname, strerror(-ret));
 		return ret;
 	}
+	return gateway_use_tun(gw, fd);
+}
+
+int gateway_use_tun(struct gateway *gw, int fd)
+{
+	gw->tun_ev.fd = fd;
+	gw->tun_ev.cb = tun_ev;
 	return loop_add(&gw->loop, &gw->tun_ev, EPOLLIN);
 }
 
@@ -424,7 +483,7 @@ static int load_trust(struct gateway *gw)
 	return 0;
 }
 
-int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
+int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 {
 	struct tls_server_opts to = {
 		.cert_file = cfg->certificate,
@@ -434,12 +493,17 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		.ciphers = cfg->ciphers,
 		.ktls = cfg->kernel_tls,
 	};
-	char err[512], found[128];
+	char err[512];
 	unsigned int size;
 	int ret;
 
 	memset(gw, 0, sizeof(*gw));
 	gw->listen_ev.fd = gw->tun_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
+	gw->kmod_ev.fd = -1;
+	INIT_LIST_HEAD(&gw->sessions);
+	INIT_LIST_HEAD(&gw->zombies);
+	INIT_LIST_HEAD(&gw->more);
+	INIT_LIST_HEAD(&gw->dirty);
 	gw->cfg = *cfg;
 	gw->started_ms = now_ms();
 	ret = loop_init(&gw->loop);
@@ -460,15 +524,6 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		return ret;
 	}
 	tls_ctx_cert_hashes(gw->tls, gw->cert_sha1, gw->cert_sha256);
-	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
-				   sizeof(found));
-	if (ret > 0) {
-		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
-
-		log_err("Pool %s/%u overlaps the route %s on this host; choose a pool that does not",
-			inet_ntoa(a), cfg->pool.plen, found);
-		return -EADDRINUSE;
-	}
 	ret = pool_init(&gw->pool, cfg->pool.addr, cfg->pool.plen, cfg->address);
 	if (ret) {
 		log_err("cannot set up the address pool: %s", strerror(-ret));
@@ -485,6 +540,26 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	if (ret)
 		return ret;
 	gw->src_report_ms = gw->started_ms + REPORT_MS;
+	return 0;
+}
+
+int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
+{
+	char found[128];
+	int ret;
+
+	ret = gateway_core_init(gw, cfg);
+	if (ret)
+		return ret;
+	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
+				   sizeof(found));
+	if (ret > 0) {
+		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
+
+		log_err("Pool %s/%u overlaps the route %s on this host; choose a pool that does not",
+			inet_ntoa(a), cfg->pool.plen, found);
+		return -EADDRINUSE;
+	}
 	ret = setup_signals(gw);
 	if (!ret)
 		ret = setup_tun(gw);
@@ -509,98 +584,127 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	return 0;
 }
 
+/* Free the closed sessions: nothing can reach them any more. */
 static void reap(struct gateway *gw)
 {
-	struct session *s;
+	while (!list_empty(&gw->zombies)) {
+		struct session *s = list_first_entry(&gw->zombies,
+						     struct session, node);
 
-	while ((s = gw->zombies)) {
-		gw->zombies = s->next;
+		list_del_init(&s->node);
+		if ((s->state != SS_DEAD || !list_empty(&s->more) ||
+		     !list_empty(&s->dirty) || !hlist_unhashed(&s->hnode) ||
+		     !hlist_unhashed(&s->knode)) &&
+		    lifecycle_broken("a closed session is still reachable"))
+			unlink_reachable(gw, s);
 		session_free(s);
 	}
 }
 
 static void after_batch(struct gateway *gw)
 {
-	struct session *s, *list;
+	LIST_HEAD(batch);
+	struct session *s;
 
 	/* Notifications that came in while requests waited for answers. */
 	if (kmod_pending(&gw->kmod))
 		gw_kmod_poll(gw);
-	/* Input left over from a budget-limited read. */
-	list = gw->more;
-	gw->more = NULL;
-	while ((s = list)) {
-		list = s->mnext;
-		s->on_more = false;
+	/*
+	 * Input left over from a budget-limited read. Sessions that run out
+	 * of budget again go back on gw->more, for the next batch.
+	 */
+	list_splice_init(&gw->more, &batch);
+	while (!list_empty(&batch)) {
+		s = list_first_entry(&batch, struct session, more);
+		list_del_init(&s->more);
 		session_io(s, EPOLLIN);
 	}
-	list = gw->dirty;
-	gw->dirty = NULL;
-	while ((s = list)) {
-		list = s->dnext;
-		s->on_dirty = false;
+	list_splice_init(&gw->dirty, &batch);
+	while (!list_empty(&batch)) {
+		s = list_first_entry(&batch, struct session, dirty);
+		list_del_init(&s->dirty);
 		session_flush(s);
 	}
 	reap(gw);
 }
 
-int gateway_run(struct gateway *gw)
+static void tick_one(struct session *s, void *arg)
 {
-	uint64_t next_tick = now_ms() + TICK_MS;
+	session_tick(s, *(const uint64_t *)arg);
+}
 
-	while (!gw->loop.stop) {
-		uint64_t now = now_ms();
-		int timeout = gw->more || kmod_pending(&gw->kmod) ? 0 :
-			      now >= next_tick ? 0 : (int)(next_tick - now);
-		int ret = loop_run_once(&gw->loop, timeout);
+static void disconnect_one(struct session *s, void *arg)
+{
+	session_disconnect(s, arg);
+}
 
-		if (ret < 0) {
-			log_err("epoll: %s", strerror(-ret));
-			return ret;
-		}
+int gateway_step(struct gateway *gw, int max_wait_ms)
+{
+	uint64_t now = now_ms();
+	int timeout = !list_empty(&gw->more) || kmod_pending(&gw->kmod) ? 0 :
+		      now >= gw->next_tick_ms ? 0 :
+		      (int)(gw->next_tick_ms - now);
+	int ret;
+
+	if (max_wait_ms >= 0 && timeout > max_wait_ms)
+		timeout = max_wait_ms;
+	ret = loop_run_once(&gw->loop, timeout);
+	if (ret < 0)
+		return ret;
+	after_batch(gw);
+	now = now_ms();
+	if (now >= gw->next_tick_ms) {
+		gateway_each_session(gw, tick_one, &now);
+		ctl_server_tick(gw, now);
+		gw->next_tick_ms = now + TICK_MS;
 		after_batch(gw);
-		now = now_ms();
-		if (now >= next_tick) {
-			struct session *s, *n;
-
-			for (s = gw->sessions; s; s = n) {
-				n = s->next;
-				session_tick(s, now);
-			}
-			next_tick = now + TICK_MS;
-			after_batch(gw);
-			if (now >= gw->src_report_ms) {
-				preauth_flush(&gw->src, report_cb, gw);
-				gw->src_report_ms = now + REPORT_MS;
-			}
+		if (now >= gw->src_report_ms) {
+			preauth_flush(&gw->src, report_cb, gw);
+			gw->src_report_ms = now + REPORT_MS;
 		}
 	}
 	return 0;
 }
 
+int gateway_run(struct gateway *gw)
+{
+	gw->next_tick_ms = now_ms() + TICK_MS;
+	while (!gw->loop.stop) {
+		int ret = gateway_step(gw, -1);
+
+		if (ret < 0) {
+			log_err("epoll: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void gateway_end_sessions(struct gateway *gw)
+{
+	uint64_t end = UINT64_MAX;
+
+	gateway_each_session(gw, disconnect_one, "gateway stopping");
+	after_batch(gw);
+	gateway_each_session(gw, tick_one, &end);
+	after_batch(gw);
+}
+
 void gateway_destroy(struct gateway *gw)
 {
-	struct session *s, *n;
 	uint64_t until;
 
 	gw->stopping = true;
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		session_disconnect(s, "gateway stopping");
-	}
+	gateway_each_session(gw, disconnect_one, "gateway stopping");
 	after_batch(gw);
 	/* Give clients a moment to acknowledge. */
 	until = now_ms() + 1000;
 	gw->loop.stop = 0;
-	while (gw->sessions && now_ms() < until) {
+	while (!list_empty(&gw->sessions) && now_ms() < until) {
 		loop_run_once(&gw->loop, 100);
 		after_batch(gw);
 	}
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		session_tick(s, UINT64_MAX);
-	}
-	after_batch(gw);
+	gateway_end_sessions(gw);
 	gw_kmod_stop(gw);
 	ctl_server_close(gw);
 	if (gw->listen_ev.fd >= 0)

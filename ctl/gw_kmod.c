@@ -32,7 +32,7 @@ static struct session *kid_find(struct gateway *gw, uint32_t id)
 
 	if (!gw->ktable)
 		return NULL;
-	for (s = gw->ktable[kid_hash(gw, id)]; s; s = s->knext)
+	hlist_for_each_entry(s, &gw->ktable[kid_hash(gw, id)], knode)
 		if (s->kid == id)
 			return s;
 	return NULL;
@@ -40,23 +40,12 @@ static struct session *kid_find(struct gateway *gw, uint32_t id)
 
 static void kid_add(struct gateway *gw, struct session *s)
 {
-	unsigned int h = kid_hash(gw, s->kid);
-
-	s->knext = gw->ktable[h];
-	gw->ktable[h] = s;
+	hlist_add_head(&s->knode, &gw->ktable[kid_hash(gw, s->kid)]);
 }
 
 static void kid_del(struct gateway *gw, struct session *s)
 {
-	struct session **pp = &gw->ktable[kid_hash(gw, s->kid)];
-
-	for (; *pp; pp = &(*pp)->knext) {
-		if (*pp == s) {
-			*pp = s->knext;
-			break;
-		}
-	}
-	s->knext = NULL;
+	hlist_del_init(&s->knode);
 }
 
 static void on_recv(void *ctx, uint32_t id, const uint8_t *pkt, size_t len)
@@ -83,21 +72,29 @@ static const struct kmod_ops gw_kmod_ops = {
 	.del = on_del,
 };
 
+struct end_kernel {
+	uint32_t reason;
+	bool only_unseen;
+};
+
+static void end_kernel_one(struct session *s, void *arg)
+{
+	const struct end_kernel *e = arg;
+
+	if (s->kpath && !s->kgone && (!e->only_unseen || !s->kst.id)) {
+		struct kmod_stats st = { .id = s->kid, .reason = e->reason };
+
+		session_kernel_gone(s, &st);
+	}
+}
+
 /* Every session still on the kernel path ends with reason. */
 static void end_kernel_sessions(struct gateway *gw, uint32_t reason,
 				bool only_unseen)
 {
-	struct session *s, *n;
+	struct end_kernel e = { .reason = reason, .only_unseen = only_unseen };
 
-	for (s = gw->sessions; s; s = n) {
-		n = s->next;
-		if (s->kpath && !s->kgone && (!only_unseen || !s->kst.id)) {
-			struct kmod_stats st = { .id = s->kid,
-						 .reason = reason };
-
-			session_kernel_gone(s, &st);
-		}
-	}
+	gateway_each_session(gw, end_kernel_one, &e);
 }
 
 static void lost(struct gateway *gw)
@@ -158,6 +155,8 @@ static bool open_kmod(struct gateway *gw, bool quiet)
 				 err);
 		return false;
 	}
+	/* The module refuses sessions beyond it, as the gateway does. */
+	gw->kmod.max_sessions = c->max_sessions;
 	if (kmod_dev_create(&gw->kmod, c->kernel_interface, c->mtu, err,
 			    sizeof(err))) {
 		log_warn("kernel data path unavailable: %s; sessions use the userspace data path",
@@ -325,7 +324,7 @@ int gw_kmod_collect(struct gateway *gw)
 
 	if (!gw->kmod_on)
 		return -ENODEV;
-	for (s = gw->sessions; s; s = s->next)
+	list_for_each_entry(s, &gw->sessions, node)
 		if (s->kpath)
 			memset(&s->kst, 0, sizeof(s->kst));
 	if (!gw->nkernel)

@@ -19,9 +19,16 @@
 
 #define SECRET_MAX 48
 
-struct tls13_secrets {
-	unsigned char client[SECRET_MAX], server[SECRET_MAX];
-	size_t client_len, server_len;
+/*
+ * The peer's TLS 1.3 application traffic secret, which our receive key
+ * comes from, held from the handshake until ktls_start() decides the
+ * hand-off, then wiped whatever it decided; the SSL's free wipes it on
+ * every other path (a handshake that never completes).
+ */
+struct tls13_secret {
+	unsigned char peer[SECRET_MAX];
+	size_t len;
+	bool done;		/* decided: take no secret any more */
 };
 
 static int secrets_idx = -1;
@@ -29,10 +36,7 @@ static int secrets_idx = -1;
 static void secrets_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 			 long argl, void *argp)
 {
-	if (ptr) {
-		OPENSSL_cleanse(ptr, sizeof(struct tls13_secrets));
-		OPENSSL_free(ptr);
-	}
+	OPENSSL_clear_free(ptr, sizeof(struct tls13_secret));
 }
 
 static int unhex(const char *s, unsigned char *out, size_t max, size_t *len)
@@ -52,24 +56,26 @@ static int unhex(const char *s, unsigned char *out, size_t max, size_t *len)
 	return 0;
 }
 
-/* NSS key log lines: "<LABEL> <client random> <secret>". */
+/*
+ * NSS key log lines: "<LABEL> <client random> <secret>". Only the peer's
+ * application traffic secret is kept (OpenSSL wipes the line itself).
+ */
 static void keylog_cb(const SSL *cssl, const char *line)
 {
 	SSL *ssl = (SSL *)cssl;
-	struct tls13_secrets *sec;
+	const char *want = SSL_is_server(ssl) ? "CLIENT_TRAFFIC_SECRET_0 " :
+						"SERVER_TRAFFIC_SECRET_0 ";
+	struct tls13_secret *sec;
 	const char *p;
-	bool client;
 
-	if (!strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24))
-		client = true;
-	else if (!strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24))
-		client = false;
-	else
+	if (strncmp(line, want, 24))
 		return;
 	p = strchr(line + 24, ' ');
 	if (!p)
 		return;
 	sec = SSL_get_ex_data(ssl, secrets_idx);
+	if (sec && sec->done)
+		return;
 	if (!sec) {
 		sec = OPENSSL_zalloc(sizeof(*sec));
 		if (!sec || !SSL_set_ex_data(ssl, secrets_idx, sec)) {
@@ -77,10 +83,49 @@ static void keylog_cb(const SSL *cssl, const char *line)
 			return;
 		}
 	}
-	if (client)
-		unhex(p + 1, sec->client, SECRET_MAX, &sec->client_len);
-	else
-		unhex(p + 1, sec->server, SECRET_MAX, &sec->server_len);
+	if (unhex(p + 1, sec->peer, SECRET_MAX, &sec->len)) {
+		OPENSSL_cleanse(sec->peer, sizeof(sec->peer));
+		sec->len = 0;
+	}
+}
+
+/* Wipe the secret and take no other: the hand-off has been decided. */
+static void secret_forget(SSL *ssl)
+{
+	struct tls13_secret *sec;
+
+	if (secrets_idx < 0)
+		return;
+	sec = SSL_get_ex_data(ssl, secrets_idx);
+	if (!sec) {
+		/* Mark it, in case a secret were logged later on. */
+		sec = OPENSSL_zalloc(sizeof(*sec));
+		if (!sec || !SSL_set_ex_data(ssl, secrets_idx, sec)) {
+			OPENSSL_free(sec);
+			return;
+		}
+	}
+	OPENSSL_cleanse(sec->peer, sizeof(sec->peer));
+	sec->len = 0;
+	sec->done = true;
+}
+
+bool ktls_secret_held(const SSL *ssl)
+{
+	const struct tls13_secret *sec;
+	size_t i;
+
+	if (secrets_idx < 0)
+		return false;
+	sec = SSL_get_ex_data(ssl, secrets_idx);
+	if (!sec)
+		return false;
+	if (sec->len)
+		return true;
+	for (i = 0; i < sizeof(sec->peer); i++)
+		if (sec->peer[i])
+			return true;
+	return false;
 }
 
 int ktls_ctx_enable(SSL_CTX *ctx)
@@ -136,9 +181,9 @@ static int expand_label(const EVP_MD *md, const unsigned char *secret,
 }
 
 /* Install the TLS 1.3 receive direction from the peer's traffic secret. */
-static int tls13_rx(SSL *ssl, bool server, char *why, size_t whylen)
+static int tls13_rx(SSL *ssl, char *why, size_t whylen)
 {
-	struct tls13_secrets *sec = SSL_get_ex_data(ssl, secrets_idx);
+	struct tls13_secret *sec = SSL_get_ex_data(ssl, secrets_idx);
 	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
 	int fd = SSL_get_fd(ssl);
 	unsigned char key[32], iv[12];
@@ -155,12 +200,12 @@ static int tls13_rx(SSL *ssl, bool server, char *why, size_t whylen)
 	int ret = -1;
 
 	memset(&ci, 0, sizeof(ci));
-	if (!sec || !c) {
+	if (!sec || !sec->len || !c) {
 		snprintf(why, whylen, "no TLS 1.3 traffic secret");
 		return -1;
 	}
-	secret = server ? sec->client : sec->server;
-	secret_len = server ? sec->client_len : sec->server_len;
+	secret = sec->peer;
+	secret_len = sec->len;
 	if (SSL_has_pending(ssl)) {
 		snprintf(why, whylen, "OpenSSL holds unread records");
 		goto out;
@@ -225,7 +270,6 @@ out:
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(iv, sizeof(iv));
 	OPENSSL_cleanse(&ci, sizeof(ci));
-	OPENSSL_cleanse(sec, sizeof(*sec));
 	return ret;
 }
 
@@ -235,13 +279,13 @@ void ktls_start(SSL *ssl, bool server, bool *tx, bool *rx, char *why,
 	*why = 0;
 	*tx = BIO_get_ktls_send(SSL_get_wbio(ssl)) == 1;
 	*rx = BIO_get_ktls_recv(SSL_get_rbio(ssl)) == 1;
-	if (!*tx) {
+	if (!*tx)
 		snprintf(why, whylen, "kernel TLS unavailable for %s %s",
 			 SSL_get_version(ssl), SSL_get_cipher_name(ssl));
-		return;
-	}
-	if (!*rx && SSL_version(ssl) == TLS1_3_VERSION)
-		*rx = tls13_rx(ssl, server, why, whylen) == 0;
+	else if (!*rx && SSL_version(ssl) == TLS1_3_VERSION)
+		*rx = tls13_rx(ssl, why, whylen) == 0;
+	/* Installed in the kernel or not needed: no copy stays behind. */
+	secret_forget(ssl);
 }
 
 ssize_t ktls_recv(int fd, void *buf, size_t len)

@@ -20,10 +20,17 @@ int ktls_ctx_enable(SSL_CTX *ctx);
  * return *tx and *rx say which directions the kernel now handles. When
  * both are true the socket must from now on be used with plain write()
  * and ktls_recv(), never with SSL_read/SSL_write. why explains a
- * direction left in userspace (for the log).
+ * direction left in userspace (for the log). Whatever it decides, the
+ * captured TLS 1.3 secret is wiped before it returns.
  */
 void ktls_start(SSL *ssl, bool server, bool *tx, bool *rx, char *why,
 		size_t whylen);
+
+/*
+ * Does ssl still hold a TLS 1.3 traffic secret captured for kTLS (any byte
+ * of it)? Until the handshake's end, and never after ktls_start().
+ */
+bool ktls_secret_held(const SSL *ssl);
 
 /*
  * Read application data from a socket with kTLS receive on. Non-data

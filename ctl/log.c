@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <openssl/err.h>
 
 #include "log.h"
@@ -16,11 +19,37 @@ static FILE *log_fp;
 
 int sstp_log_file(const char *path)
 {
-	FILE *f = fopen(path, "ae");
+	struct stat st;
+	FILE *f;
+	int fd;
 
-	if (!f)
+	/* The log names clients and their addresses: root's eyes only. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY |
+		  O_NOFOLLOW, 0600);
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	/* A file left by an older version, or by someone else: take it over. */
+	if ((st.st_uid != geteuid() && fchown(fd, geteuid(), (gid_t)-1)) ||
+	    ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
 	setvbuf(f, NULL, _IOLBF, 0);
+	if (log_fp)
+		fclose(log_fp);
 	log_fp = f;
 	log_stderr = true;
 	return 0;

@@ -9,7 +9,10 @@ enum sstp_log_level { SSTP_LOG_ERR = 3, SSTP_LOG_WARN = 4, SSTP_LOG_NOTICE = 5,
 
 /* to_stderr: log to stderr (foreground) instead of syslog. */
 void sstp_log_init(const char *ident, bool to_stderr, enum sstp_log_level max);
-/* Append to a file instead (daemon mode); 0 or -errno. */
+/*
+ * Append to a file instead (daemon mode): created mode 0600, an existing
+ * one made 0600 and ours; never through a symlink. 0 or -errno.
+ */
 int sstp_log_file(const char *path);
 void sstp_log(enum sstp_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -26,5 +26,10 @@ void loop_del(struct loop *l, struct ev *ev);
 int loop_run_once(struct loop *l, int timeout_ms);
 
 uint64_t now_ms(void);
+/*
+ * Tests only: from now on now_ms() returns ms, so that timers fire when a
+ * test (or a fuzzer's input) says; 0 goes back to the monotonic clock.
+ */
+void loop_test_clock(uint64_t ms);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -988,18 +989,191 @@ static bool trust_error(int e)
 	return false;
 }
 
-int pki_verify_client_root(const struct pki *pki, X509 *leaf,
-			   STACK_OF(X509) *chain, X509 **anchor, char *why,
-			   size_t whylen)
+/* keyUsage bits by name, for messages. */
+static void describe_ku(uint32_t ku, char *out, size_t outlen)
 {
-	char subj[256], sha1[41], other[256], tp[65], when[40];
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ KU_DIGITAL_SIGNATURE, "digitalSignature" },
+		{ KU_NON_REPUDIATION, "nonRepudiation" },
+		{ KU_KEY_ENCIPHERMENT, "keyEncipherment" },
+		{ KU_DATA_ENCIPHERMENT, "dataEncipherment" },
+		{ KU_KEY_AGREEMENT, "keyAgreement" },
+		{ KU_KEY_CERT_SIGN, "keyCertSign" },
+		{ KU_CRL_SIGN, "cRLSign" },
+		{ KU_ENCIPHER_ONLY, "encipherOnly" },
+		{ KU_DECIPHER_ONLY, "decipherOnly" },
+	};
+	size_t i, off = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && off < outlen; i++)
+		if (ku & names[i].bit)
+			off += (size_t)snprintf(out + off, outlen - off, "%s%s",
+						off ? ", " : "", names[i].name);
+	if (!off)
+		snprintf(out, outlen, "no usage");
+}
+
+/*
+ * Keys we accept anywhere in a client's chain: RSA (and RSA-PSS) of 2048
+ * bits and more, EC of 256 bits and more, Ed25519 and Ed448. DSA and
+ * everything else is refused. what says what the key is.
+ */
+static enum pki_rule key_rule(X509 *x, char *what, size_t len)
+{
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	char group[64] = "";
+	int bits;
+
+	if (!k) {
+		ERR_clear_error();
+		snprintf(what, len, "an unreadable public key");
+		return PKI_RULE_KEY_TYPE;
+	}
+	bits = EVP_PKEY_get_bits(k);
+	if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS")) {
+		snprintf(what, len, "an RSA key of %d bits (at least 2048 needed)",
+			 bits);
+		return bits >= 2048 ? PKI_RULE_OK : PKI_RULE_WEAK_KEY;
+	}
+	if (EVP_PKEY_is_a(k, "EC")) {
+		if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME,
+						    group, sizeof(group), NULL))
+			snprintf(group, sizeof(group), "explicit curve");
+		ERR_clear_error();
+		snprintf(what, len, "an EC key of %d bits (%s; at least 256 needed)",
+			 bits, group);
+		return bits >= 256 ? PKI_RULE_OK : PKI_RULE_WEAK_KEY;
+	}
+	if (EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448"))
+		return PKI_RULE_OK;
+	snprintf(what, len,
+		 "a %s key (only RSA, EC, Ed25519 and Ed448 are accepted)",
+		 EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) :
+		 "unknown");
+	return PKI_RULE_KEY_TYPE;
+}
+
+/*
+ * A CA's extendedKeyUsage, when it has one, limits what it may certify
+ * (OpenSSL's X509_PURPOSE_SSL_CLIENT and Windows read it so): it must list
+ * clientAuth or anyExtendedKeyUsage. An unreadable one fails.
+ */
+static bool ca_eku_allows_client(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku;
+	bool ok = false;
+	int crit = -1, i, nid;
+
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+	if (!eku) {
+		ERR_clear_error();
+		return crit == -1;
+	}
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+		if (nid == NID_client_auth || nid == NID_anyExtendedKeyUsage)
+			ok = true;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok;
+}
+
+/* "issuer" or "root" and its subject, for a certificate above the leaf. */
+static void name_above(STACK_OF(X509) *built, int i, char *out, size_t len)
+{
+	char subj[256];
+
+	pki_subject(sk_X509_value(built, i), subj, sizeof(subj));
+	snprintf(out, len, "%s \"%s\"",
+		 i == sk_X509_num(built) - 1 ? "root" : "issuer", subj);
+}
+
+/* What the leaf and the rest of the built chain must be besides trusted. */
+static enum pki_rule profile_rule(const struct pki *pki,
+				  STACK_OF(X509) *built, char *why,
+				  size_t whylen)
+{
+	char who[300], what[160], tp[65];
+	X509 *leaf = sk_X509_value(built, 0);
+	enum pki_rule r;
+	uint32_t ku;
+	int i, n = sk_X509_num(built);
+
+	for (i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(built, i);
+
+		if (!revoked_tp(pki, x, tp))
+			continue;
+		if (i == 0) {
+			seterr(why, whylen, "is revoked (thumbprint %s)", tp);
+		} else {
+			name_above(built, i, who, sizeof(who));
+			seterr(why, whylen, "%s is revoked (thumbprint %s)",
+			       who, tp);
+		}
+		return PKI_RULE_REVOKED;
+	}
+	for (i = 0; i < n; i++) {
+		r = key_rule(sk_X509_value(built, i), what, sizeof(what));
+		if (r == PKI_RULE_OK)
+			continue;
+		if (i == 0) {
+			seterr(why, whylen, "has %s", what);
+		} else {
+			name_above(built, i, who, sizeof(who));
+			seterr(why, whylen, "%s has %s", who, what);
+		}
+		return r;
+	}
+	/* TLS 1.2 client authentication signs with the key. */
+	if (X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) {
+		ku = X509_get_key_usage(leaf);
+		if (!(ku & KU_DIGITAL_SIGNATURE)) {
+			describe_ku(ku, what, sizeof(what));
+			seterr(why, whylen,
+			       "keyUsage (%s) does not allow digitalSignature",
+			       what);
+			return PKI_RULE_KEY_USAGE;
+		}
+	}
+	if (!pki_has_client_auth(leaf)) {
+		describe_eku(leaf, what, sizeof(what));
+		seterr(why, whylen, "has no Client Authentication EKU (%s)",
+		       what);
+		return PKI_RULE_EKU;
+	}
+	for (i = 1; i < n; i++) {
+		X509 *x = sk_X509_value(built, i);
+
+		if (ca_eku_allows_client(x))
+			continue;
+		name_above(built, i, who, sizeof(who));
+		describe_eku(x, what, sizeof(what));
+		seterr(why, whylen,
+		       "%s does not allow client authentication (%s)", who,
+		       what);
+		return PKI_RULE_CHAIN_EKU;
+	}
+	return PKI_RULE_OK;
+}
+
+int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
+			   STACK_OF(X509) *chain, X509 **anchor,
+			   enum pki_rule *rule, char *why, size_t whylen)
+{
+	char subj[256], sha1[41], other[256], when[40];
 	char *base = why && whylen ? why : NULL;
+	enum pki_rule dummy, r;
 	size_t off;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *built;
-	int ret = -EACCES, e, i, n;
+	int ret = -EACCES, e, n;
 	X509 *bad;
 
+	if (!rule)
+		rule = &dummy;
+	*rule = PKI_RULE_CHAIN;
 	if (anchor)
 		*anchor = NULL;
 	if (!leaf) {
@@ -1016,12 +1190,30 @@ int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 	}
 
 	if (!pki || !pki->nroots) {
+		*rule = PKI_RULE_UNTRUSTED;
 		seterr(why, whylen,
 		       "does not chain to a trusted root (no trusted roots configured)");
 		return -EACCES;
 	}
+	/*
+	 * A trusted root verifies as a chain of one (partial chains are on):
+	 * it is an anchor, not a client certificate. Nor is any other CA.
+	 */
+	if (find_root(pki, leaf) >= 0) {
+		*rule = PKI_RULE_ANCHOR;
+		seterr(why, whylen,
+		       "is a trusted root, not a client certificate");
+		return -EACCES;
+	}
+	if (X509_get_extension_flags(leaf) & EXFLAG_CA) {
+		*rule = PKI_RULE_CA;
+		seterr(why, whylen,
+		       "is a CA certificate (basicConstraints CA:TRUE), not a client certificate");
+		return -EACCES;
+	}
 	ctx = X509_STORE_CTX_new();
 	if (!ctx || !X509_STORE_CTX_init(ctx, pki->store, leaf, chain)) {
+		*rule = PKI_RULE_ERROR;
 		seterr(why, whylen, "cannot verify (%s)", ssl_reason());
 		ret = -ENOMEM;
 		goto out;
@@ -1036,6 +1228,7 @@ int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 		else
 			bad = NULL;
 		if (e == X509_V_ERR_CERT_HAS_EXPIRED) {
+			*rule = PKI_RULE_EXPIRED;
 			pki_time_str(X509_get0_notAfter(bad ? bad : leaf),
 				     when, sizeof(when));
 			if (bad)
@@ -1045,6 +1238,7 @@ int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 			else
 				seterr(why, whylen, "expired on %s", when);
 		} else if (e == X509_V_ERR_CERT_NOT_YET_VALID) {
+			*rule = PKI_RULE_NOT_YET_VALID;
 			pki_time_str(X509_get0_notBefore(bad ? bad : leaf),
 				     when, sizeof(when));
 			if (bad)
@@ -1055,6 +1249,7 @@ int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 				seterr(why, whylen, "not valid before %s",
 				       when);
 		} else if (trust_error(e)) {
+			*rule = PKI_RULE_UNTRUSTED;
 			seterr(why, whylen,
 			       "does not chain to a trusted root (%s)",
 			       X509_verify_cert_error_string(e));
@@ -1072,24 +1267,9 @@ int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 
 	built = X509_STORE_CTX_get0_chain(ctx);
 	n = sk_X509_num(built);
-	for (i = 0; i < n; i++) {
-		X509 *x = sk_X509_value(built, i);
-
-		if (!revoked_tp(pki, x, tp))
-			continue;
-		if (i == 0) {
-			seterr(why, whylen, "is revoked (thumbprint %s)", tp);
-		} else {
-			pki_subject(x, other, sizeof(other));
-			seterr(why, whylen, "%s \"%s\" is revoked (thumbprint %s)",
-			       i == n - 1 ? "root" : "issuer", other, tp);
-		}
-		goto out;
-	}
-	if (!pki_has_client_auth(leaf)) {
-		describe_eku(leaf, other, sizeof(other));
-		seterr(why, whylen, "has no Client Authentication EKU (%s)",
-		       other);
+	r = profile_rule(pki, built, why, whylen);
+	if (r != PKI_RULE_OK) {
+		*rule = r;
 		goto out;
 	}
 	if (anchor) {
@@ -1098,16 +1278,96 @@ int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 	}
 	if (base)
 		base[0] = '\0';
+	*rule = PKI_RULE_OK;
 	ret = 0;
 out:
 	X509_STORE_CTX_free(ctx);
 	return ret;
 }
 
+int pki_verify_client_root(const struct pki *pki, X509 *leaf,
+			   STACK_OF(X509) *chain, X509 **anchor, char *why,
+			   size_t whylen)
+{
+	return pki_verify_client_rule(pki, leaf, chain, anchor, NULL, why,
+				      whylen);
+}
+
 int pki_verify_client(const struct pki *pki, X509 *leaf,
 		      STACK_OF(X509) *chain, char *why, size_t whylen)
 {
-	return pki_verify_client_root(pki, leaf, chain, NULL, why, whylen);
+	return pki_verify_client_rule(pki, leaf, chain, NULL, NULL, why,
+				      whylen);
+}
+
+const char *pki_rule_text(enum pki_rule rule)
+{
+	switch (rule) {
+	case PKI_RULE_OK:
+		return "certificate accepted";
+	case PKI_RULE_UNTRUSTED:
+		return "certificate does not chain to a trusted root";
+	case PKI_RULE_EXPIRED:
+		return "certificate or an issuer has expired";
+	case PKI_RULE_NOT_YET_VALID:
+		return "certificate or an issuer is not yet valid";
+	case PKI_RULE_REVOKED:
+		return "certificate or an issuer is revoked";
+	case PKI_RULE_ANCHOR:
+		return "a trusted root is not a client certificate";
+	case PKI_RULE_CA:
+		return "a CA certificate is not a client certificate";
+	case PKI_RULE_KEY_USAGE:
+		return "keyUsage does not allow digitalSignature";
+	case PKI_RULE_EKU:
+		return "no Client Authentication EKU";
+	case PKI_RULE_CHAIN_EKU:
+		return "an issuer's EKU does not allow client authentication";
+	case PKI_RULE_KEY_TYPE:
+		return "key type not accepted (RSA, EC, Ed25519, Ed448 only)";
+	case PKI_RULE_WEAK_KEY:
+		return "key too small (RSA needs 2048 bits, EC 256)";
+	case PKI_RULE_CHAIN:
+		return "certificate chain verification failed";
+	case PKI_RULE_ERROR:
+		break;
+	}
+	return "certificate could not be checked";
+}
+
+/*
+ * OpenSSL turns a verification error into the TLS alert it sends
+ * (ssl_x509err2alert); these codes give the alerts of RFC 5246 7.2.2.
+ * certificate_expired covers "not currently valid", so not-yet-valid gets
+ * the expired code too.
+ */
+int pki_rule_x509_error(enum pki_rule rule)
+{
+	switch (rule) {
+	case PKI_RULE_OK:
+		return X509_V_OK;
+	case PKI_RULE_UNTRUSTED:
+		return X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+	case PKI_RULE_EXPIRED:
+	case PKI_RULE_NOT_YET_VALID:
+		return X509_V_ERR_CERT_HAS_EXPIRED;
+	case PKI_RULE_REVOKED:
+		return X509_V_ERR_CERT_REVOKED;
+	case PKI_RULE_ANCHOR:
+	case PKI_RULE_CA:
+	case PKI_RULE_KEY_USAGE:
+	case PKI_RULE_EKU:
+	case PKI_RULE_CHAIN_EKU:
+	case PKI_RULE_KEY_TYPE:
+		return X509_V_ERR_INVALID_PURPOSE;
+	case PKI_RULE_WEAK_KEY:
+		return X509_V_ERR_EE_KEY_TOO_SMALL;
+	case PKI_RULE_CHAIN:
+		return X509_V_ERR_CERT_REJECTED;
+	case PKI_RULE_ERROR:
+		break;
+	}
+	return X509_V_ERR_OUT_OF_MEM;
 }
 
 /* Issuing */
@@ -1468,6 +1728,46 @@ out:
 	return ret;
 }
 
+int pki_random_password(char *out, size_t outlen)
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned char r[20];
+	size_t i, n = 0;
+
+	if (!out || outlen < PKI_P12_PASSWORD_SIZE)
+		return -EINVAL;
+	if (RAND_priv_bytes(r, sizeof(r)) != 1) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	/* 256 is a multiple of 32: each character is uniform. */
+	for (i = 0; i < sizeof(r); i++) {
+		if (i && !(i % 5))
+			out[n++] = '-';
+		out[n++] = b32[r[i] & 31];
+	}
+	out[n] = 0;
+	OPENSSL_cleanse(r, sizeof(r));
+	return 0;
+}
+
+int pki_write_password(const char *path, const char *password)
+{
+	BIO *bio;
+	int ret = -EIO;
+
+	if (!path || !password || !*password)
+		return -EINVAL;
+	bio = BIO_new(BIO_s_secmem());
+	if (!bio)
+		return -ENOMEM;
+	if (BIO_puts(bio, password) > 0 && BIO_puts(bio, "\n") == 1)
+		ret = write_bio(path, bio, 0600, true);
+	ERR_clear_error();
+	BIO_free(bio);
+	return ret;
+}
+
 /* Demo PKI */
 
 #define DAY (24L * 3600)
@@ -1507,6 +1807,7 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 	X509 *root = NULL, *srv = NULL, *cli = NULL;
 	EVP_PKEY *root_key = NULL, *srv_key = NULL, *cli_key = NULL;
 	char path[PATH_MAX], client_cn[CN_MAX + 2];
+	char pw[PKI_P12_PASSWORD_SIZE] = "";
 	struct stat st;
 	int ret;
 
@@ -1581,14 +1882,29 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 	if (!ret)
 		ret = demo_write(dir, "client.crt", cli, NULL, err, errlen);
 	if (!ret) {
+		ret = pki_random_password(pw, sizeof(pw));
+		if (ret)
+			seterr(err, errlen, "no random password: %s",
+			       strerror(-ret));
+	}
+	/* The password first: a .p12 nobody can open would be a dead end. */
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/client.p12%s", dir,
+			 PKI_P12_PASSWORD_SUFFIX);
+		ret = pki_write_password(path, pw);
+		if (ret)
+			seterr(err, errlen, "writing %s: %s", path,
+			       strerror(-ret));
+	}
+	if (!ret) {
 		snprintf(path, sizeof(path), "%s/client.p12", dir);
-		ret = pki_write_p12(path, cli, cli_key, root,
-				    PKI_DEMO_P12_PASSWORD);
+		ret = pki_write_p12(path, cli, cli_key, root, pw);
 		if (ret)
 			seterr(err, errlen, "writing %s: %s", path,
 			       strerror(-ret));
 	}
 out:
+	OPENSSL_cleanse(pw, sizeof(pw));
 	X509_free(root);
 	X509_free(srv);
 	X509_free(cli);

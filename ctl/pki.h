@@ -70,12 +70,17 @@ int pki_load_revoked_file(struct pki *pki, const char *path, char *err,
 bool pki_cert_revoked(const struct pki *pki, X509 *cert);
 
 /*
- * Everything a gateway checks before admitting a client: the chain leads to
- * a trusted root, every certificate is within its validity period, the leaf
- * has the Client Authentication EKU, neither the leaf nor its root is
- * revoked. 0 to accept; otherwise -EACCES with why naming the certificate
- * (subject and SHA-1 thumbprint) and the rule it failed (-ENOMEM when the
- * check could not run). chain: the untrusted certificates the client sent.
+ * Everything a gateway checks before admitting a client: the leaf is
+ * neither a trusted root nor a CA certificate; the chain leads to a trusted
+ * root; every certificate is within its validity period; none is revoked;
+ * every key is RSA or RSA-PSS of at least 2048 bits, EC of at least 256
+ * bits, Ed25519 or Ed448; the leaf's keyUsage, if present, allows
+ * digitalSignature; the leaf has the Client Authentication EKU; every CA
+ * certificate of the chain (the root included) with an EKU lists
+ * clientAuth or anyExtendedKeyUsage. Checked in that order; the first rule
+ * failed is reported. 0 to accept; otherwise -EACCES with why naming the
+ * certificate (subject and SHA-1 thumbprint) and the rule it failed
+ * (-ENOMEM when the check could not run). chain: the untrusted certificates the client sent.
  */
 int pki_verify_client(const struct pki *pki, X509 *leaf,
 		      STACK_OF(X509) *chain, char *why, size_t whylen);
@@ -87,6 +92,40 @@ int pki_verify_client(const struct pki *pki, X509 *leaf,
 int pki_verify_client_root(const struct pki *pki, X509 *leaf,
 			   STACK_OF(X509) *chain, X509 **anchor, char *why,
 			   size_t whylen);
+/*
+ * The rules a client certificate can fail, one per refusal reason. Each
+ * maps to the X509_V_ERR_* code that makes OpenSSL send the matching TLS
+ * alert (pki_rule_x509_error) and to a short text for the client
+ * (pki_rule_text, at most 63 characters, e.g. for an LCP
+ * Terminate-Request).
+ */
+enum pki_rule {
+	PKI_RULE_OK,
+	PKI_RULE_UNTRUSTED,	/* no chain to a trusted root: unknown_ca */
+	PKI_RULE_EXPIRED,	/* leaf or issuer expired: certificate_expired */
+	PKI_RULE_NOT_YET_VALID,	/* ... or not yet valid: certificate_expired */
+	PKI_RULE_REVOKED,	/* leaf, issuer or root: certificate_revoked */
+	PKI_RULE_ANCHOR,	/* a trusted root as leaf: unsupported_cert. */
+	PKI_RULE_CA,		/* basicConstraints CA:TRUE: unsupported_cert. */
+	PKI_RULE_KEY_USAGE,	/* no digitalSignature: unsupported_cert. */
+	PKI_RULE_EKU,		/* leaf EKU without clientAuth: unsupported_cert. */
+	PKI_RULE_CHAIN_EKU,	/* issuer EKU excludes clientAuth: unsupp. */
+	PKI_RULE_KEY_TYPE,	/* DSA and others: unsupported_certificate */
+	PKI_RULE_WEAK_KEY,	/* RSA < 2048, EC < 256 bits: bad_certificate */
+	PKI_RULE_CHAIN,		/* bad signature etc.: bad_certificate */
+	PKI_RULE_ERROR,		/* the check could not run: internal_error */
+};
+
+/*
+ * pki_verify_client_root, and which rule failed (PKI_RULE_OK on success);
+ * rule may be NULL.
+ */
+int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
+			   STACK_OF(X509) *chain, X509 **anchor,
+			   enum pki_rule *rule, char *why, size_t whylen);
+const char *pki_rule_text(enum pki_rule rule);
+int pki_rule_x509_error(enum pki_rule rule);
+
 /* Does the certificate's extendedKeyUsage list clientAuth? */
 bool pki_has_client_auth(X509 *cert);
 
@@ -155,13 +194,24 @@ int pki_write_key(const char *path, EVP_PKEY *key);
 int pki_write_p12(const char *path, X509 *cert, EVP_PKEY *key, X509 *root,
 		  const char *password);
 
-#define PKI_DEMO_P12_PASSWORD "sstp"
+/*
+ * A PKCS#12 password nobody chose: 20 characters of the RFC 4648 base32
+ * alphabet in four groups, "XXXXX-XXXXX-XXXXX-XXXXX" (100 bits), easy to
+ * type into Windows' certificate import. outlen >= PKI_P12_PASSWORD_SIZE.
+ */
+#define PKI_P12_PASSWORD_SIZE 24
+int pki_random_password(char *out, size_t outlen);
+/* Where a generated password goes: "<p12 path>.password", mode 0600. */
+#define PKI_P12_PASSWORD_SUFFIX ".password"
+/* Write password and a newline: mode 0600, replaced, never via a symlink. */
+int pki_write_password(const char *path, const char *password);
 
 /*
  * A demo PKI in dir (created 0700): roots/root.crt with its key in root.key
  * (outside the trust directory), server.crt/.key for server_name (a DNS SAN,
  * or an IP SAN when it is an address), client.crt/.key for
- * "client1@<server_name>", client.p12 (password PKI_DEMO_P12_PASSWORD).
+ * "client1@<server_name>", client.p12 with a random password in
+ * client.p12.password.
  * Keys are 0600. 0 or -errno with err set; -EEXIST when dir already holds a
  * root.key, -EINVAL for a name that is not a host name or address or is too
  * long for a CN.

@@ -137,6 +137,7 @@ struct ppp {
 	struct cp lcp, ipcp;
 	struct lcp_opts lcp_want, lcp_his, lcp_try;
 	struct ipcp_opts ipcp_want, ipcp_his, ipcp_try;
+	char peer_term[101];	/* the peer's LCP Terminate-Request text */
 };
 
 
@@ -537,6 +538,9 @@ static void rcv_termreq(struct cp *f, uint8_t id, const uint8_t *data,
 	if (was_opened || f->ops->term_always_fatal) {
 		if (len > 100)
 			len = 100;
+		if (printable(data, len) && f == &ppp->lcp)
+			snprintf(ppp->peer_term, sizeof(ppp->peer_term), "%.*s",
+				 (int)len, (const char *)data);
 		if (printable(data, len))
 			failf(ppp, "peer terminated %s: %.*s", f->ops->name,
 			      (int)len, (const char *)data);
@@ -1226,6 +1230,11 @@ void ppp_timer(struct ppp *ppp, uint64_t now_ms)
 	cp_timer(&ppp->lcp, now_ms);
 	if (!ppp->dead)
 		cp_timer(&ppp->ipcp, now_ms);
+}
+
+const char *ppp_peer_term_text(const struct ppp *ppp)
+{
+	return ppp ? ppp->peer_term : "";
 }
 
 bool ppp_lcp_opened(const struct ppp *ppp)

@@ -102,6 +102,12 @@ void ppp_close(struct ppp *ppp, const char *reason, uint64_t now_ms);
 /* Retransmissions and timeouts; call at least every 250 ms. */
 void ppp_timer(struct ppp *ppp, uint64_t now_ms);
 
+/*
+ * The text of the peer's LCP Terminate-Request (printable ASCII, at most
+ * 100 characters), "" if it sent none or we were not listening.
+ */
+const char *ppp_peer_term_text(const struct ppp *ppp);
+
 bool ppp_lcp_opened(const struct ppp *ppp);
 bool ppp_ipcp_opened(const struct ppp *ppp);
 /* After IPCP is up: the addresses agreed (host order). */

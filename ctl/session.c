@@ -171,11 +171,17 @@ static int verify_cb(void *arg, X509 *leaf, STACK_OF(X509) *chain,
 		     char *why, size_t whylen)
 {
 	struct session *s = arg;
+	enum pki_rule rule;
 
 	X509_free(s->root);
 	s->root = NULL;
-	return pki_verify_client_root(s->gw->pki, leaf, chain, &s->root, why,
-				      whylen);
+	if (!pki_verify_client_rule(s->gw->pki, leaf, chain, &s->root, &rule,
+				    why, whylen))
+		return 0;
+	/* The alert carries the rule's class, the Terminate-Request its text. */
+	snprintf(s->refuse_text, sizeof(s->refuse_text), "%s",
+		 pki_rule_text(rule));
+	return pki_rule_x509_error(rule);
 }
 
 static void lcp_up_cb(void *ctx)
@@ -231,7 +237,8 @@ static void ppp_down_cb(void *ctx, const char *reason)
 {
 	struct session *s = ctx;
 
-	session_disconnect(s, reason);
+	/* After a refusal LCP ends because we closed it: say why. */
+	session_disconnect(s, s->refused ? "authentication refused" : reason);
 }
 
 static const struct ppp_ops session_ppp_ops = {
@@ -301,15 +308,40 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 		pki_subject(cert, s->subject, sizeof(s->subject));
 		pki_thumbprint_sha1(cert, s->thumb);
 	}
-	if (st == EAP_TLS_FAILURE) {
+	if (st == EAP_TLS_FAILURE || st == EAP_TLS_ALERT) {
+		int alert = eap_tls_alert_sent(s->eap);
+
 		/*
-		 * Logged now; the call ends a moment later so that the
-		 * client's PPP sees the EAP-Failure before the SSTP
-		 * disconnect (sstpc tears pppd down on CALL_DISCONNECT).
+		 * Logged as soon as it is decided, with the TLS alert that
+		 * tells the client; the client's answer to the alert brings
+		 * EAP-Failure (FAILURE), on which an LCP Terminate-Request
+		 * says why in words (pppd in Closing after the EAP-Failure
+		 * acks it and logs it with "debug"; our client prints it).
+		 * The call ends a moment later so that the client's PPP sees
+		 * both before the SSTP disconnect (sstpc tears pppd down on
+		 * CALL_DISCONNECT).
 		 */
-		preauth_note(s, "refused", eap_tls_error(s->eap));
-		s->gw->ctr.refused++;
-		s->refused = true;
+		if (!s->refused) {
+			char msg[320];
+
+			if (alert >= 0)
+				snprintf(msg, sizeof(msg), "%s (TLS alert %s)",
+					 eap_tls_error(s->eap),
+					 SSL_alert_desc_string_long(alert));
+			else
+				snprintf(msg, sizeof(msg), "%s",
+					 eap_tls_error(s->eap));
+			preauth_note(s, "refused", msg);
+			s->gw->ctr.refused++;
+			s->refused = true;
+		}
+		if (st == EAP_TLS_ALERT) {
+			/* A client that does not answer is not waited for. */
+			s->deadline_ms = now_ms() + EAP_RETRY_MS;
+			return;
+		}
+		ppp_close(s->ppp, s->refuse_text[0] ? s->refuse_text :
+			  "EAP-TLS authentication failed", now_ms());
 		s->deadline_ms = now_ms() + REFUSE_LINGER_MS;
 		return;
 	}
@@ -353,6 +385,8 @@ static void handle_eap(struct session *s, const uint8_t *p, size_t n)
 	if (st == EAP_TLS_CONTINUE)
 		return;
 	eap_done(s, st);
+	if (st == EAP_TLS_ALERT)
+		return;		/* EAP-Failure still to come */
 	/* The inner TLS state is a good part of a session's memory. */
 	eap_tls_free(s->eap);
 	s->eap = NULL;
@@ -690,7 +724,7 @@ void session_io(struct session *s, uint32_t events)
 		     SSL_get_version(s->link.ssl),
 		     SSL_get_cipher_name(s->link.ssl), link_path(&s->link));
 	}
-	if (events & EPOLLIN || s->on_more) {
+	if (events & EPOLLIN || !list_empty(&s->more)) {
 		size_t budget = READ_BUDGET;
 
 		s->link.read_blocked = false;
@@ -835,6 +869,11 @@ struct session *session_new(struct gateway *gw, int fd, const char *peer)
 	if (link_init(&s->link, fd, NULL))
 		goto err_free;
 	s->gw = gw;
+	INIT_LIST_HEAD(&s->node);
+	INIT_LIST_HEAD(&s->more);
+	INIT_LIST_HEAD(&s->dirty);
+	INIT_HLIST_NODE(&s->hnode);
+	INIT_HLIST_NODE(&s->knode);
 	s->id = ++gw->next_id;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->created_ms = now_ms();
@@ -879,8 +918,8 @@ static void session_close(struct session *s, const char *why)
 		link_flush(&s->link);	/* best effort: ABORT/DISCONNECT_ACK */
 	}
 	s->state = SS_DEAD;
-	if (s->in_table)
-		gateway_table_del(gw, s);
+	/* Off every list and table; freed after the event batch. */
+	gateway_session_closed(gw, s);
 	if (s->addr) {
 		pool_release(&gw->pool, s->addr);
 		s->addr = 0;
@@ -891,18 +930,6 @@ static void session_close(struct session *s, const char *why)
 		s->counted_handshake = false;
 		gw->nhandshakes--;
 	}
-	loop_del(&gw->loop, &s->ev);
-	/* Unlink from the live list; the gateway frees zombies later. */
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		gw->sessions = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	gw->nsessions--;
-	s->next = gw->zombies;
-	s->prev = NULL;
-	gw->zombies = s;
 	OPENSSL_cleanse(s->hlak, sizeof(s->hlak));
 	OPENSSL_cleanse(s->hlak_mppe16, sizeof(s->hlak_mppe16));
 }

@@ -14,6 +14,7 @@
 
 #include "dp_kmod.h"
 #include "link.h"
+#include "list.h"
 #include "loop.h"
 
 struct gateway;
@@ -35,10 +36,16 @@ enum sess_state {
 struct session {
 	struct ev ev;
 	struct gateway *gw;
-	struct session *next, *prev;	/* gw->sessions */
-	struct session *hnext;		/* address table chain */
-	struct session *dnext, *mnext;	/* dirty / more lists */
-	bool on_dirty, on_more, in_table;
+	/*
+	 * Where the gateway can reach it from (gateway.c owns them all and
+	 * unlinks a closed session from every one in one place).
+	 */
+	struct list_head node;		/* gw->sessions, then gw->zombies */
+	struct list_head more;		/* gw->more: unread input left */
+	struct list_head dirty;		/* gw->dirty: output to flush */
+	struct hlist_node hnode;	/* gw->table, by assigned address */
+	struct hlist_node knode;	/* gw->ktable, by sstp.ko id */
+	bool in_table;			/* hnode is linked */
 	struct sstp_link link;
 	uint64_t id;
 	char peer[64];			/* remote address:port */
@@ -60,6 +67,7 @@ struct session {
 	/* MSK[0..15] || MSK[32..47]: what pppd < 2.5 + sstpc bind with */
 	uint8_t hlak_mppe16[SSTP_HLAK_LEN];
 	bool refused;			/* EAP-Failure sent; disconnect at deadline */
+	char refuse_text[64];		/* why, for the LCP Terminate-Request */
 	bool deferred_cc;
 	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
 	uint32_t addr;			/* assigned inner address, 0 if none */
@@ -73,7 +81,6 @@ struct session {
 	bool kpath;			/* carried by sstp.ko */
 	bool kgone;			/* sstp.ko has already ended it */
 	uint32_t kid;			/* its id there */
-	struct session *knext;		/* gw->ktable chain */
 	struct kmod_stats kst;		/* counters, while dumping */
 };
 

@@ -6,6 +6,7 @@
  * tables; receive comes in from the sessions' work items via gro_cells.
  */
 
+#include <linux/capability.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/if_arp.h>
@@ -164,11 +165,17 @@ static const struct net_device_ops sstp_netdev_ops = {
 	.ndo_get_stats64	= dev_get_tstats64,
 };
 
+/* Also for `ip link add`; sstp_dev_create() may change the limit after. */
 static void sstp_setup(struct net_device *dev)
 {
+	struct sstp_dev *sd = netdev_priv(dev);
+
+	/*
+	 * No NETIF_F_RXCSUM: nothing verifies the checksums of what the peers
+	 * send before the stack does (see rx_ip()).
+	 */
 	netdev_features_t features = NETIF_F_SG | NETIF_F_HW_CSUM |
-				     NETIF_F_RXCSUM | NETIF_F_HIGHDMA |
-				     NETIF_F_GSO_SOFTWARE;
+				     NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE;
 
 	dev->netdev_ops = &sstp_netdev_ops;
 	dev->type = ARPHRD_NONE;
@@ -187,18 +194,38 @@ static void sstp_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = sstp_destruct;
 	netif_keep_dst(dev);
+	sd->max_sessions = SSTP_MAX_SESSIONS_DEFAULT;
+}
+
+/*
+ * `ip link add type sstp` needs CAP_NET_ADMIN in the namespace's user
+ * namespace only; the generic netlink family needs it in the initial one.
+ * The same holds here, so that a user namespace's root cannot make an sstp
+ * device in a namespace of its own either.
+ */
+static int sstp_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (!capable(CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "sstp devices need CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return 0;
 }
 
 struct rtnl_link_ops sstp_link_ops __read_mostly = {
 	.kind		= "sstp",
 	.priv_size	= sizeof(struct sstp_dev),
 	.setup		= sstp_setup,
+	.validate	= sstp_validate,
 };
 
 /**
  * sstp_dev_create() - Create and register an sstp device.
  * @net: namespace for the device
  * @name: its name, or NULL for sstp%d
+ * @max_sessions: its session limit, or 0 for the default
  * @extack: for the reason of a refusal
  *
  * Called with RTNL held.
@@ -206,9 +233,11 @@ struct rtnl_link_ops sstp_link_ops __read_mostly = {
  * Return: the device, or an ERR_PTR().
  */
 struct net_device *sstp_dev_create(struct net *net, const char *name,
+				   u32 max_sessions,
 				   struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
+	struct sstp_dev *sd;
 	int err;
 
 	ASSERT_RTNL();
@@ -222,6 +251,10 @@ struct net_device *sstp_dev_create(struct net *net, const char *name,
 		return ERR_PTR(-ENOMEM);
 	dev_net_set(dev, net);
 	dev->rtnl_link_ops = &sstp_link_ops;
+	/* Set before the device is visible, so no session sees it change. */
+	sd = netdev_priv(dev);
+	if (max_sessions)
+		sd->max_sessions = max_sessions;
 	err = register_netdevice(dev);
 	if (err) {
 		if (err == -EEXIST)

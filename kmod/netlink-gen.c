@@ -11,6 +11,12 @@
 
 #include <uapi/linux/sstp.h>
 
+/* Integer value ranges */
+static const struct netlink_range_validation sstp_a_max_sessions_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
 /* Common nested types */
 const struct nla_policy sstp_session_nl_policy[SSTP_A_SESSION_ANY_SOURCE + 1] = {
 	[SSTP_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -58,8 +64,9 @@ const struct nla_policy sstp_session_send_input_nl_policy[SSTP_A_SESSION_PACKET 
 };
 
 /* SSTP_CMD_DEV_NEW - do */
-static const struct nla_policy sstp_dev_new_nl_policy[SSTP_A_IFNAME + 1] = {
+static const struct nla_policy sstp_dev_new_nl_policy[SSTP_A_MAX_SESSIONS + 1] = {
 	[SSTP_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[SSTP_A_MAX_SESSIONS] = NLA_POLICY_FULL_RANGE(NLA_U32, &sstp_a_max_sessions_range),
 };
 
 /* SSTP_CMD_DEV_DEL - do */
@@ -107,8 +114,8 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.cmd		= SSTP_CMD_DEV_NEW,
 		.doit		= sstp_nl_dev_new_doit,
 		.policy		= sstp_dev_new_nl_policy,
-		.maxattr	= SSTP_A_IFNAME,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.maxattr	= SSTP_A_MAX_SESSIONS,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= SSTP_CMD_DEV_DEL,
@@ -117,7 +124,7 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.post_doit	= sstp_nl_post_doit,
 		.policy		= sstp_dev_del_nl_policy,
 		.maxattr	= SSTP_A_IFINDEX,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= SSTP_CMD_DEV_GET,
@@ -126,12 +133,12 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.post_doit	= sstp_nl_post_doit,
 		.policy		= sstp_dev_get_nl_policy,
 		.maxattr	= SSTP_A_IFINDEX,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd	= SSTP_CMD_DEV_GET,
 		.dumpit	= sstp_nl_dev_get_dumpit,
-		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= SSTP_CMD_SESSION_NEW,
@@ -140,7 +147,7 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.post_doit	= sstp_nl_post_doit,
 		.policy		= sstp_session_new_nl_policy,
 		.maxattr	= SSTP_A_SESSION,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= SSTP_CMD_SESSION_DEL,
@@ -149,7 +156,7 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.post_doit	= sstp_nl_post_doit,
 		.policy		= sstp_session_del_nl_policy,
 		.maxattr	= SSTP_A_SESSION,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= SSTP_CMD_SESSION_GET,
@@ -158,14 +165,14 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.post_doit	= sstp_nl_post_doit,
 		.policy		= sstp_session_get_do_nl_policy,
 		.maxattr	= SSTP_A_SESSION,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= SSTP_CMD_SESSION_GET,
 		.dumpit		= sstp_nl_session_get_dumpit,
 		.policy		= sstp_session_get_dump_nl_policy,
 		.maxattr	= SSTP_A_IFINDEX,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= SSTP_CMD_SESSION_SEND,
@@ -174,7 +181,7 @@ static const struct genl_split_ops sstp_nl_ops[] = {
 		.post_doit	= sstp_nl_post_doit,
 		.policy		= sstp_session_send_nl_policy,
 		.maxattr	= SSTP_A_SESSION,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

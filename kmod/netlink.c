@@ -75,6 +75,7 @@ void sstp_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 static int dev_fill(struct sk_buff *skb, struct net_device *dev, u32 portid,
 		    u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
 {
+	const struct sstp_dev *sd = netdev_priv(dev);
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &sstp_nl_family, flags, cmd);
@@ -83,7 +84,9 @@ static int dev_fill(struct sk_buff *skb, struct net_device *dev, u32 portid,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, SSTP_A_IFINDEX, dev->ifindex) ||
-	    nla_put_string(skb, SSTP_A_IFNAME, dev->name)) {
+	    nla_put_string(skb, SSTP_A_IFNAME, dev->name) ||
+	    nla_put_u32(skb, SSTP_A_MAX_SESSIONS, sd->max_sessions) ||
+	    nla_put_u32(skb, SSTP_A_N_SESSIONS, READ_ONCE(sd->n_sessions))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -96,17 +99,22 @@ static int dev_fill(struct sk_buff *skb, struct net_device *dev, u32 portid,
  * @skb: the request
  * @info: request info
  *
- * Return: 0 with the new index and name in the reply, or -errno.
+ * Return: 0 with the new index, name and session limit in the reply, or
+ * -errno.
  */
 int sstp_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char name[IFNAMSIZ] = "";
 	struct net_device *dev;
 	struct sk_buff *msg;
+	u32 max_sessions = 0;
 	int err;
 
 	if (info->attrs[SSTP_A_IFNAME])
 		nla_strscpy(name, info->attrs[SSTP_A_IFNAME], sizeof(name));
+	/* The policy keeps it within 1..1048576. */
+	if (info->attrs[SSTP_A_MAX_SESSIONS])
+		max_sessions = nla_get_u32(info->attrs[SSTP_A_MAX_SESSIONS]);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -114,7 +122,7 @@ int sstp_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	dev = sstp_dev_create(genl_info_net(info),
 			      info->attrs[SSTP_A_IFNAME] ? name : NULL,
-			      info->extack);
+			      max_sessions, info->extack);
 	if (IS_ERR(dev)) {
 		rtnl_unlock();
 		if (PTR_ERR(dev) == -EINVAL)
@@ -363,7 +371,7 @@ static int session_config(struct sstp_session *s, struct nlattr **attrs,
 	s->any_source = nla_get_flag(attrs[SSTP_A_SESSION_ANY_SOURCE]);
 	a = attrs[SSTP_A_SESSION_RX_BACKLOG];
 	if (a && nla_len(a)) {
-		s->rx_backlog = kvmalloc(nla_len(a), GFP_KERNEL);
+		s->rx_backlog = kvmalloc(nla_len(a), GFP_KERNEL_ACCOUNT);
 		if (!s->rx_backlog)
 			return -ENOMEM;
 		memcpy(s->rx_backlog, nla_data(a), nla_len(a));

@@ -110,11 +110,13 @@ static void rx_ip(struct sstp_session *s, const u8 *data, unsigned int len,
 	}
 	__skb_trim(skb, tot);
 	skb->pkt_type = PACKET_HOST;
-	/* The TLS record's authentication covered the whole packet. */
-	if (dev->features & NETIF_F_RXCSUM) {
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
-		skb->csum_level = ~0;
-	}
+	/*
+	 * TLS only proves the packet came from the peer unchanged, not that
+	 * the peer built it right: its TCP, UDP and ICMP checksums were never
+	 * verified, so the stack must check them (as ovpn does) and count bad
+	 * ones in InCsumErrors instead of delivering the data.
+	 */
+	skb->ip_summed = CHECKSUM_NONE;
 	atomic64_inc(&s->stats.rx_packets);
 	atomic64_add(tot, &s->stats.rx_bytes);
 	__skb_queue_tail(&s->rx_list, skb);

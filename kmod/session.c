@@ -11,6 +11,13 @@
  * cancels the work items; only then are the buffers and the socket given
  * back. The object itself is freed after an RCU grace period, because the
  * transmit path finds sessions in the tables without taking references.
+ *
+ * What a session allocates for as long as it lives (the object, its
+ * buffers, the gateway's backlog) is allocated in the creating process's
+ * context with GFP_KERNEL_ACCOUNT, so it is charged to that process's
+ * memory cgroup; packets in flight are bounded by the queue limits
+ * instead. A session also holds a reference to its socket's file, beyond
+ * the creator's RLIMIT_NOFILE: the device's max_sessions bounds both.
  */
 
 #include <linux/hash.h>
@@ -48,10 +55,10 @@ struct sstp_session *sstp_session_alloc(struct sstp_dev *sd, u32 owner)
 {
 	struct sstp_session *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
-	s->tx_buf = kvmalloc(SSTP_TX_BUF, GFP_KERNEL);
+	s->tx_buf = kvmalloc(SSTP_TX_BUF, GFP_KERNEL_ACCOUNT);
 	if (!s->tx_buf) {
 		kfree(s);
 		return NULL;
@@ -100,7 +107,8 @@ static struct sstp_session *by_id_locked(struct sstp_dev *sd, u32 id)
  * it holds a reference of its own.
  *
  * Return: 0 with the session LIVE and its receive work queued, or -ENODEV
- * (device going away), -EADDRINUSE, -EEXIST (id taken) or -ENOSPC.
+ * (device going away), -ENOSPC (the device's session limit, or no free
+ * id), -EADDRINUSE or -EEXIST (id taken).
  */
 int sstp_session_add(struct sstp_session *s, u32 id,
 		     struct netlink_ext_ack *extack)
@@ -114,6 +122,11 @@ int sstp_session_add(struct sstp_session *s, u32 id,
 	if (sd->dead) {
 		NL_SET_ERR_MSG_MOD(extack, "device is being deleted");
 		err = -ENODEV;
+		goto out;
+	}
+	if (sd->n_sessions >= sd->max_sessions) {
+		NL_SET_ERR_MSG_MOD(extack, "device session limit reached");
+		err = -ENOSPC;
 		goto out;
 	}
 	if (s->has_ip4) {
@@ -164,6 +177,8 @@ int sstp_session_add(struct sstp_session *s, u32 id,
 	if (s->has_ip6)
 		hash_add_rcu(sd->by_ip6, &s->node_ip6, ipv6_addr_hash(&s->ip6));
 	list_add_tail_rcu(&s->node, &sd->sessions);
+	WRITE_ONCE(sd->n_sessions, sd->n_sessions + 1);
+	s->counted = true;
 	sd->generation++;
 	WRITE_ONCE(s->state, SSTP_SESSION_LIVE);
 	/*
@@ -217,9 +232,18 @@ static void teardown(struct sstp_session *s, bool notify)
 		sstp_tx_flush(s);
 	skb_queue_purge(&s->txq);
 	skb_queue_purge(&s->rx_list);
+	sstp_sock_release(s);
+	if (s->counted) {
+		/*
+		 * The socket's file is given back: room for another, before
+		 * the owner hears of the end and may fill it.
+		 */
+		spin_lock_bh(&s->sd->lock);
+		WRITE_ONCE(s->sd->n_sessions, s->sd->n_sessions - 1);
+		spin_unlock_bh(&s->sd->lock);
+	}
 	if (notify)
 		sstp_nl_session_del_ntf(s);
-	sstp_sock_release(s);
 	kvfree(s->rx_backlog);
 	s->rx_backlog = NULL;
 	kvfree(s->rx_buf);

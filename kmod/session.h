@@ -64,6 +64,7 @@ struct sstp_stats {
  * @refcount: references; the tables hold one until the session is released
  * @rcu: frees the session after readers of the tables are done
  * @state: enum sstp_session_state
+ * @counted: counted in the device's n_sessions until released
  * @reason: why the session ended (enum sstp_del_reason), once DEAD
  * @sock: the kernel TLS socket (a file reference is held)
  * @saved_data_ready: socket callback replaced while attached
@@ -112,6 +113,7 @@ struct sstp_session {
 	struct kref refcount;
 	struct rcu_head rcu;
 	int state;
+	bool counted;
 	int reason;
 
 	struct socket *sock;

@@ -190,7 +190,7 @@ int sstp_sock_attach(struct sstp_session *s, int fd,
 	s->use_read_sock = sock->ops->read_sock &&
 			   sock->ops->read_sock != inet_stream_ops.read_sock;
 	if (!s->use_read_sock) {
-		s->rx_buf = kvmalloc(SSTP_RX_BUF, GFP_KERNEL);
+		s->rx_buf = kvmalloc(SSTP_RX_BUF, GFP_KERNEL_ACCOUNT);
 		if (!s->rx_buf) {
 			sstp_sock_detach(s);
 			s->sock = NULL;

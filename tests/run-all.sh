@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite: build (warnings are errors), unit tests, a short
-# fuzz run of every parser, network-namespace tests on this kernel, and the
+# fuzz run of every parser, network-namespace tests on this kernel (also on
+# an ASan + UBSan build of the daemon), and the
 # qemu tests under Debian's 6.1 and 6.12 kernels (kTLS, sstpc + pppd, and
 # the sstp.ko module).
 # Needs root (netns, TUN).
@@ -32,6 +33,9 @@ stage build make -j"$(nproc)" CI=1 all unit
 stage unit tests/run-unit.sh build/tests
 stage fuzz make CI=1 fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 stage netns tests/netns.sh build
+# The daemon, sstpctl and the unit tests under ASan + UBSan: the unit tests
+# and the netns suite again, failing on any sanitizer report.
+stage asan make -j"$(nproc)" CI=1 asan-test
 stage vm tests/vm/run.sh
 # sstp.ko: the libmnl test tool, then a debug build of the module against
 # Debian's 6.1 and 6.12 headers, loaded and tested in qemu guests (after

@@ -34,6 +34,19 @@ static inline int nla_put_uint(struct sk_buff *skb, int attrtype, u64 value)
 #define NLA_POLICY_MAX_LEN(_len)	{ .type = NLA_BINARY, .len = _len }
 #endif
 
+#ifndef SSTP_HAVE_NLA_CONST_RANGE
+/*
+ * Policies point to const ranges in newer kernels (the generated ones are);
+ * before, the pointer was not, though the kernel only ever read through it.
+ */
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {				\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),			\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,			\
+	.range = (struct netlink_range_validation *)(_range),		\
+}
+#endif
+
 /* Lockless transmit: a device field since 6.12, a feature flag before. */
 static inline void sstp_compat_set_lltx(struct net_device *dev)
 {

@@ -240,7 +240,8 @@ static void converse(struct reader *r, size_t max_frag, uint8_t *a)
 		alen = mutate(r, a, alen, OUT_CAP);
 		cs = eap_tls_input(c, a, alen, b, OUT_CAP, &blen);
 		check_out(b, blen, max_frag);
-		if (ss != EAP_TLS_CONTINUE || !blen)
+		/* after our alert the client's answer brings EAP-Failure */
+		if ((ss != EAP_TLS_CONTINUE && ss != EAP_TLS_ALERT) || !blen)
 			break;
 		blen = mutate(r, b, blen, OUT_CAP);
 		ss = eap_tls_input(s, b, blen, a, OUT_CAP, &alen);

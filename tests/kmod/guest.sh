@@ -40,13 +40,20 @@ tail_log() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/#   | /'; }
 # run_tool DESC ARGS...: a scenario; its ok/not ok lines count as ours.
 run_tool()
 {
-	local desc=$1 out=$LOG/$2-$3.log line rc t0
+	local desc=$1 out=$LOG/$2-$3.log t0
 
 	shift
 	t0=$SECONDS
 	"$T" "$@" >"$out" 2>&1
-	rc=$?
-	note "$desc took $((SECONDS - t0)) s"
+	report "$desc" "$out" $? "$t0"
+}
+
+# report DESC LOG STATUS T0: the ok/not ok lines of a tool's LOG as ours.
+report()
+{
+	local desc=$1 out=$2 rc=$3 line
+
+	note "$desc took $((SECONDS - $4)) s"
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) N_OK=$((N_OK + 1)); echo "ok - $desc: ${line#ok - }" ;;
@@ -137,6 +144,30 @@ run_tool teardown scenario teardown "$DEV"
 run_tool malformed scenario malformed "$DEV" "${KMOD_FUZZ_ROUNDS:-40}"
 run_tool many scenario many "$DEV" "${KMOD_SESSIONS:-200}"
 run_tool churn scenario churn "$DEV" "${KMOD_CHURN:-25}"
+
+# --- who may use the module, how much, and what the stack checks
+run_tool "session limit" scenario limit "$DEV" "${KMOD_LIMIT:-8}"
+run_tool checksums scenario csum "$DEV"
+# Root of a user namespace owns its network namespace, not the module.
+t0=$SECONDS
+unshare -U -r -n sh -c "ip link set lo up && exec '$T' scenario unpriv 1" \
+	>"$LOG/unpriv.log" 2>&1
+report "user namespace" "$LOG/unpriv.log" $? "$t0"
+checknot "ip link add type sstp refused in a user namespace" \
+	unshare -U -r -n ip link add sstpx1 type sstp
+# Session memory in the creator's memory cgroup (cgroup v2).
+CG=/sys/fs/cgroup
+if [ -f $CG/cgroup.controllers ] || mount -t cgroup2 none $CG 2>>"$LOG/cmd.log"; then
+	echo +memory >$CG/cgroup.subtree_control 2>>"$LOG/cmd.log"
+	mkdir -p $CG/kmodacct
+	t0=$SECONDS
+	sh -c 'echo $$ >'$CG'/kmodacct/cgroup.procs && exec "$0" scenario account "$1" "$2"' \
+		"$T" "$DEV" "${KMOD_ACCOUNT:-128}" >"$LOG/account.log" 2>&1
+	report accounting "$LOG/account.log" $? "$t0"
+	rmdir $CG/kmodacct 2>>"$LOG/cmd.log"
+else
+	not_ok "cgroup2 mounted for the accounting test"
+fi
 objs=$(objects)
 if [ "$objs" = 0 ]; then
 	ok "session objects back to zero"

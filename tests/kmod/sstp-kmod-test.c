@@ -10,7 +10,8 @@
  *                                          one session whose peer answers pings
  *   sstp-kmod-test hold DEV COUNT SECONDS  COUNT sessions until their device goes
  *   sstp-kmod-test scenario NAME DEV [N]   api, traffic, client, teardown,
- *                                          malformed, many, churn
+ *                                          malformed, many, churn, unpriv,
+ *                                          limit, account, csum
  *
  * DEV is a name or an index. Sessions run over real kernel TLS: a TLS 1.2
  * AES-GCM connection over loopback, OpenSSL handing both ends to the
@@ -541,6 +542,9 @@ static int session_dump(struct nl *nl, uint32_t ifindex, bool print)
 struct devinfo {
 	uint32_t ifindex;
 	char name[IFNAMSIZ];
+	uint32_t max_sessions;
+	uint32_t n_sessions;
+	bool has_n;
 	bool print;
 	unsigned int n;
 };
@@ -553,6 +557,12 @@ static int dev_attr_cb(const struct nlattr *a, void *data)
 		d->ifindex = mnl_attr_get_u32(a);
 	else if (mnl_attr_get_type(a) == SSTP_A_IFNAME)
 		snprintf(d->name, sizeof(d->name), "%s", mnl_attr_get_str(a));
+	else if (mnl_attr_get_type(a) == SSTP_A_MAX_SESSIONS)
+		d->max_sessions = mnl_attr_get_u32(a);
+	else if (mnl_attr_get_type(a) == SSTP_A_N_SESSIONS) {
+		d->n_sessions = mnl_attr_get_u32(a);
+		d->has_n = true;
+	}
 	return MNL_CB_OK;
 }
 
@@ -2099,6 +2109,500 @@ static int scenario_many(struct nl *nl, uint32_t ifindex, unsigned int count)
 	return finish();
 }
 
+/* ------------------------------------------------------------ hardening */
+
+/*
+ * Run as root of a user namespace of its own, in a network namespace of
+ * its own (unshare -U -r -n, loopback up): every command is refused with
+ * EPERM. ifindex is a device of that namespace to aim at (loopback); where
+ * dev-new wrongly succeeds, its device is used instead, so that a module
+ * that lets such a caller in shows it all the way to a live session.
+ */
+static int scenario_unpriv(struct nl *nl, uint32_t ifindex)
+{
+	struct sreq r = { .ip4 = "10.200.9.1" };
+	struct peer *p = peer_alloc();
+	struct nlmsghdr *nlh;
+	struct devinfo d;
+	uint8_t pkt[SSTP_LEN_SIMPLE];
+	uint32_t id = 0;
+	int err;
+
+	err = dev_new(nl, "sstpx0", &d);
+	check(err == -EPERM, "dev-new refused with EPERM (%s)",
+	      err ? strerror(-err) : "accepted");
+	if (!err && d.ifindex)
+		ifindex = d.ifindex;
+	r.ifindex = ifindex;
+
+	err = dev_cmd(nl, SSTP_CMD_DEV_GET, ifindex, &d);
+	check(err == -EPERM, "dev-get refused with EPERM (%s)",
+	      err ? strerror(-err) : "accepted");
+	memset(&d, 0, sizeof(d));
+	nlh = msg_start(nl, reqbuf, nl->family, SSTP_CMD_DEV_GET, NLM_F_DUMP);
+	err = nl_talk(nl, nlh, dev_reply, &d);
+	check(err == -EPERM, "dev-get dump refused with EPERM (%s, %u devices)",
+	      err ? strerror(-err) : "accepted", d.n);
+
+	if (pair_new(p, true)) {
+		check(false, "a kernel TLS pair in the namespace");
+		free(p);
+		return finish();
+	}
+	r.fd = p->sfd;
+	err = session_new(nl, &r, &id);
+	check(err == -EPERM, "session-new with a kernel TLS socket refused with EPERM (%s%s%s)",
+	      err ? strerror(-err) : "accepted", nl->ext[0] ? ": " : "",
+	      nl->ext);
+	err = session_dump(nl, ifindex, false);
+	check(err == -EPERM, "session-get dump refused with EPERM (%s)",
+	      err < 0 ? strerror(-err) : "accepted");
+	err = session_get(nl, ifindex, id ? id : 1, &(struct sess){ 0 });
+	check(err == -EPERM, "session-get refused with EPERM (%s)",
+	      err ? strerror(-err) : "accepted");
+	sstp_ctrl(pkt, SSTP_MSG_ECHO_REQUEST);
+	err = session_send(nl, ifindex, id ? id : 1, pkt, sizeof(pkt));
+	check(err == -EPERM, "session-send refused with EPERM (%s)",
+	      err ? strerror(-err) : "accepted");
+	err = session_del(nl, ifindex, id ? id : 1);
+	check(err == -EPERM, "session-del refused with EPERM (%s)",
+	      err ? strerror(-err) : "accepted");
+	err = dev_cmd(nl, SSTP_CMD_DEV_DEL, ifindex, NULL);
+	check(err == -EPERM, "dev-del refused with EPERM (%s)",
+	      err ? strerror(-err) : "accepted");
+	pair_close(p);
+	free(p);
+	return finish();
+}
+
+static int dev_new_max(struct nl *nl, const char *name, uint32_t max,
+		       struct devinfo *d)
+{
+	struct nlmsghdr *nlh;
+
+	memset(d, 0, sizeof(*d));
+	nlh = msg_start(nl, reqbuf, nl->family, SSTP_CMD_DEV_NEW, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, SSTP_A_IFNAME, name);
+	mnl_attr_put_u32(nlh, SSTP_A_MAX_SESSIONS, max);
+	return nl_talk(nl, nlh, dev_reply, d);
+}
+
+/* The device's session count as dev-get reports it, or -1. */
+static int dev_sessions(struct nl *nl, uint32_t ifindex)
+{
+	struct devinfo d;
+
+	if (dev_cmd(nl, SSTP_CMD_DEV_GET, ifindex, &d) || !d.has_n)
+		return -1;
+	return d.n_sessions;
+}
+
+/*
+ * A device of its own with a limit of count sessions: count attach, one
+ * more is refused with ENOSPC and a message, deleting one makes room.
+ * ifindex is the main device, made with `ip link add` (the default limit).
+ */
+static int scenario_limit(struct nl *nl, uint32_t ifindex, unsigned int count)
+{
+	struct peer **p = calloc(count + 1, sizeof(*p));
+	uint32_t *id = calloc(count + 1, sizeof(*id));
+	unsigned int i, up = 0;
+	struct devinfo d;
+	struct ntf *ntf;
+	uint32_t lim;
+	long long end;
+	char a4[32];
+	int err, n;
+
+	err = dev_cmd(nl, SSTP_CMD_DEV_GET, ifindex, &d);
+	check(!err && d.max_sessions == 65536 && d.has_n,
+	      "a device made with ip link add has the default limit (%u)",
+	      d.max_sessions);
+	/* The policy's range check answers ERANGE. */
+	err = dev_new_max(nl, "sstpl0", 0, &d);
+	expect_err(nl, err, ERANGE, "max-sessions 0");
+	err = dev_new_max(nl, "sstpl0", 1048577, &d);
+	expect_err(nl, err, ERANGE, "max-sessions 1048577");
+	err = dev_new_max(nl, "sstpl0", count, &d);
+	check(!err && d.max_sessions == count && d.has_n && !d.n_sessions,
+	      "dev-new with max-sessions %u (%s: max %u, %u sessions)", count,
+	      err ? strerror(-err) : "ok", d.max_sessions, d.n_sessions);
+	if (err) {
+		free(p);
+		free(id);
+		return finish();
+	}
+	lim = d.ifindex;
+	for (i = 0; i <= count; i++)
+		p[i] = peer_alloc();
+	for (i = 0; i < count; i++) {
+		snprintf(a4, sizeof(a4), "10.201.%u.%u", i / 250, 1 + i % 250);
+		if (!attach(nl, lim, p[i], a4, NULL, -1, &id[i]))
+			up++;
+	}
+	check(up == count, "%u sessions attached (%u)", count, up);
+	n = dev_sessions(nl, lim);
+	check(n == (int)count, "dev-get counts them (%d)", n);
+	err = attach(nl, lim, p[count], "10.201.255.1", NULL, -1, &id[count]);
+	check(err == -ENOSPC && strstr(nl->ext, "session limit"),
+	      "session %u refused with ENOSPC and a message (%s: %s)",
+	      count + 1, err ? strerror(-err) : "accepted", nl->ext);
+	if (!err)
+		session_del(nl, lim, id[count]);
+	check(!session_del(nl, lim, id[0]), "session-del of one");
+	n = dev_sessions(nl, lim);
+	check(n == (int)count - 1, "dev-get counts one fewer (%d)", n);
+	pair_close(p[0]);
+	err = attach(nl, lim, p[count], "10.201.255.1", NULL, -1, &id[count]);
+	check(!err, "then another attaches (%s)", err ? strerror(-err) : "ok");
+	n = dev_sessions(nl, lim);
+	check(n == (int)count, "dev-get counts %u again (%d)", count, n);
+	/* As a gateway does: a session ends, its slot is taken at once. */
+	pair_close(p[1]);
+	ntf = wait_ntf(nl, SSTP_CMD_SESSION_DEL_NTF, id[1], TIMEOUT_MS);
+	n = dev_sessions(nl, lim);
+	check(ntf && n == (int)count - 1,
+	      "when the owner hears a session ended, its slot is free (%d)", n);
+	free(ntf);
+	err = attach(nl, lim, p[1], "10.201.255.2", NULL, -1, &id[1]);
+	check(!err, "and another attaches right away (%s)",
+	      err ? strerror(-err) : "ok");
+	for (i = 1; i <= count; i++) {
+		pair_close(p[i]);
+		free(p[i]);
+	}
+	free(p[0]);
+	/* The peers closed: the sessions end on their own. */
+	end = now_ms() + TIMEOUT_MS;
+	while ((n = dev_sessions(nl, lim)) > 0 && now_ms() < end)
+		usleep(50000);
+	check(n == 0, "the count goes back to 0 as the sessions end (%d)", n);
+	check(!dev_cmd(nl, SSTP_CMD_DEV_DEL, lim, NULL), "dev-del");
+	free(p);
+	free(id);
+	return finish();
+}
+
+/* memory.current of this process's cgroup (v2), or -1. */
+static long long memcg_current(void)
+{
+	char line[512], path[640];
+	long long v = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/cgroup", "r");
+	if (!f)
+		return -1;
+	path[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(path, sizeof(path),
+				 "/sys/fs/cgroup%s/memory.current", line + 3);
+		}
+	}
+	fclose(f);
+	if (!path[0])
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Run inside a memory cgroup (v2): what count sessions allocate shows up in
+ * the cgroup's memory.current. The socket pairs are made first, so that
+ * only session-new falls between the two readings; each session holds at
+ * least its 16 KiB transmit buffer.
+ */
+static int scenario_account(struct nl *nl, uint32_t ifindex,
+			    unsigned int count)
+{
+	struct peer **p = calloc(count, sizeof(*p));
+	uint32_t *id = calloc(count, sizeof(*id));
+	struct sreq r = { .ifindex = ifindex };
+	long long before, after, per;
+	unsigned int i, made = 0, up = 0;
+	char a4[32];
+
+	for (i = 0; i < count; i++) {
+		p[i] = peer_alloc();
+		if (!pair_new(p[i], true))
+			made++;
+	}
+	check(made == count, "%u kernel TLS pairs (%u)", count, made);
+	before = memcg_current();
+	for (i = 0; i < count; i++) {
+		if (p[i]->sfd < 0)
+			continue;
+		snprintf(a4, sizeof(a4), "10.202.%u.%u", i / 250, 1 + i % 250);
+		r.ip4 = a4;
+		r.fd = p[i]->sfd;
+		if (!session_new(nl, &r, &id[i]))
+			up++;
+	}
+	after = memcg_current();
+	check(up == made, "%u sessions attached (%u)", made, up);
+	per = up ? (after - before) / (long long)up : 0;
+	note("memory.current %lld -> %lld: %lld bytes a session", before,
+	     after, per);
+	/* Charges are batched (up to 256 KiB a CPU): 12 KiB of slack. */
+	check(before >= 0 && per >= 12288,
+	      "sessions are charged to the creator's memory cgroup (%lld bytes each)",
+	      per);
+	for (i = 0; i < count; i++) {
+		if (id[i])
+			session_del(nl, ifindex, id[i]);
+		pair_close(p[i]);
+		free(p[i]);
+	}
+	free(p);
+	free(id);
+	return finish();
+}
+
+/* Udp/Tcp InCsumErrors from /proc/net/snmp, or -1. */
+static long long snmp_csum_errors(const char *proto)
+{
+	char names[1024], vals[1024], *n, *v, *sn, *sv;
+	size_t plen = strlen(proto);
+	long long r = -1;
+	FILE *f = fopen("/proc/net/snmp", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(names, proto, plen) || names[plen] != ':')
+			continue;
+		n = strtok_r(names + plen + 1, " \n", &sn);
+		v = strtok_r(vals + plen + 1, " \n", &sv);
+		while (n && v) {
+			if (!strcmp(n, "InCsumErrors"))
+				r = atoll(v);
+			n = strtok_r(NULL, " \n", &sn);
+			v = strtok_r(NULL, " \n", &sv);
+		}
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+/* Udp6InCsumErrors from /proc/net/snmp6, or -1. */
+static long long snmp6_udp_csum_errors(void)
+{
+	char line[256];
+	long long r = -1;
+	FILE *f = fopen("/proc/net/snmp6", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Udp6InCsumErrors %lld", &r) == 1)
+			break;
+	fclose(f);
+	return r;
+}
+
+/* IPv6 + UDP from src:sport to dst:dport; its length. */
+static size_t ip6_udp(uint8_t *p, const char *src, const char *dst,
+		      uint16_t sport, uint16_t dport, const char *data,
+		      bool bad_csum)
+{
+	size_t l4 = 8 + strlen(data);
+	uint32_t sum;
+	uint16_t cs;
+
+	memset(p, 0, 40 + l4);
+	p[0] = 0x60;
+	put16(p + 4, l4);
+	p[6] = IPPROTO_UDP;
+	p[7] = 64;
+	inet_pton(AF_INET6, src, p + 8);
+	inet_pton(AF_INET6, dst, p + 24);
+	put16(p + 40, sport);
+	put16(p + 42, dport);
+	put16(p + 44, l4);
+	memcpy(p + 48, data, strlen(data));
+	sum = csum_add(p + 8, 32, 0) + l4 + IPPROTO_UDP;
+	cs = csum_fold(csum_add(p + 40, l4, sum));
+	if (!cs)
+		cs = 0xffff;
+	if (bad_csum)
+		cs = cs == 0x5a5a ? 0xa5a5 : 0x5a5a;
+	put16(p + 46, cs);
+	return 40 + l4;
+}
+
+/* IPv4 + UDP or TCP (a SYN) from src:sport to dst:dport; its length. */
+static size_t ip4_l4(uint8_t *p, uint8_t proto, const char *src,
+		     const char *dst, uint16_t sport, uint16_t dport,
+		     const char *data, bool bad_csum)
+{
+	size_t l4 = proto == IPPROTO_UDP ? 8 + strlen(data) : 20;
+	size_t len = 20 + l4, csoff;
+	uint32_t sum;
+	uint16_t cs;
+
+	memset(p, 0, len);
+	p[0] = 0x45;
+	put16(p + 2, len);
+	p[8] = 64;
+	p[9] = proto;
+	inet_pton(AF_INET, src, p + 12);
+	inet_pton(AF_INET, dst, p + 16);
+	put16(p + 10, csum_fold(csum_add(p, 20, 0)));
+	put16(p + 20, sport);
+	put16(p + 22, dport);
+	if (proto == IPPROTO_UDP) {
+		put16(p + 24, l4);
+		memcpy(p + 28, data, strlen(data));
+		csoff = 26;
+	} else {
+		put16(p + 24, 0x1234);		/* sequence number */
+		p[32] = 5 << 4;			/* data offset */
+		p[33] = 0x02;			/* SYN */
+		put16(p + 34, 65535);		/* window */
+		csoff = 36;
+	}
+	sum = csum_add(p + 12, 8, 0) + proto + l4;
+	cs = csum_fold(csum_add(p + 20, l4, sum));
+	if (proto == IPPROTO_UDP && !cs)
+		cs = 0xffff;
+	/* Wrong, and not 0 (no checksum at all, for UDP). */
+	if (bad_csum)
+		cs = cs == 0x5a5a ? 0xa5a5 : 0x5a5a;
+	put16(p + csoff, cs);
+	return len;
+}
+
+/* A TCP segment with SYN and ACK from dport in what the peer reads. */
+static bool peer_sees_synack(struct peer *p, uint16_t dport, int ms)
+{
+	long long end = now_ms() + ms;
+	uint8_t pkt[SSTP_MAX_PACKET];
+	const uint8_t *ip;
+	uint16_t proto;
+	size_t len, iplen;
+	int left;
+
+	while ((left = end - now_ms()) > 0) {
+		if (peer_read(p, pkt, &len, left) <= 0)
+			return false;
+		ip = sstp_ip(pkt, len, &proto, &iplen, NULL);
+		if (!ip || proto != SSTP_PPP_IP || iplen < 40 ||
+		    ip[9] != IPPROTO_TCP)
+			continue;
+		ip += (ip[0] & 15) * 4;
+		if ((ip[0] << 8 | ip[1]) == dport && (ip[13] & 0x12) == 0x12)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Inner checksums are the stack's to check: a UDP datagram and a TCP SYN
+ * over IPv4 and a UDP datagram over IPv6 from the peer with a wrong
+ * checksum are dropped and counted in InCsumErrors, the same with a right
+ * one get through.
+ */
+static int scenario_csum(struct nl *nl, uint32_t ifindex)
+{
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct peer *p = peer_alloc();
+	uint8_t ip[128], pkt[256];
+	long long u0, u1, t0, t1;
+	int ufd, tfd, u6fd, one = 1;
+	uint32_t id;
+	char buf[64];
+	ssize_t n;
+	size_t len;
+
+	inet_pton(AF_INET, GW4, &sa.sin_addr);
+	ufd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sa.sin_port = htons(5551);
+	if (ufd < 0 || bind(ufd, (void *)&sa, sizeof(sa)))
+		die("udp socket on %s: %s", GW4, strerror(errno));
+	tfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(tfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sa.sin_port = htons(5552);
+	if (tfd < 0 || bind(tfd, (void *)&sa, sizeof(sa)) || listen(tfd, 4))
+		die("tcp socket on %s: %s", GW4, strerror(errno));
+	inet_pton(AF_INET6, GW6, &sa6.sin6_addr);
+	sa6.sin6_port = htons(5553);
+	u6fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (u6fd < 0 || bind(u6fd, (void *)&sa6, sizeof(sa6)))
+		die("udp socket on %s: %s", GW6, strerror(errno));
+	if (attach(nl, ifindex, p, "10.200.0.70", "fd00:200::70", -1, &id)) {
+		check(false, "attach");
+		return finish();
+	}
+
+	u0 = snmp_csum_errors("Udp");
+	len = ip4_l4(ip, IPPROTO_UDP, "10.200.0.70", GW4, 4444, 5551, "bad",
+		     true);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IP, ip, len));
+	usleep(300000);
+	n = recv(ufd, buf, sizeof(buf), 0);
+	u1 = snmp_csum_errors("Udp");
+	check(n < 0, "a UDP datagram with a bad checksum is not delivered (%zd)",
+	      n);
+	check(u0 >= 0 && u1 == u0 + 1, "and counted in Udp InCsumErrors (%lld -> %lld)",
+	      u0, u1);
+	len = ip4_l4(ip, IPPROTO_UDP, "10.200.0.70", GW4, 4444, 5551, "good",
+		     false);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IP, ip, len));
+	usleep(300000);
+	n = recv(ufd, buf, sizeof(buf), 0);
+	check(n == 4 && !memcmp(buf, "good", 4),
+	      "one with a right checksum is (%zd)", n);
+
+	t0 = snmp_csum_errors("Tcp");
+	len = ip4_l4(ip, IPPROTO_TCP, "10.200.0.70", GW4, 4445, 5552, "",
+		     true);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IP, ip, len));
+	check(!peer_sees_synack(p, 5552, 1000),
+	      "a TCP SYN with a bad checksum gets no answer");
+	t1 = snmp_csum_errors("Tcp");
+	check(t0 >= 0 && t1 == t0 + 1, "and is counted in Tcp InCsumErrors (%lld -> %lld)",
+	      t0, t1);
+	len = ip4_l4(ip, IPPROTO_TCP, "10.200.0.70", GW4, 4446, 5552, "",
+		     false);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IP, ip, len));
+	check(peer_sees_synack(p, 5552, 3000),
+	      "one with a right checksum gets a SYN-ACK");
+
+	u0 = snmp6_udp_csum_errors();
+	len = ip6_udp(ip, "fd00:200::70", GW6, 4447, 5553, "bad", true);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IPV6, ip, len));
+	usleep(300000);
+	n = recv(u6fd, buf, sizeof(buf), 0);
+	u1 = snmp6_udp_csum_errors();
+	check(n < 0, "an IPv6 UDP datagram with a bad checksum is not delivered (%zd)",
+	      n);
+	check(u0 >= 0 && u1 == u0 + 1,
+	      "and counted in Udp6InCsumErrors (%lld -> %lld)", u0, u1);
+	len = ip6_udp(ip, "fd00:200::70", GW6, 4447, 5553, "good", false);
+	peer_write(p, pkt, sstp_data(pkt, SSTP_PPP_IPV6, ip, len));
+	usleep(300000);
+	n = recv(u6fd, buf, sizeof(buf), 0);
+	check(n == 4 && !memcmp(buf, "good", 4),
+	      "one with a right checksum is (%zd)", n);
+
+	session_del(nl, ifindex, id);
+	pair_close(p);
+	free(p);
+	close(ufd);
+	close(tfd);
+	close(u6fd);
+	return finish();
+}
+
 /* ------------------------------------------------------------ serve, hold */
 
 static volatile sig_atomic_t stop;
@@ -2273,7 +2777,8 @@ static void usage(FILE *f)
 		"       sstp-kmod-test serve DEV IP4 [IP6] [any-source] [SECONDS]\n"
 		"       sstp-kmod-test hold DEV COUNT SECONDS\n"
 		"       sstp-kmod-test scenario NAME DEV [N]\n"
-		"         NAME: api traffic client teardown malformed many churn\n");
+		"         NAME: api traffic client teardown malformed many churn\n"
+		"               unpriv limit account csum\n");
 }
 
 int main(int argc, char **argv)
@@ -2360,6 +2865,14 @@ int main(int argc, char **argv)
 			rc = scenario_teardown(&nl, ifindex);
 		else if (!strcmp(argv[2], "malformed"))
 			rc = scenario_malformed(&nl, ifindex, n ? n : 40);
+		else if (!strcmp(argv[2], "unpriv"))
+			rc = scenario_unpriv(&nl, ifindex);
+		else if (!strcmp(argv[2], "limit"))
+			rc = scenario_limit(&nl, ifindex, n ? n : 8);
+		else if (!strcmp(argv[2], "account"))
+			rc = scenario_account(&nl, ifindex, n ? n : 128);
+		else if (!strcmp(argv[2], "csum"))
+			rc = scenario_csum(&nl, ifindex);
 		else if (!strcmp(argv[2], "many"))
 			rc = scenario_many(&nl, ifindex, n ? n : 200);
 		else if (!strcmp(argv[2], "churn")) {

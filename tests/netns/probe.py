@@ -3,6 +3,7 @@
 """Misbehaving SSTP clients for tests/netns.sh.
 
 Usage: probe.py MODE HOST PORT [--ca FILE] [--name NAME] [--wait S]
+                [--flood S] [--repeat N]
 
 Prints "local ADDR:PORT" as soon as the TCP connection exists, then one
 "key value" line per observation, and "closed-by-peer S" (seconds since the
@@ -24,6 +25,10 @@ last thing this probe sent) when the gateway drops the connection, or
   bad-binding     HTTP 200, CALL_CONNECT_REQUEST, read the ACK, then a
                   CALL_CONNECTED with a garbage certificate hash and MAC
                   before any authentication
+  lcp-flood-rst   HTTP 200, CALL_CONNECT_REQUEST, then LCP Configure-Requests
+                  for --flood seconds (0.7) without reading the replies, then
+                  close with a TCP RST (SO_LINGER 0); --repeat N times, each
+                  on a new connection; prints "flood-rst I BYTES" for each
 
 Many connections (options --count N, --half N, --tls N):
 
@@ -203,6 +208,48 @@ def call_connected(nonce):
     return bytes(p)
 
 
+def lcp_flood_chunk():
+    """Many LCP Configure-Requests (MRU, magic), each in its SSTP packet."""
+    out = bytearray()
+    for i in range(2048):
+        lcp = bytes([1, i & 0xff, 0, 14, 1, 4, 0x05, 0x78,
+                     5, 6]) + struct.pack(">I", 0x12345678 + i)
+        ppp = bytes([0xff, 0x03, 0xc0, 0x21]) + lcp
+        out += bytes([0x10, 0x00]) + struct.pack(">H", 4 + len(ppp)) + ppp
+    return bytes(out)
+
+
+def lcp_flood_rst(host, port, opts):
+    """The attack on the session lifecycle: flood, do not read, reset."""
+    chunk = lcp_flood_chunk()
+    for i in range(int(opts["--repeat"])):
+        p = Probe(host, port, opts["--ca"], opts["--name"], 1.0)
+        sent = 0
+        try:
+            p.tcp()
+            p.tls()
+            if p.http() != "200":
+                say("flood-rst %d no-http" % i)
+                continue
+            p.send(connect_request())
+            p.sock.settimeout(5)
+            end = time.monotonic() + float(opts["--flood"])
+            while time.monotonic() < end:
+                p.sock.sendall(chunk)
+                sent += len(chunk)
+        except (OSError, ssl.SSLError) as e:
+            say("flood-rst %d error %s" % (i, e))
+        finally:
+            if p.sock:
+                try:
+                    p.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      struct.pack("ii", 1, 0))
+                    p.sock.close()
+                except OSError:
+                    pass
+        say("flood-rst %d %d" % (i, sent))
+
+
 def hold(host, port, opts):
     import selectors
     count, half = int(opts["--count"]), int(opts["--half"])
@@ -268,7 +315,8 @@ def main():
         sys.exit(__doc__)
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     opts = {"--ca": None, "--name": "gw.test", "--wait": "8",
-            "--count": "1", "--half": "0", "--tls": "0"}
+            "--count": "1", "--half": "0", "--tls": "0",
+            "--flood": "0.7", "--repeat": "1"}
     rest = sys.argv[4:]
     while rest:
         if rest[0] not in opts or len(rest) < 2:
@@ -277,6 +325,9 @@ def main():
         rest = rest[2:]
     if mode in ("hold", "flood"):
         (hold if mode == "hold" else flood)(host, port, opts)
+        return
+    if mode == "lcp-flood-rst":
+        lcp_flood_rst(host, port, opts)
         return
     p = Probe(host, port, opts["--ca"], opts["--name"], float(opts["--wait"]))
     try:

@@ -289,6 +289,7 @@ static void check_packet(struct fragcheck *fc, const uint8_t *p, size_t n)
 
 struct run {
 	enum eap_tls_status s, c;
+	bool alerted;			/* the server returned ALERT */
 	struct fragcheck sc, cc;	/* server -> client, client -> server */
 	uint8_t last_s[BUF];		/* the server's last packet */
 	size_t last_s_len;
@@ -317,6 +318,11 @@ static void run(struct eap_tls *s, struct eap_tls *c, size_t max_frag,
 			assert_memory_equal(re, a, alen);
 		}
 		r->c = eap_tls_input(c, a, alen, b, sizeof(b), &blen);
+		if (r->s == EAP_TLS_ALERT) {
+			/* the client acknowledges the alert, then it ends */
+			r->alerted = true;
+			r->s = EAP_TLS_CONTINUE;
+		}
 		if (r->s != EAP_TLS_CONTINUE || r->c != EAP_TLS_CONTINUE) {
 			if (r->s == EAP_TLS_CONTINUE && blen) {
 				check_packet(&r->cc, b, blen);
@@ -526,7 +532,9 @@ static void test_client_without_cert(void **state)
 	assert_non_null(strstr(eap_tls_error(s), "TLS handshake failed"));
 	assert_non_null(strstr(eap_tls_error(s), "certificate"));
 	assert_string_equal(eap_tls_error(c),
-			    "gateway sent EAP-Failure (we have no client certificate)");
+			    "gateway requires a client certificate and we have none: handshake failure (alert 40)");
+	assert_true(r.alerted);
+	assert_int_equal(eap_tls_alert_sent(s), SSL_AD_HANDSHAKE_FAILURE);
 	assert_int_equal(r.last_s[0], FAIL);
 	assert_int_equal(vs.calls, 0);
 	assert_null(eap_tls_peer_cert(s));
@@ -552,6 +560,134 @@ static void test_untrusted_server(void **state)
 	assert_int_equal(r.s, EAP_TLS_FAILURE);
 	assert_non_null(strstr(eap_tls_error(s), "alert"));
 	assert_int_equal(vs.calls, 0);
+	eap_tls_free(s);
+	eap_tls_free(c);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+}
+
+/* verify() returns the X509_V_ERR_* code OpenSSL maps to an alert. */
+static int verify_code(void *arg, X509 *leaf, STACK_OF(X509) *chain,
+		       char *why, size_t whylen)
+{
+	(void)leaf;
+	(void)chain;
+	snprintf(why, whylen, "refused with code %d", *(int *)arg);
+	return *(int *)arg;
+}
+
+/*
+ * A refusal reaches the client as the TLS alert for verify()'s code: the
+ * gateway sends it in an EAP-TLS Request, the client acknowledges it with
+ * an empty Response, and only then comes EAP-Failure (RFC 5216 2.1.3).
+ */
+static void test_refusal_alerts(void **state)
+{
+	static const struct { int code, alert; const char *desc; } m[] = {
+		{ X509_V_ERR_CERT_REVOKED, 44, "certificate revoked" },
+		{ X509_V_ERR_CERT_HAS_EXPIRED, 45, "certificate expired" },
+		{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 48,
+		  "unknown CA" },
+		{ X509_V_ERR_INVALID_PURPOSE, 43, "unsupported certificate" },
+		{ X509_V_ERR_EE_KEY_TOO_SMALL, 42, "bad certificate" },
+		{ X509_V_ERR_CERT_REJECTED, 42, "bad certificate" },
+		{ X509_V_ERR_OUT_OF_MEM, 80, "internal error" },
+		{ -1, 40, "handshake failure" },
+	};
+	uint8_t a[BUF], b[BUF];
+	size_t i, alen, blen;
+	char want[160];
+
+	(void)state;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		SSL_CTX *sctx = srv_ctx(P.srv, P.srv_key);
+		SSL_CTX *cctx = cli_ctx(P.cli, P.cli_key, NULL, P.ca);
+		struct eap_tls *s = eap_tls_server_new(sctx, verify_code,
+						       (void *)&m[i].code, 1024);
+		struct eap_tls *c = eap_tls_client_new(cctx, IDENTITY, 1024);
+		enum eap_tls_status ss = EAP_TLS_CONTINUE, cs;
+		int rounds = 0;
+
+		alen = eap_tls_server_start(s, a, sizeof(a));
+		/* to the alert */
+		for (;;) {
+			assert_true(++rounds < 50);
+			cs = eap_tls_input(c, a, alen, b, sizeof(b), &blen);
+			assert_int_equal(cs, EAP_TLS_CONTINUE);
+			ss = eap_tls_input(s, b, blen, a, sizeof(a), &alen);
+			if (ss != EAP_TLS_CONTINUE)
+				break;
+		}
+		assert_int_equal(ss, EAP_TLS_ALERT);
+		snprintf(want, sizeof(want), "refused with code %d", m[i].code);
+		assert_string_equal(eap_tls_error(s), want);
+		assert_int_equal(eap_tls_alert_sent(s), m[i].alert);
+		/* a Request carrying a TLS alert record (type 21) */
+		assert_int_equal(a[0], REQ);
+		assert_int_equal(a[4], 13);
+		assert_int_equal(a[5] & 0x80, 0x80);
+		assert_int_equal(a[10], 21);
+		/* retransmitted as it is until answered */
+		assert_int_equal(eap_tls_retransmit(s, b, sizeof(b)), alen);
+		assert_memory_equal(b, a, alen);
+		/* the client: refused, with an empty acknowledgement */
+		cs = eap_tls_input(c, a, alen, b, sizeof(b), &blen);
+		assert_int_equal(cs, EAP_TLS_FAILURE);
+		snprintf(want, sizeof(want),
+			 "gateway refused the certificate: %s (alert %d)",
+			 m[i].desc, m[i].alert);
+		assert_string_equal(eap_tls_error(c), want);
+		assert_int_equal(eap_tls_alert_received(c), m[i].alert);
+		assert_int_equal(blen, 6);
+		assert_int_equal(b[0], RESP);
+		assert_int_equal(b[1], a[1]);
+		assert_int_equal(b[5], 0);
+		/* then EAP-Failure */
+		ss = eap_tls_input(s, b, blen, a, sizeof(a), &alen);
+		assert_int_equal(ss, EAP_TLS_FAILURE);
+		assert_int_equal(alen, 4);
+		assert_int_equal(a[0], FAIL);
+		assert_int_equal(eap_tls_retransmit(s, b, sizeof(b)), 0);
+		/* the refused certificate stays available for the log */
+		assert_int_equal(X509_cmp(eap_tls_peer_cert(s), P.cli), 0);
+		eap_tls_free(s);
+		eap_tls_free(c);
+		SSL_CTX_free(sctx);
+		SSL_CTX_free(cctx);
+	}
+}
+
+/* A client that answers the alert with anything else: EAP-Failure too. */
+static void test_alert_answered_otherwise(void **state)
+{
+	SSL_CTX *sctx = srv_ctx(P.srv, P.srv_key);
+	SSL_CTX *cctx = cli_ctx(P.cli, P.cli_key, NULL, P.ca);
+	int code = X509_V_ERR_CERT_REVOKED;
+	struct eap_tls *s = eap_tls_server_new(sctx, verify_code, &code, 1024);
+	struct eap_tls *c = eap_tls_client_new(cctx, IDENTITY, 1024);
+	enum eap_tls_status ss;
+	uint8_t a[BUF], b[BUF], pkt[16];
+	size_t alen, blen;
+
+	(void)state;
+	alen = eap_tls_server_start(s, a, sizeof(a));
+	do {
+		assert_int_equal(eap_tls_input(c, a, alen, b, sizeof(b), &blen),
+				 EAP_TLS_CONTINUE);
+		ss = eap_tls_input(s, b, blen, a, sizeof(a), &alen);
+	} while (ss == EAP_TLS_CONTINUE);
+	assert_int_equal(ss, EAP_TLS_ALERT);
+	/* a Response with another identifier is not the answer */
+	mk(pkt, RESP, (uint8_t)(a[1] + 1), 13, "\0", 1);
+	assert_int_equal(eap_tls_input(s, pkt, eap_len(pkt), b, sizeof(b),
+				       &blen), EAP_TLS_CONTINUE);
+	assert_int_equal(blen, 0);
+	/* a Nak is */
+	mk(pkt, RESP, a[1], 3, "\x0d", 1);
+	assert_int_equal(eap_tls_input(s, pkt, eap_len(pkt), b, sizeof(b),
+				       &blen), EAP_TLS_FAILURE);
+	assert_int_equal(blen, 4);
+	assert_int_equal(b[0], FAIL);
 	eap_tls_free(s);
 	eap_tls_free(c);
 	SSL_CTX_free(sctx);
@@ -1395,6 +1531,8 @@ int main(void)
 		cmocka_unit_test(test_verify_refuses),
 		cmocka_unit_test(test_verify_refuses_without_reason),
 		cmocka_unit_test(test_client_without_cert),
+		cmocka_unit_test(test_refusal_alerts),
+		cmocka_unit_test(test_alert_answered_otherwise),
 		cmocka_unit_test(test_untrusted_server),
 		cmocka_unit_test(test_mismatched_identifier),
 		cmocka_unit_test(test_server_retransmit),

@@ -231,8 +231,8 @@ static void test_unknown_root(void **state)
 		       "does not chain to a trusted root "
 		       "(self-signed certificate in certificate chain)");
 	sk_X509_free(chain);
-	/* Neither does a self-signed leaf. */
-	assert_refused(pki, b, NULL, "does not chain to a trusted root");
+	/* A foreign root as leaf is a CA before it is untrusted. */
+	assert_refused(pki, b, NULL, "is a CA certificate");
 	assert_refused(empty, leaf, NULL,
 		       "does not chain to a trusted root (no trusted roots configured)");
 	assert_int_equal(pki_verify_client(pki, NULL, NULL, NULL, 0), -EACCES);
@@ -298,8 +298,9 @@ static void test_no_eku(void **state)
 	assert_false(pki_has_client_auth(leaf));
 	assert_refused(pki, leaf, NULL,
 		       "has no Client Authentication EKU (no extendedKeyUsage extension)");
-	/* A root presented as a client has no EKU either. */
-	assert_refused(pki, root, NULL, "has no Client Authentication EKU");
+	/* A root presented as a client is refused as the anchor it is. */
+	assert_refused(pki, root, NULL,
+		       "is a trusted root, not a client certificate");
 	pki_free(pki);
 	X509_free(leaf);
 	X509_free(root);
@@ -1245,13 +1246,66 @@ static int san_count(X509 *x, int type)
 	return n;
 }
 
+/*
+ * A generated PKCS#12 password file: one line "XXXXX-XXXXX-XXXXX-XXXXX" of
+ * base32, mode 0600; it opens p12_path, "sstp" (the old fixed default) does
+ * not. The password is left in pw.
+ */
+static void assert_p12_password_file(const char *pw_path, const char *p12_path,
+				     char *pw)
+{
+	PKCS12 *p12;
+	FILE *f;
+	size_t i;
+
+	assert_int_equal(file_mode(pw_path), 0600);
+	f = fopen(pw_path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(pw, 64, f));
+	fclose(f);
+	assert_int_equal(strlen(pw), 24);
+	assert_true(pw[23] == '\n');
+	pw[23] = 0;
+	for (i = 0; i < 23; i++) {
+		if (i % 6 == 5)
+			assert_true(pw[i] == '-');
+		else
+			assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+					       pw[i]));
+	}
+	f = fopen(p12_path, "rb");
+	assert_non_null(f);
+	p12 = d2i_PKCS12_fp(f, NULL);
+	fclose(f);
+	assert_non_null(p12);
+	assert_int_equal(PKCS12_verify_mac(p12, pw, -1), 1);
+	assert_int_equal(PKCS12_verify_mac(p12, "sstp", -1), 0);
+	PKCS12_free(p12);
+}
+
+static void test_random_password(void **state)
+{
+	char a[PKI_P12_PASSWORD_SIZE], b[PKI_P12_PASSWORD_SIZE], small[23];
+
+	(void)state;
+	assert_int_equal(pki_random_password(a, sizeof(a)), 0);
+	assert_int_equal(pki_random_password(b, sizeof(b)), 0);
+	assert_int_equal(strlen(a), 23);
+	assert_true(a[5] == '-' && a[11] == '-' && a[17] == '-');
+	assert_string_not_equal(a, b);
+	assert_int_equal(pki_random_password(small, sizeof(small)), -EINVAL);
+	assert_int_equal(pki_random_password(NULL, 64), -EINVAL);
+}
+
 static void test_demo(void **state)
 {
 	static const char *const keys[] = { "root.key", "server.key",
-					    "client.key", "client.p12" };
+					    "client.key", "client.p12",
+					    "client.p12.password" };
 	static const char *const certs[] = { "roots/root.crt", "server.crt",
 					     "client.crt" };
-	char dir[PATH_MAX], path[PATH_MAX], err[512], cn[80];
+	char dir[PATH_MAX], path[PATH_MAX], err[512], cn[80], pw[64];
+	char p12[PATH_MAX];
 	struct pki *pki = pki_new();
 	X509 *cli = NULL, *srv = NULL;
 	EVP_PKEY *k = NULL;
@@ -1270,6 +1324,10 @@ static void test_demo(void **state)
 		path_t(path, sizeof(path), dir, certs[i]);
 		assert_int_equal(file_mode(path), 0644);
 	}
+	/* client.p12 opens with the random password beside it. */
+	path_t(path, sizeof(path), dir, "client.p12.password");
+	path_t(p12, sizeof(p12), dir, "client.p12");
+	assert_p12_password_file(path, p12, pw);
 	/* No key in the trust directory, and it loads. */
 	path_t(path, sizeof(path), dir, "roots/root.key");
 	assert_int_equal(access(path, F_OK), -1);
@@ -1542,13 +1600,34 @@ static void test_cli(void **state)
 	assert_int_equal(r->rc, 2);
 	assert_contains(r->err, "no certificate");
 
-	/* An expired client, without a password file: a warning. */
+	/* An expired client, without a password file: a random password. */
 	path_t(pfx, sizeof(pfx), dir, "old");
 	run_cli(r, "client", "--ca", ca, "--cn", "old@example.test", "--out",
 		pfx, "--valid-from", "-7200", "--valid-to", "-3600", "--p12",
 		NULL);
 	assert_int_equal(r->rc, 0);
-	assert_contains(r->err, "uses the password \"sstp\"");
+	snprintf(expect, sizeof(expect), "%s.crt\n%s.key\n%s.p12.password\n"
+		 "%s.p12\n", pfx, pfx, pfx, pfx);
+	assert_string_equal(r->out, expect);
+	assert_string_equal(r->err, "");
+	{
+		char pwp[PATH_MAX], p12p[PATH_MAX], pw1[64], pw2[64];
+
+		path_t(pwp, sizeof(pwp), dir, "old.p12.password");
+		path_t(p12p, sizeof(p12p), dir, "old.p12");
+		assert_p12_password_file(pwp, p12p, pw1);
+		/* Another run, another password; never on stdout or stderr. */
+		path_t(pfx, sizeof(pfx), dir, "again");
+		run_cli(r, "client", "--ca", ca, "--cn", "old@example.test",
+			"--out", pfx, "--p12", NULL);
+		assert_int_equal(r->rc, 0);
+		path_t(pwp, sizeof(pwp), dir, "again.p12.password");
+		path_t(p12p, sizeof(p12p), dir, "again.p12");
+		assert_p12_password_file(pwp, p12p, pw2);
+		assert_string_not_equal(pw1, pw2);
+		assert_null(strstr(r->out, pw2));
+		assert_null(strstr(r->err, pw2));
+	}
 	path_t(path, sizeof(path), dir, "old.crt");
 	assert_int_equal(pki_read_cert(path, &x, err, sizeof(err)), 0);
 	assert_refused(pki, x, NULL, "expired on");
@@ -1574,11 +1653,19 @@ static void test_cli(void **state)
 		"--valid-from", "soon", NULL);
 	assert_int_equal(r->rc, 1);
 	path_t(path, sizeof(path), dir, "emptypw");
-	write_str(path, "\n");
+	write_file(path, "\n", 1, 0600);
 	run_cli(r, "client", "--ca", ca, "--cn", "x", "--out", pfx,
 		"--p12-password-file", path, NULL);
 	assert_int_equal(r->rc, 2);
 	assert_contains(r->err, "empty password");
+	/* A password file others can read is refused, like a key. */
+	path_t(path, sizeof(path), dir, "pw");
+	assert_int_equal(chmod(path, 0640), 0);
+	run_cli(r, "client", "--ca", ca, "--cn", "x", "--out", pfx,
+		"--p12-password-file", path, NULL);
+	assert_int_equal(r->rc, 2);
+	assert_contains(r->err, "is accessible by group or others");
+	assert_int_equal(chmod(path, 0600), 0);
 
 	/* A CA key others can read is refused. */
 	path_t(path, sizeof(path), ca, "root.key");
@@ -1594,12 +1681,231 @@ static void test_cli(void **state)
 	assert_int_equal(r->rc, 0);
 	assert_contains(r->out, "/demo/roots/root.crt\n");
 	assert_contains(r->out, "/demo/client.p12\n");
+	assert_contains(r->out, "/demo/client.p12.password\n");
 	run_cli(r, "demo", path, NULL);
 	assert_int_equal(r->rc, 2);
 	run_cli(r, "demo", NULL);
 	assert_int_equal(r->rc, 1);
 	pki_free(pki);
 	free(r);
+}
+
+/*
+ * The client certificate profile against certificates made by OpenSSL's
+ * command line (tests/openssl-profile.sh), not by pki_issue.
+ */
+static char ossl_dir[PATH_MAX];
+
+/* tests/openssl-profile.sh, found from this file's path at build time. */
+static void profile_script(char *out, size_t len)
+{
+	const char *src = getenv("SSTP_SRCDIR");
+	const char *f = __FILE__, *p = strstr(f, "tests/unit/");
+
+	if (src)
+		snprintf(out, len, "%s/tests/openssl-profile.sh", src);
+	else
+		snprintf(out, len, "%.*stests/openssl-profile.sh",
+			 p ? (int)(p - f) : 0, f);
+}
+
+static void make_openssl_pki(void)
+{
+	char script[PATH_MAX], cmd[3 * PATH_MAX];
+
+	if (ossl_dir[0])
+		return;
+	profile_script(script, sizeof(script));
+	snprintf(ossl_dir, sizeof(ossl_dir), "%s/openssl", tmp);
+	assert_int_equal(mkdir(ossl_dir, 0700), 0);
+	snprintf(cmd, sizeof(cmd), "bash '%s' '%s' >'%s/log' 2>&1", script,
+		 ossl_dir, ossl_dir);
+	if (system(cmd) != 0)
+		fail_msg("%s failed (see %s/log)", cmd, ossl_dir);
+}
+
+/* NAME.crt of the OpenSSL PKI: the leaf, and in *chain what follows it. */
+static X509 *ossl_cert(const char *name, STACK_OF(X509) **chain)
+{
+	char path[PATH_MAX + 64], err[256];
+	STACK_OF(X509) *all = NULL;
+	X509 *leaf;
+
+	snprintf(path, sizeof(path), "%s/%s.crt", ossl_dir, name);
+	if (pki_read_certs(path, &all, err, sizeof(err)))
+		fail_msg("%s", err);
+	leaf = sk_X509_shift(all);
+	assert_non_null(leaf);
+	if (chain)
+		*chain = all;
+	else
+		sk_X509_pop_free(all, X509_free);
+	return leaf;
+}
+
+struct profile_case {
+	const char *name;
+	enum pki_rule rule;
+	int x509_error;
+	const char *why;	/* in the reason after the subject */
+};
+
+static const struct profile_case profile_cases[] = {
+	{ "good", PKI_RULE_OK, X509_V_OK, NULL },
+	{ "good-rsa", PKI_RULE_OK, X509_V_OK, NULL },
+	{ "good-ed25519", PKI_RULE_OK, X509_V_OK, NULL },
+	{ "under-ica-client", PKI_RULE_OK, X509_V_OK, NULL },
+	{ "under-ica-any", PKI_RULE_OK, X509_V_OK, NULL },
+	{ "catrue", PKI_RULE_CA, X509_V_ERR_INVALID_PURPOSE,
+	  "is a CA certificate (basicConstraints CA:TRUE), not a client certificate" },
+	{ "root", PKI_RULE_ANCHOR, X509_V_ERR_INVALID_PURPOSE,
+	  "is a trusted root, not a client certificate" },
+	{ "under-ica-server", PKI_RULE_CHAIN_EKU, X509_V_ERR_INVALID_PURPOSE,
+	  "issuer \"CN=Profile ICA server\" does not allow client authentication (EKU: serverAuth)" },
+	{ "rsa1024", PKI_RULE_WEAK_KEY, X509_V_ERR_EE_KEY_TOO_SMALL,
+	  "has an RSA key of 1024 bits (at least 2048 needed)" },
+	{ "ec192", PKI_RULE_WEAK_KEY, X509_V_ERR_EE_KEY_TOO_SMALL,
+	  "has an EC key of 192 bits (prime192v1; at least 256 needed)" },
+	{ "dsa", PKI_RULE_KEY_TYPE, X509_V_ERR_INVALID_PURPOSE,
+	  "has a DSA key (only RSA, EC, Ed25519 and Ed448 are accepted)" },
+	{ "nods", PKI_RULE_KEY_USAGE, X509_V_ERR_INVALID_PURPOSE,
+	  "keyUsage (keyAgreement) does not allow digitalSignature" },
+	{ "noeku", PKI_RULE_EKU, X509_V_ERR_INVALID_PURPOSE,
+	  "has no Client Authentication EKU (no extendedKeyUsage extension)" },
+	{ "expired", PKI_RULE_EXPIRED, X509_V_ERR_CERT_HAS_EXPIRED,
+	  "expired on 2020-02-01 00:00:00 UTC" },
+	{ "stranger", PKI_RULE_UNTRUSTED,
+	  X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+	  "does not chain to a trusted root" },
+	{ "revoked", PKI_RULE_REVOKED, X509_V_ERR_CERT_REVOKED,
+	  "is revoked (thumbprint " },
+};
+
+static void test_openssl_profile(void **state)
+{
+	X509 *root, *leaf, *anchor;
+	STACK_OF(X509) *chain;
+	struct pki *pki;
+	enum pki_rule rule;
+	char why[1024], tp[41];
+	size_t i;
+	int ret;
+
+	(void)state;
+	make_openssl_pki();
+	root = ossl_cert("root", NULL);
+	pki = pki_with(root);
+	leaf = ossl_cert("revoked", NULL);
+	pki_thumbprint_sha1(leaf, tp);
+	assert_int_equal(pki_revoke(pki, tp), 0);
+	X509_free(leaf);
+	for (i = 0; i < sizeof(profile_cases) / sizeof(profile_cases[0]);
+	     i++) {
+		const struct profile_case *c = &profile_cases[i];
+
+		leaf = ossl_cert(c->name, &chain);
+		rule = (enum pki_rule)-1;
+		anchor = NULL;
+		ret = pki_verify_client_rule(pki, leaf, chain, &anchor, &rule,
+					     why, sizeof(why));
+		if (rule != c->rule)
+			fail_msg("%s: rule %d, expected %d (%s)", c->name,
+				 rule, c->rule, why);
+		assert_int_equal(pki_rule_x509_error(rule), c->x509_error);
+		if (c->rule == PKI_RULE_OK) {
+			assert_int_equal(ret, 0);
+			assert_string_equal(why, "");
+			assert_int_equal(X509_cmp(anchor, root), 0);
+			X509_free(anchor);
+		} else {
+			assert_int_equal(ret, -EACCES);
+			assert_null(anchor);
+			/* The same verdict through the plain entry point. */
+			assert_refused(pki, leaf, chain, c->why);
+			assert_true(strlen(pki_rule_text(rule)) < 64);
+		}
+		sk_X509_pop_free(chain, X509_free);
+		X509_free(leaf);
+	}
+	pki_free(pki);
+	X509_free(root);
+}
+
+/*
+ * The rule for issuers applies to the root as well: a root whose EKU
+ * excludes clientAuth certifies no client (as OpenSSL's SSL client purpose
+ * has it for roots without explicit trust settings).
+ */
+static void test_openssl_root_eku(void **state)
+{
+	X509 *ica = ossl_cert("ica-server", NULL);
+	X509 *leaf;
+	STACK_OF(X509) *chain;
+	struct pki *pki;
+	enum pki_rule rule;
+	char why[512];
+
+	(void)state;
+	make_openssl_pki();
+	pki = pki_with(ica);
+	leaf = ossl_cert("under-ica-server", &chain);
+	assert_int_equal(pki_verify_client_rule(pki, leaf, NULL, NULL, &rule,
+						why, sizeof(why)), -EACCES);
+	assert_int_equal(rule, PKI_RULE_CHAIN_EKU);
+	assert_contains(why, "root \"CN=Profile ICA server\" does not allow client authentication");
+	pki_free(pki);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(leaf);
+	X509_free(ica);
+}
+
+/* Our own tooling's client certificates pass the profile, both key types. */
+static void test_issued_clients_pass(void **state)
+{
+	struct pki_cert_spec spec = {
+		.kind = PKI_CLIENT, .key_type = PKI_KEY_RSA2048,
+		.cn = "rsa@example.test", .not_before = -60, .not_after = DAY,
+	};
+	struct pki_cert_spec ica_spec = {
+		.kind = PKI_ROOT, .cn = "Issuing CA", .not_before = -60,
+		.not_after = DAY,
+	};
+	EVP_PKEY *rk, *k = NULL, *ik = NULL;
+	X509 *root = make_root("Root A", &rk), *ec, *rsa = NULL, *ica = NULL;
+	X509 *sub = NULL;
+	struct pki *pki = pki_with(root);
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	enum pki_rule rule;
+	char why[512];
+
+	(void)state;
+	ec = make_client("ec@example.test", root, rk);
+	assert_int_equal(pki_issue(&spec, root, rk, &rsa, &k), 0);
+	assert_int_equal(pki_verify_client_rule(pki, ec, NULL, NULL, &rule,
+						why, sizeof(why)), 0);
+	assert_int_equal(rule, PKI_RULE_OK);
+	assert_int_equal(pki_verify_client_rule(pki, rsa, NULL, NULL, &rule,
+						why, sizeof(why)), 0);
+	assert_int_equal(rule, PKI_RULE_OK);
+	X509_free(rsa);
+	EVP_PKEY_free(k);
+	/* Under an intermediate of sstpctl cert root --ca. */
+	assert_int_equal(pki_issue(&ica_spec, root, rk, &ica, &ik), 0);
+	spec.key_type = PKI_KEY_EC_P256;
+	spec.cn = "sub@example.test";
+	assert_int_equal(pki_issue(&spec, ica, ik, &sub, &k), 0);
+	assert_true(sk_X509_push(chain, ica) > 0);
+	assert_int_equal(pki_verify_client_rule(pki, sub, chain, NULL, &rule,
+						why, sizeof(why)), 0);
+	sk_X509_free(chain);
+	X509_free(sub);
+	X509_free(ica);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(ik);
+	X509_free(ec);
+	pki_free(pki);
+	X509_free(root);
+	EVP_PKEY_free(rk);
 }
 
 int main(void)
@@ -1629,8 +1935,12 @@ int main(void)
 		cmocka_unit_test(test_issue_profiles),
 		cmocka_unit_test(test_issue_invalid),
 		cmocka_unit_test(test_p12),
+		cmocka_unit_test(test_random_password),
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_openssl_profile),
+		cmocka_unit_test(test_openssl_root_eku),
+		cmocka_unit_test(test_issued_clients_pass),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

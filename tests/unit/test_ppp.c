@@ -353,9 +353,13 @@ static void test_pair_end_to_end(void **state)
 	ppp_close(c->ppp, "bye", 200000);
 	assert_frame(last(c), PPP_PROTO_LCP, TERMREQ, last(c)->d[1],
 		     (const uint8_t *)"bye", 3);
+	assert_string_equal(ppp_peer_term_text(s->ppp), "");
 	pump(s, c, 200000);
 	assert_int_equal(s->downs, 1);
 	assert_string_equal(s->reason, "peer terminated LCP: bye");
+	assert_string_equal(ppp_peer_term_text(s->ppp), "bye");
+	/* the closing end got no Terminate-Request */
+	assert_string_equal(ppp_peer_term_text(c->ppp), "");
 	assert_int_equal(c->downs, 1);
 	assert_string_equal(c->reason, "closed");
 	end_free(s);
@@ -1118,12 +1122,15 @@ static void test_terminate_request(void **state)
 	assert_frame(last(s), PPP_PROTO_LCP, TERMACK, 9, NULL, 0);
 	assert_int_equal(s->downs, 1);
 	assert_string_equal(s->reason, "peer terminated LCP: User request");
+	assert_string_equal(ppp_peer_term_text(s->ppp), "User request");
 	assert_false(ppp_lcp_opened(s->ppp));
 
 	open_lcp(s2);
 	feed(s2, PPP_PROTO_LCP, TERMREQ, 3, bin, sizeof(bin), 0);
 	assert_frame(last(s2), PPP_PROTO_LCP, TERMACK, 3, NULL, 0);
 	assert_string_equal(s2->reason, "peer terminated LCP");
+	/* not printable: not kept */
+	assert_string_equal(ppp_peer_term_text(s2->ppp), "");
 
 	/* during negotiation too */
 	ppp_lower_up(s3->ppp, 0);

@@ -557,6 +557,10 @@ case_sstpc()
 		"$L/banned.sstpc.log"
 	grep -q 'EAP: peer reports authentication failure' "$L/banned.pppd.log"
 	result $? "sstpc: ... pppd reports the authentication failure" "$L/banned.pppd.log"
+	grep -qF -- '<- Alert: certificate revoked' "$L/banned.pppd.log"
+	result $? "sstpc: ... pppd logs the gateway's TLS alert (certificate revoked)" "$L/banned.pppd.log"
+	grep -q 'rcvd \[LCP TermReq id=0x[0-9a-f]* "certificate or an issuer is revoked"\]' "$L/banned.pppd.log"
+	result $? "sstpc: ... and the gateway's LCP Terminate-Request saying why (pppd debug)" "$L/banned.pppd.log"
 	sstpc_stop
 
 	# 4. The gateway ends a session: sstpctl revoke.

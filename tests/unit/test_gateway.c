@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gateway's session registry, on a real gateway (gateway_core_init)
+ * with real sessions (gateway_adopt) on socket pairs: a closed session
+ * leaves every list and table at once and is freed only after the event
+ * batch; walks survive sessions closing under them.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "list.h"
+#include "log.h"
+#include "pki.h"
+#include "session.h"
+
+#define NS 8
+
+static char dir[64];
+static struct gateway gw;
+static struct session *ss[NS];
+static int peer_fd[NS];
+
+static void make_pki(void)
+{
+	struct pki_cert_spec root = { .kind = PKI_ROOT, .cn = "Test Root",
+				      .not_before = -3600,
+				      .not_after = 86400 };
+	struct pki_cert_spec srv = { .kind = PKI_SERVER, .cn = "localhost",
+				     .san_dns = "localhost",
+				     .not_before = -3600,
+				     .not_after = 86400 };
+	char path[128];
+	X509 *rc, *sc;
+	EVP_PKEY *rk, *sk;
+
+	snprintf(dir, sizeof(dir), "/tmp/test_gateway.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/roots", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(pki_issue(&root, NULL, NULL, &rc, &rk), 0);
+	assert_int_equal(pki_issue(&srv, rc, rk, &sc, &sk), 0);
+	snprintf(path, sizeof(path), "%s/roots/root.crt", dir);
+	assert_int_equal(pki_write_cert(path, rc, NULL), 0);
+	snprintf(path, sizeof(path), "%s/server.crt", dir);
+	assert_int_equal(pki_write_cert(path, sc, NULL), 0);
+	snprintf(path, sizeof(path), "%s/server.key", dir);
+	assert_int_equal(pki_write_key(path, sk), 0);
+	X509_free(rc);
+	X509_free(sc);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(sk);
+}
+
+static int setup(void **state)
+{
+	struct sstp_config cfg;
+	int i;
+
+	signal(SIGPIPE, SIG_IGN);
+	sstp_log_init("test_gateway", true, 0);
+	make_pki();
+	config_defaults(&cfg);
+	snprintf(cfg.certificate, sizeof(cfg.certificate), "%s/server.crt",
+		 dir);
+	snprintf(cfg.private_key, sizeof(cfg.private_key), "%s/server.key",
+		 dir);
+	snprintf(cfg.root_dir, sizeof(cfg.root_dir), "%s/roots", dir);
+	cfg.kernel_tls = false;
+	cfg.kernel_path = false;
+	cfg.pool.addr = 0x0a620000u;	/* 10.98.0.0/24 */
+	cfg.pool.plen = 24;
+	cfg.address = 0x0a620001u;
+	if (gateway_core_init(&gw, &cfg))
+		return -1;
+	for (i = 0; i < NS; i++)
+		peer_fd[i] = -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	gateway_destroy(&gw);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+/* n sessions on socket pairs; ss[0] is the oldest. */
+static void adopt(int n)
+{
+	struct sockaddr_storage peer = { .ss_family = AF_INET };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int sp[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM |
+					    SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+					    sp), 0);
+		ss[i] = gateway_adopt(&gw, sp[0], &peer);
+		assert_non_null(ss[i]);
+		peer_fd[i] = sp[1];
+	}
+	assert_int_equal(gw.nsessions, n);
+}
+
+static void close_peers(void)
+{
+	int i;
+
+	for (i = 0; i < NS; i++) {
+		if (peer_fd[i] >= 0)
+			close(peer_fd[i]);
+		peer_fd[i] = -1;
+	}
+}
+
+static bool on_list(const struct list_head *head, const struct list_head *n)
+{
+	const struct list_head *p;
+
+	for (p = head->next; p != head; p = p->next)
+		if (p == n)
+			return true;
+	return false;
+}
+
+static unsigned int list_len(const struct list_head *head)
+{
+	const struct list_head *p;
+	unsigned int n = 0;
+
+	for (p = head->next; p != head; p = p->next)
+		n++;
+	return n;
+}
+
+/* Every session ends; nothing is left anywhere. */
+static void end_all(void)
+{
+	close_peers();
+	gateway_end_sessions(&gw);
+	assert_int_equal(gw.nsessions, 0);
+	assert_int_equal(gw.nhandshakes, 0);
+	assert_true(list_empty(&gw.sessions));
+	assert_true(list_empty(&gw.zombies));
+	assert_true(list_empty(&gw.more));
+	assert_true(list_empty(&gw.dirty));
+	memset(ss, 0, sizeof(ss));
+}
+
+static void test_closed_on_more_and_dirty(void **state)
+{
+	uint32_t addr;
+	struct session *s;
+
+	adopt(3);
+	s = ss[1];
+	assert_int_equal(pool_alloc(&gw.pool, &addr), 0);
+	s->addr = addr;
+	gateway_table_add(&gw, s);
+	gateway_mark_more(&gw, s);
+	gateway_mark_dirty(&gw, s);
+	gateway_mark_more(&gw, ss[2]);
+	assert_true(on_list(&gw.more, &s->more));
+	assert_true(on_list(&gw.dirty, &s->dirty));
+	assert_ptr_equal(gateway_table_find(&gw, addr), s);
+
+	/* Closed (the handshake had not finished: no goodbye to send). */
+	session_disconnect(s, "test");
+	assert_int_equal(s->state, SS_DEAD);
+	/* Off every list and table at once, waiting on the zombie list. */
+	assert_false(on_list(&gw.more, &s->more));
+	assert_false(on_list(&gw.dirty, &s->dirty));
+	assert_true(list_empty(&s->more));
+	assert_true(list_empty(&s->dirty));
+	assert_null(gateway_table_find(&gw, addr));
+	assert_false(s->in_table);
+	assert_false(on_list(&gw.sessions, &s->node));
+	assert_true(on_list(&gw.zombies, &s->node));
+	assert_int_equal(gw.nsessions, 2);
+	assert_int_equal(gw.pool.used, 0);
+	/* The others are untouched. */
+	assert_true(on_list(&gw.more, &ss[2]->more));
+
+	/* A closed session cannot be put back on a list. */
+	gateway_mark_more(&gw, s);
+	gateway_mark_dirty(&gw, s);
+	gateway_table_add(&gw, s);
+	assert_true(list_empty(&s->more));
+	assert_true(list_empty(&s->dirty));
+	assert_null(gateway_table_find(&gw, addr));
+
+	/* The batch ends: freed (ASan would see a touch after this). */
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	assert_true(list_empty(&gw.zombies));
+	assert_int_equal(list_len(&gw.sessions), 2);
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	end_all();
+}
+
+struct walk {
+	struct session *seen[NS];
+	unsigned int n;
+	struct session *close_at, *also;
+};
+
+static void visit(struct session *s, void *arg)
+{
+	struct walk *w = arg;
+
+	assert_int_not_equal(s->state, SS_DEAD);
+	w->seen[w->n++] = s;
+	if (s == w->close_at) {
+		session_disconnect(s, "closed by the walk");
+		session_disconnect(w->also, "closed by the walk, not yet seen");
+	}
+}
+
+static void test_close_inside_walk(void **state)
+{
+	struct walk w = { .n = 0 };
+	struct session *order[NS];
+	struct list_head *p;
+	unsigned int i = 0;
+
+	adopt(5);	/* the live list is newest first: 4 3 2 1 0 */
+	w.close_at = ss[3];
+	w.also = ss[2];
+	gateway_each_session(&gw, visit, &w);
+	/* 2 was closed before its turn: never seen. */
+	assert_int_equal(w.n, 4);
+	assert_ptr_equal(w.seen[0], ss[4]);
+	assert_ptr_equal(w.seen[1], ss[3]);
+	assert_ptr_equal(w.seen[2], ss[1]);
+	assert_ptr_equal(w.seen[3], ss[0]);
+	/* The rest keep their order. */
+	for (p = gw.sessions.next; p != &gw.sessions; p = p->next)
+		order[i++] = list_entry(p, struct session, node);
+	assert_int_equal(i, 3);
+	assert_ptr_equal(order[0], ss[4]);
+	assert_ptr_equal(order[1], ss[1]);
+	assert_ptr_equal(order[2], ss[0]);
+	assert_int_equal(list_len(&gw.zombies), 2);
+	assert_int_equal(gw.nsessions, 3);
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	assert_true(list_empty(&gw.zombies));
+	end_all();
+}
+
+static void test_many_close_in_one_batch(void **state)
+{
+	uint64_t refused = gw.ctr.refused;
+	int i;
+
+	adopt(NS);
+	for (i = 0; i < NS; i++) {
+		gateway_mark_more(&gw, ss[i]);
+		gateway_mark_dirty(&gw, ss[i]);
+	}
+	assert_int_equal(list_len(&gw.more), NS);
+	/*
+	 * Every client goes at once: each session sees its end in its own
+	 * event (the TLS handshake fails) while it is still on the more and
+	 * dirty lists that the same batch then walks.
+	 */
+	close_peers();
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	assert_int_equal(gw.nsessions, 0);
+	assert_int_equal(gw.nhandshakes, 0);
+	assert_true(list_empty(&gw.sessions));
+	assert_true(list_empty(&gw.more));
+	assert_true(list_empty(&gw.dirty));
+	assert_true(list_empty(&gw.zombies));
+	assert_int_equal(gw.ctr.refused - refused, NS);
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	end_all();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_closed_on_more_and_dirty),
+		cmocka_unit_test(test_close_inside_walk),
+		cmocka_unit_test(test_many_close_in_one_batch),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
