@@ -11,7 +11,7 @@
 #     or by NegotiationTimeout when it Naks slowly) and frees its address;
 #   - MaxSessionsPerCertificate: the newest session of a certificate wins;
 #   - memory per half-open session (RSS of sstpd), printed as notes.
-# Gateways sstppa0..sstppe0 on ports 4460-4464, pools 172.16.210-214.0.
+# Gateways sstppa0..sstppe0 on ports 4480-4484, pools 172.16.230-234.0.
 
 case_begin preauth "budget before authentication: per-source limits, one deadline, IPCP Nak loops, per-certificate limit"
 
@@ -57,13 +57,13 @@ up_within()
 
 # Defaults for the per-source limits; timers long enough that c1's
 # connections are held while c2 connects (c1 lets go of them at the end).
-write_config "$PA_CONF" Listen="$GW_IP":4460 Interface=sstppa0 \
-	Pool=172.16.210.0/24 HandshakeTimeout=30 NegotiationTimeout=30 Route=
+write_config "$PA_CONF" Listen="$GW_IP":4480 Interface=sstppa0 \
+	Pool=172.16.230.0/24 HandshakeTimeout=30 NegotiationTimeout=30 Route=
 CUR_LOG=$PA_LOG
 gw_up "$PA_CONF"
-result $? "gateway sstppa0 (default per-source limits, HandshakeTimeout 30) starts on :4460" "$TMP/up.out"
+result $? "gateway sstppa0 (default per-source limits, HandshakeTimeout 30) starts on :4480" "$TMP/up.out"
 
-pa_probe hold200 hold 4460 --count 200 --half 60 --tls 60 --wait 40
+pa_probe hold200 hold 4480 --count 200 --half 60 --tls 60 --wait 40
 HOLD_PID=$PROBE_PID
 wait_file "$TMP/hold200.probe" '^holding' 20
 result $? "c1 opens 200 connections (60 with half a ClientHello, 60 with TLS done, 80 bare TCP) and holds them" "$TMP/hold200.probe"
@@ -72,7 +72,7 @@ show_ok sstppa0 "d['limits']['handshakes'] <= 8 and d['limits']['refused_source_
 result $? "  ...at most 8 of them are half-open on the gateway (MaxHandshakesPerSource), the rest refused and counted ($(jget "$SHOW" "d.get('limits')" 2>/dev/null))" "$SHOW"
 ok=0
 for i in 1 2 3 4 5; do
-	up_within "pa$i" "$NS_C2" good2 4460 sstpq0 1.0 && ok=$((ok + 1))
+	up_within "pa$i" "$NS_C2" good2 4480 sstpq0 1.0 && ok=$((ok + 1))
 	note "c2 session $i: $UP_STATE after ${UP_TIME} s"
 done
 [ $ok -eq 5 ]
@@ -86,7 +86,7 @@ stop_pid "$HOLD_PID"
 
 show_wait sstppa0 "d['limits']['handshakes'] == 0" 5
 before=$(log_lines "$PA_LOG")
-pa_probe flood flood 4460 --count 20000 --wait 8
+pa_probe flood flood 4480 --count 20000 --wait 8
 FLOOD_PID=$PROBE_PID
 wait_pid "$FLOOD_PID" 20
 conns=$(sed -n 's/^connections //p' "$TMP/flood.probe")
@@ -99,7 +99,7 @@ log_after "$PA_LOG" "$before" | head -n 20 | sed 's/^/#   | /'
 result $? "a reconnect flood from c1 (${conns:-0} connections) adds $lines log lines (at most 40)"
 log_after "$PA_LOG" "$before" | grep -Eq "refused [0-9]+ connections from $C1_IP in the last 10 s"
 result $? "  ...with a summary line for $C1_IP"
-up_within pa6 "$NS_C2" good2 4460 sstpq0 1.0
+up_within pa6 "$NS_C2" good2 4480 sstpq0 1.0
 result $? "  ...and a session from c2 still comes up within 1 s (${UP_TIME} s)" "$TMP/pa6.out" "$TMP/pa6.err"
 gw_down sstppa0
 result $? "sstpctl down sstppa0" "$TMP/down.out"
@@ -108,20 +108,20 @@ result $? "sstpctl down sstppa0" "$TMP/down.out"
 
 # MaxHandshakes 8 = the default MaxHandshakesPerSource: c1 alone fills it.
 PE_CONF=$SSTP_CONFDIR/pe.conf
-write_config "$PE_CONF" Listen="$GW_IP":4464 Interface=sstppe0 \
-	Pool=172.16.214.0/24 MaxHandshakes=8 HandshakeTimeout=30 \
+write_config "$PE_CONF" Listen="$GW_IP":4484 Interface=sstppe0 \
+	Pool=172.16.234.0/24 MaxHandshakes=8 HandshakeTimeout=30 \
 	NegotiationTimeout=30 Route=
 CUR_LOG=$SSTP_LOGDIR/sstppe0.log
 gw_up "$PE_CONF"
-result $? "gateway sstppe0 (MaxHandshakes 8) starts on :4464" "$TMP/up.out"
-pa_probe hold8 hold 4464 --count 8 --half 4 --wait 40
+result $? "gateway sstppe0 (MaxHandshakes 8) starts on :4484" "$TMP/up.out"
+pa_probe hold8 hold 4484 --count 8 --half 4 --wait 40
 HOLD_PID=$PROBE_PID
 wait_file "$TMP/hold8.probe" '^holding' 10 &&
 	show_wait sstppe0 "d['sessions_active'] == 8 and all(s['state'] == 'tls' for s in d['sessions'])" 3
 result $? "c1 holds all 8 handshake slots" "$TMP/hold8.probe" "$SHOW"
 ok=0
 for i in 1 2 3; do
-	up_within "pe$i" "$NS_C2" good2 4464 sstpq0 1.0 && ok=$((ok + 1))
+	up_within "pe$i" "$NS_C2" good2 4484 sstpq0 1.0 && ok=$((ok + 1))
 	note "c2 session $i with the global cap full: $UP_STATE after ${UP_TIME} s"
 done
 [ $ok -eq 3 ]
@@ -147,18 +147,18 @@ result $? "tests/vm/sstp-peer.c builds against libsstp.a" "$TMP/peer-build.log"
 
 # One client address in the pool: a session that keeps it keeps everyone
 # else out.
-write_config "$PB_CONF" Listen="$GW_IP":4461 Interface=sstppb0 \
-	Pool=172.16.211.0/30 Network.Address=172.16.211.1 HandshakeTimeout=3 \
+write_config "$PB_CONF" Listen="$GW_IP":4481 Interface=sstppb0 \
+	Pool=172.16.231.0/30 Network.Address=172.16.231.1 HandshakeTimeout=3 \
 	NegotiationTimeout=4 Route= DNS=
 CUR_LOG=$PB_LOG
 gw_up "$PB_CONF"
-result $? "gateway sstppb0 (one client address, NegotiationTimeout 4) starts on :4461" "$TMP/up.out"
+result $? "gateway sstppb0 (one client address, NegotiationTimeout 4) starts on :4481" "$TMP/up.out"
 
 # peer_nak TAG DELAY_MS: sstp-peer from c1, Naking every IPCP request.
 peer_nak()
 {
 	spawn "$NS_C1" "$TMP/$1.peer" "$TMP/$1.peer.err" timeout 40 "$PEER_BIN" \
-		connect "$GW_IP:4461" --ca "$CA" --cert "$PKI/good1.crt" \
+		connect "$GW_IP:4481" --ca "$CA" --cert "$PKI/good1.crt" \
 		--key "$PKI/good1.key" --name gw.test --no-ktls --timeout 30 \
 		--inject ipcp-nak --nak-delay "$2"
 	PEER_PID=$SPAWNED
@@ -184,8 +184,8 @@ for spec in "fast:0" "slow:1500"; do
 	fi
 	show_wait sstppb0 "d['sessions_active'] == 0" 3
 	result $? "  ...and its session is gone from show" "$SHOW"
-	up_within "nak-after-$tag" "$NS_C2" good2 4461 sstpq0 3.0 &&
-		grep -q 'address 172.16.211.2 ' "$TMP/nak-after-$tag.out"
+	up_within "nak-after-$tag" "$NS_C2" good2 4481 sstpq0 3.0 &&
+		grep -q 'address 172.16.231.2 ' "$TMP/nak-after-$tag.out"
 	result $? "  ...its address is free again: the only one goes to a session from c2 (${UP_TIME} s)" "$TMP/nak-after-$tag.out" "$TMP/nak-after-$tag.err"
 	show_wait sstppb0 "d['sessions_active'] == 0" 5
 done
@@ -198,15 +198,15 @@ result $? "sstpctl down sstppb0" "$TMP/down.out"
 
 # The default (4): a fifth session with the same certificate replaces the
 # oldest.
-write_config "$PC_CONF" Listen="$GW_IP":4462 Interface=sstppc0 \
-	Pool=172.16.212.0/24 Route=
+write_config "$PC_CONF" Listen="$GW_IP":4482 Interface=sstppc0 \
+	Pool=172.16.232.0/24 Route=
 CUR_LOG=$PC_LOG
 gw_up "$PC_CONF"
-result $? "gateway sstppc0 (default MaxSessionsPerCertificate 4) starts on :4462" "$TMP/up.out"
+result $? "gateway sstppc0 (default MaxSessionsPerCertificate 4) starts on :4482" "$TMP/up.out"
 PC_PIDS=()
 ok=0
 for i in 1 2 3 4 5; do
-	start_client "pc$i" "$NS_C1" good1 4462 --name gw.test --interface "sstpq$i"
+	start_client "pc$i" "$NS_C1" good1 4482 --name gw.test --interface "sstpq$i"
 	PC_PIDS+=("$CPID")
 	wait_up "pc$i" && ok=$((ok + 1))
 done
@@ -241,20 +241,20 @@ result $? "sstpctl down sstppc0" "$TMP/down.out"
 PD_EXTRA=()
 grep -q MaxHandshakesPerSource "$SSTPD" &&
 	PD_EXTRA=(Gateway.MaxHandshakesPerSource=400 Gateway.MaxConnectionsPerSource=400)
-write_config "$PD_CONF" Listen="$GW_IP":4463 Interface=sstppd0 \
-	Pool=172.16.213.0/24 MaxSessions=400 MaxHandshakes=400 \
+write_config "$PD_CONF" Listen="$GW_IP":4483 Interface=sstppd0 \
+	Pool=172.16.233.0/24 MaxSessions=400 MaxHandshakes=400 \
 	HandshakeTimeout=30 NegotiationTimeout=40 Route= "${PD_EXTRA[@]}"
 CUR_LOG=$PD_LOG
 # A fresh gateway for each kind: freed memory would be reused otherwise.
 for spec in "tls:0:200" "hello:200:0" "tcp:0:0"; do
 	IFS=: read -r kind half ntls <<<"$spec"
 	gw_up "$PD_CONF"
-	result $? "gateway sstppd0 (limits for 200 from one source) starts on :4463 ($kind)" "$TMP/up.out"
+	result $? "gateway sstppd0 (limits for 200 from one source) starts on :4483 ($kind)" "$TMP/up.out"
 	PD_PID=$(gw_pid sstppd0)
 	sleep 0.5
 	r0=$(rss_kib "$PD_PID")
 	spawn "$NS_C1" "$TMP/mem-$kind.probe" "$TMP/mem-$kind.err" timeout 60 \
-		"$PYTHON" "$PROBE" hold "$GW_IP" 4463 --count 200 --half "$half" \
+		"$PYTHON" "$PROBE" hold "$GW_IP" 4483 --count 200 --half "$half" \
 		--tls "$ntls" --wait 4
 	MEM_PID=$SPAWNED
 	wait_file "$TMP/mem-$kind.probe" '^holding' 30
