@@ -74,7 +74,7 @@ int preauth_init(struct preauth_table *t, uint32_t conn_sources,
 	t->capacity = capacity;
 	t->spare = report_sources;
 	t->max_lines = 100;
-	t->burst = 10;
+	t->burst = 20;
 	if (seed) {
 		t->seed[0] = seed[0];
 		t->seed[1] = seed[1];

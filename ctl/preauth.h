@@ -50,7 +50,7 @@ struct preauth_table {
 	uint64_t other;		/* refusals of sources that found no entry */
 	unsigned int lines;	/* lines logged at once this interval */
 	unsigned int max_lines;	/* ... at most this many (100) */
-	unsigned int burst;	/* ... and this many per source (10) */
+	unsigned int burst;	/* ... and this many per source (20) */
 };
 
 /* Source of a peer address (IPv4-mapped IPv6 counts as IPv4). */

@@ -285,10 +285,10 @@ static void test_refusals(void **state)
 	unsigned int i, now = 0;
 
 	assert_int_equal(preauth_init(&t, 4, 4, seed), 0);
-	assert_int_equal(t.burst, 10);
+	assert_int_equal(t.burst, 20);
 	assert_int_equal(t.max_lines, 100);
-	/* the first 10 refusals of an interval are logged at once ... */
-	for (i = 0; i < 10; i++)
+	/* the first 20 refusals of an interval are logged at once ... */
+	for (i = 0; i < 20; i++)
 		assert_true(preauth_refuse(&t, &a,
 					   "MaxHandshakesPerSource reached"));
 	/* ... the next 100000 are only counted */
