@@ -6,6 +6,7 @@
 #ifndef _SSTP_GATEWAY_H
 #define _SSTP_GATEWAY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,8 @@ struct gateway {
 	uint64_t kmod_retry_ms;
 	struct session **ktable;	/* kernel sessions by id */
 	unsigned int nkernel;
+	/* Persistent trust state (trust.c). */
+	char revoked_path[PATH_MAX];	/* RevokedFile or the default */
 };
 
 /* Set up everything from a loaded configuration. 0 or -errno (logged). */
@@ -71,8 +74,6 @@ int ctl_server_open(struct gateway *gw);
 void ctl_server_close(struct gateway *gw);
 /* Write the state as tab-separated lines (the "dump" format). */
 void gateway_dump(struct gateway *gw, FILE *f);
-/* Revoke a thumbprint and end live sessions it covers; returns how many. */
-int gateway_revoke(struct gateway *gw, const char *thumbprint);
 
 /* Used by sessions. */
 void gateway_table_add(struct gateway *gw, struct session *s);

@@ -198,7 +198,7 @@ static void test_accept_client(void **state)
 
 	(void)state;
 	assert_accepted(pki, leaf, NULL);
-	assert_int_equal(pki_verify_client_root(pki, leaf, NULL, &anchor, why,
+	assert_int_equal(pki_verify_client_root(pki, leaf, NULL, &anchor, NULL, why,
 						sizeof(why)), 0);
 	assert_non_null(anchor);
 	assert_int_equal(X509_cmp(anchor, root), 0);
@@ -471,7 +471,7 @@ static void test_intermediate_chain(void **state)
 	assert_true(sk_X509_push(chain, inter) > 0);
 	assert_true(sk_X509_push(chain_old, old) > 0);
 	assert_accepted(pki, leaf, chain);
-	assert_int_equal(pki_verify_client_root(pki, leaf, chain, &anchor, why,
+	assert_int_equal(pki_verify_client_root(pki, leaf, chain, &anchor, NULL, why,
 						sizeof(why)), 0);
 	assert_int_equal(X509_cmp(anchor, root), 0);
 	X509_free(anchor);
