@@ -20,6 +20,8 @@
 set -u
 export PATH=/usr/sbin:/usr/bin
 export SSTP_RUNDIR=/run/sstp SSTP_LOGDIR=/tmp/logs SSTP_CONFDIR=/tmp/conf
+# Revocations of a gateway without RevokedFile, on the guest's scratch space.
+export SSTP_STATEDIR=/tmp/state
 
 CMDLINE=$(cat /proc/cmdline)
 arg() { echo " $CMDLINE " | sed -n "s/.* $1=\([^ ]*\) .*/\1/p"; }
