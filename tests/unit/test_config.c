@@ -836,6 +836,17 @@ static void test_revoke(void **state)
 		err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "line 3: Revoke: thumbprint listed twice"));
 	assert_int_equal(cfg.n_revoked, 1);
+	/* Pasted from Windows' certificate dialog (U+200E first): the same
+	 * normaliser as sstpctl revoke and the revoked file. */
+	assert_int_equal(config_parse_line(&p,
+		"Revoke = \xe2\x80\x8e" "a9 99 3e 36 47 06 81 6a ba 3e 25 71 78 50 "
+		"c2 6c 9c d0 d8 9d", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 4: Revoke: thumbprint listed twice"));
+	assert_int_equal(config_parse_line(&p,
+		"Revoke = \xe2\x80\x8e" "b9 99 3e 36 47 06 81 6a ba 3e 25 71 78 50 "
+		"c2 6c 9c d0 d8 9d", err, sizeof(err)), 0);
+	assert_string_equal(cfg.revoked[1],
+			    "B9993E364706816ABA3E25717850C26C9CD0D89D");
 }
 
 static void test_pool_key(void **state)
