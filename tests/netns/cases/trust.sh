@@ -354,9 +354,11 @@ for spec in "ti1:revoke sstpgwt $TP_inter:intermediate CA" \
 	# shellcheck disable=SC2086
 	tr_cut "cut-$cert" "$cert" $cmd
 	j=$TMP/cut-$cert.cut
-	[ "$(jget "$j" "d['rc']")" = 0 ] && [ "$(jget "$j" "d['data_after']")" = 0 ] &&
+	# Valid only if data was still flowing to it right up to the command.
+	[ "$(jget "$j" "d['rc']")" = 0 ] && [ "$(jget "$j" "d['data_before'] >= 3")" = true ] &&
+		[ "$(jget "$j" "d['data_after']")" = 0 ] &&
 		[ "$(jget "$j" "d['bytes_after'] < 400")" = true ]
-	result $? "$what revoked under traffic: no data packet passes after the command returns (last data $(jget "$j" "d['last_data_ms']") ms from the return, $(jget "$j" "d['data_after']") after, $(jget "$j" "d['bytes_after']") bytes after)" "$j"
+	result $? "$what revoked under traffic: no data packet passes after the command returns (last data $(jget "$j" "d['last_data_ms']") ms from the return, $(jget "$j" "d['data_before']") in the 0.3 s before, $(jget "$j" "d['data_after']") after, $(jget "$j" "d['bytes_after']") bytes after)" "$j"
 	wait_pid "$TR_CUT_PID" 10
 	grep -q '^down:' "$TMP/cut-$cert.out"
 	result $? "  ...the stopped client, resumed, is told (down:) and exits" "$TMP/cut-$cert.out"
