@@ -149,7 +149,13 @@ int mkdir_parents(const char *dir, mode_t mode, char *err, size_t errlen)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST) {
+		if (!mkdir(buf, mode)) {
+			char parent[PATH_MAX];
+
+			/* The new entry must outlive a crash too. */
+			if (!dir_of(buf, parent, sizeof(parent)))
+				fsync_dir(parent);
+		} else if (errno != EEXIST) {
 			int ret = -errno;
 
 			return fail(ret, err, errlen, "cannot create %s: %s",

@@ -19,7 +19,10 @@ int atomic_write_file(const char *path, const void *data, size_t len,
 		      mode_t mode, char *err, size_t errlen);
 /* Remove path and fsync its directory. 0 (also when it was not there). */
 int atomic_unlink(const char *path, char *err, size_t errlen);
-/* mkdir -p with mode for the directories it creates. 0 or -errno. */
+/*
+ * mkdir -p with mode for the directories it creates (each new entry synced
+ * in its parent). 0 or -errno.
+ */
 int mkdir_parents(const char *dir, mode_t mode, char *err, size_t errlen);
 /*
  * Read a whole regular file (at most max bytes) into a NUL-terminated
