@@ -226,7 +226,7 @@ tr_cut()
 case_begin trust "trust state survives restart and crash; revocation cuts the data plane at once"
 CUR_LOG=$TLOG
 check "PKI: roots C, D, E, an intermediate under root A, clients under C, D and it" tr_pki
-write_config "$TCONF" Listen=$GW_IP:4460 Interface=sstpgwt Pool=172.16.210.0/24 \
+write_config "$TCONF" Listen="$GW_IP:4460" Interface=sstpgwt Pool=172.16.210.0/24 \
 	RootCertificates="$TROOTS" Route= HelloInterval=60
 gw_up "$TCONF"
 result $? "sstpctl up starts sstpgwt (no RevokedFile)" "$TMP/up.out"
@@ -340,7 +340,7 @@ start_client tg2c "$NS_C2" good2 4460 --interface sstpt2
 TG2C=$CPID
 wait_up tg2c
 result $? "good2 connects (another chain, to stay untouched)" "$TMP/tg2c.out" "$TMP/tg2c.err"
-A_G2=$CADDR
+
 for spec in "ti1:revoke sstpgwt $TP_inter:intermediate CA" \
 	    "td:root remove sstpgwt $TP_rD:root (removed)" \
 	    "good2x:revoke sstpgwt LEAF:leaf"; do
@@ -381,7 +381,7 @@ if pp mount -t tmpfs -o size=1m,mode=0755 sstp-trust "$TRO"; then
 	pp mount -o remount,ro "$TRO"
 fi
 result $? "a read-only mount for RevokedFile and RootCertificates"
-write_config "$UCONF" Listen=$GW_IP:4461 Interface=sstpgwu Pool=172.16.211.0/24 \
+write_config "$UCONF" Listen="$GW_IP:4461" Interface=sstpgwu Pool=172.16.211.0/24 \
 	RootCertificates="$TRO/roots" Route= Clients.RevokedFile="$TRO/revoked"
 CUR_LOG=$SSTP_LOGDIR/sstpgwu.log
 gw_up "$UCONF"
