@@ -15,6 +15,8 @@ int cmd_down_main(int argc, char **argv);
 int cmd_show_main(int argc, char **argv);
 int cmd_revoke_main(int argc, char **argv);
 int cmd_root_main(int argc, char **argv);
+int cmd_unrevoke_main(int argc, char **argv);
+int cmd_revoked_main(int argc, char **argv);
 int cmd_connect_main(int argc, char **argv);
 int cmd_package_main(int argc, char **argv);
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sstpctl up, down, show, revoke: the gateway through its control socket. */
+/*
+ * sstpctl up, down, show, revoke, unrevoke, revoked, root: the gateway
+ * through its control socket.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -315,6 +318,10 @@ int cmd_revoke_main(int argc, char **argv)
 		fprintf(stderr, "Usage: sstpctl revoke [IFACE] THUMBPRINT\n");
 		return EXIT_USAGE;
 	}
+	if (strlen(thumb) > 100) {
+		fprintf(stderr, "sstpctl: revoke: not a thumbprint\n");
+		return EXIT_USAGE;
+	}
 	snprintf(req, sizeof(req), "revoke %s", thumb);
 	ret = ctl_request(ifname, req, &ans);
 	if (ret)
@@ -325,12 +332,111 @@ int cmd_revoke_main(int argc, char **argv)
 		free(ans);
 		return EXIT_FAIL;
 	}
-	if (cmd_json)
-		printf("{\"revoked\":\"%s\",\"sessions_ended\":%d}\n", thumb,
-		       atoi(ans + 3));
+	if (cmd_json) {
+		printf("{\"revoked\":");
+		json_str(thumb);
+		printf(",\"sessions_ended\":%d}\n", atoi(ans + 3));
+	}
 	else
 		printf("revoked %s; %d live session(s) ended\n", thumb,
 		       atoi(ans + 3));
+	free(ans);
+	return EXIT_OK;
+}
+
+int cmd_unrevoke_main(int argc, char **argv)
+{
+	const char *ifname = "sstp0", *thumb;
+	char req[128], *ans;
+	int ret;
+
+	if (argc == 3) {
+		ifname = argv[1];
+		thumb = argv[2];
+	} else if (argc == 2 && strcmp(argv[1], "-h") &&
+		   strcmp(argv[1], "--help")) {
+		thumb = argv[1];
+	} else {
+		fprintf(argc == 2 ? stdout : stderr,
+			"Usage: sstpctl unrevoke [IFACE] THUMBPRINT\n");
+		return argc == 2 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (strlen(thumb) > 100) {
+		fprintf(stderr, "sstpctl: unrevoke: not a thumbprint\n");
+		return EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), "unrevoke %s", thumb);
+	ret = ctl_request(ifname, req, &ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	if (strncmp(ans, "ok", 2)) {
+		fprintf(stderr, "sstpctl: unrevoke: %s",
+			strchr(ans, '\t') ? strchr(ans, '\t') + 1 : ans);
+		free(ans);
+		return EXIT_FAIL;
+	}
+	if (cmd_json) {
+		printf("{\"unrevoked\":");
+		json_str(thumb);
+		printf("}\n");
+	} else
+		printf("revocation of %s withdrawn\n", thumb);
+	free(ans);
+	return EXIT_OK;
+}
+
+/* sstpctl revoked: the revoked thumbprints and the file that keeps them. */
+int cmd_revoked_main(int argc, char **argv)
+{
+	const char *ifname = "sstp0";
+	bool json = cmd_json, first = true;
+	char *ans, *line, *save = NULL, *f[MAX_FIELDS];
+	int i, ret, n;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("Usage: sstpctl revoked [IFACE] [-j]\n");
+			return EXIT_OK;
+		} else if (argv[i][0] != '-' && i == 1) {
+			ifname = argv[i];
+		} else {
+			fprintf(stderr, "Usage: sstpctl revoked [IFACE] [-j]\n");
+			return EXIT_USAGE;
+		}
+	}
+	ret = ctl_request(ifname, "revoked", &ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	if (!strncmp(ans, "error", 5)) {
+		fprintf(stderr, "sstpctl: revoked: %s",
+			strchr(ans, '\t') ? strchr(ans, '\t') + 1 : ans);
+		free(ans);
+		return EXIT_FAIL;
+	}
+	for (line = strtok_r(ans, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		n = split(line, f, MAX_FIELDS);
+		if (!strcmp(f[0], "file") && n >= 2) {
+			if (json) {
+				printf("{\"file\":");
+				json_str(f[1]);
+				printf(",\"revoked\":[");
+			} else {
+				printf("revoked file: %s\n", f[1]);
+			}
+		} else if (!strcmp(f[0], "revoked") && n >= 3) {
+			if (json)
+				printf("%s{\"thumbprint\":\"%s\",\"source\":\"%s\"}",
+				       first ? "" : ",", f[1], f[2]);
+			else
+				printf("%s  (%s)\n", f[1], f[2]);
+			first = false;
+		}
+	}
+	if (json)
+		printf("]}\n");
 	free(ans);
 	return EXIT_OK;
 }

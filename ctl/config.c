@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "pki.h"
 
 #define LIMIT_MAX_SESSIONS	1000000
 #define LIMIT_MAX_HANDSHAKES	100000
@@ -166,28 +167,6 @@ bool cidr4_overlap(const struct cidr4 *a, const struct cidr4 *b)
 bool cidr4_contains(const struct cidr4 *c, uint32_t addr)
 {
 	return !((c->addr ^ addr) & prefix_mask(c->plen > 32 ? 32 : c->plen));
-}
-
-int thumbprint_normalise(const char *in, char out[65])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *in; in++) {
-		char c = *in;
-
-		if (c == ' ' || c == ':')
-			continue;
-		if (c >= 'a' && c <= 'f')
-			c -= 'a' - 'A';
-		if (!memchr(hex, c, 16) || n == 64)
-			return -EINVAL;
-		out[n++] = c;
-	}
-	if (n != 40 && n != 64)
-		return -EINVAL;
-	out[n] = '\0';
-	return 0;
 }
 
 void config_defaults(struct sstp_config *cfg)
@@ -440,7 +419,7 @@ static int set_revoke(struct config_parser *p, const struct key *k, char *val,
 	char tp[65] = "";
 	unsigned int i;
 
-	if (thumbprint_normalise(val, tp)) {
+	if (pki_thumbprint_normalise(val, tp) < 0) {
 		why_set(why, whylen,
 			"%s: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits",
 			k->name);

@@ -101,8 +101,5 @@ int cidr4_parse(const char *s, struct cidr4 *out);	/* 0 or -EINVAL */
 int ipv4_parse(const char *s, uint32_t *out);		/* 0 or -EINVAL */
 bool cidr4_overlap(const struct cidr4 *a, const struct cidr4 *b);
 bool cidr4_contains(const struct cidr4 *c, uint32_t addr);
-/* Normalise a thumbprint: drop spaces and colons, upper-case; 40 or 64
- * hex digits. 0 or -EINVAL. out has room for 65 bytes. */
-int thumbprint_normalise(const char *in, char out[65]);
 
 #endif

@@ -4,10 +4,14 @@
  * 0600, root only (ctl_conn.c: transport and limits). One request line per
  * connection, a text answer, then close:
  *   dump			tab-separated state (see sstpctl(8), "show dump")
- *   revoke <thumbprint>	revoke now and end the sessions it covers
+ *   revoke <thumbprint>	revoke (stored first) and end the sessions it covers
+ *   unrevoke <thumbprint>	withdraw a revocation made with revoke
+ *   revoked			the revoked file and every revoked thumbprint
  *   roots			the trusted roots, one a line
  *   root-add <path>		trust the root certificate(s) in a PEM/DER file
- *   root-del <thumbprint>	stop trusting a root; its sessions end
+ *				(copied into RootCertificates first)
+ *   root-del <thumbprint>	stop trusting a root (its files rewritten
+ *				first); its sessions end
  *   stop			stop the gateway
  */
 #include <arpa/inet.h>
@@ -20,6 +24,7 @@
 #include "gw_kmod.h"
 #include "log.h"
 #include "session.h"
+#include "trust.h"
 
 static void field(FILE *f, const char *s)
 {
@@ -140,45 +145,25 @@ void gateway_dump(struct gateway *gw, FILE *f)
 		(unsigned long long)gw->ctr.cert_replaced);
 }
 
-struct kick {
-	struct gateway *gw;
-	X509 *root;		/* del_root: its sessions; revoke: NULL */
-	int kicked;
-};
-
-static void kick_revoked(struct session *s, void *arg)
+static void revoke_cmd(struct gateway *gw, const char *thumb, FILE *f)
 {
-	struct kick *k = arg;
+	char err[512];
+	int ended;
 
-	if ((s->cert && pki_cert_revoked(k->gw->pki, s->cert)) ||
-	    (s->root && pki_cert_revoked(k->gw->pki, s->root))) {
-		session_disconnect(s, "certificate revoked while connected");
-		k->kicked++;
-	}
+	if (trust_revoke(gw, thumb, &ended, err, sizeof(err)))
+		fprintf(f, "error\t%s\n", err);
+	else
+		fprintf(f, "ok\t%d\n", ended);
 }
 
-static void kick_root(struct session *s, void *arg)
+static void unrevoke_cmd(struct gateway *gw, const char *thumb, FILE *f)
 {
-	struct kick *k = arg;
+	char err[512];
 
-	if (s->root && !X509_cmp(s->root, k->root)) {
-		session_disconnect(s, "its root is no longer trusted");
-		k->kicked++;
-	}
-}
-
-int gateway_revoke(struct gateway *gw, const char *thumbprint)
-{
-	struct kick k = { .gw = gw };
-	char norm[65];
-
-	if (thumbprint_normalise(thumbprint, norm))
-		return -EINVAL;
-	if (pki_revoke(gw->pki, norm))
-		return -EINVAL;
-	log_notice("revoked %s", norm);
-	gateway_each_session(gw, kick_revoked, &k);
-	return k.kicked;
+	if (trust_unrevoke(gw, thumb, err, sizeof(err)))
+		fprintf(f, "error\t%s\n", err);
+	else
+		fprintf(f, "ok\n");
 }
 
 static void list_roots(struct gateway *gw, FILE *f)
@@ -203,61 +188,24 @@ static void list_roots(struct gateway *gw, FILE *f)
 
 static void add_roots(struct gateway *gw, const char *path, FILE *f)
 {
-	STACK_OF(X509) *certs = NULL;
 	char err[512];
-	int i, n, added = 0;
+	int added;
 
-	if (pki_read_certs(path, &certs, err, sizeof(err))) {
+	if (trust_root_add(gw, path, &added, err, sizeof(err)))
 		fprintf(f, "error\t%s\n", err);
-		return;
-	}
-	n = sk_X509_num(certs);
-	for (i = 0; i < n; i++) {
-		X509 *c = sk_X509_value(certs, i);
-
-		if (pki_add_root(gw->pki, c, err, sizeof(err))) {
-			fprintf(f, "error\t%s\n", err);
-			break;
-		}
-		added++;
-	}
-	sk_X509_pop_free(certs, X509_free);
-	if (i == n) {
-		log_notice("trusted %d root(s) from %s", added, path);
+	else
 		fprintf(f, "ok\t%d\n", added);
-	}
 }
 
 static void del_root(struct gateway *gw, const char *thumb, FILE *f)
 {
-	char norm[65], t1[41], t256[65];
-	struct kick k = { .gw = gw };
-	X509 *r, *gone = NULL;
-	unsigned int i;
+	char err[512];
+	int ended;
 
-	if (thumbprint_normalise(thumb, norm)) {
-		fprintf(f, "error\tnot a SHA-1 or SHA-256 thumbprint: %s\n", thumb);
-		return;
-	}
-	for (i = 0; (r = pki_root(gw->pki, i)); i++) {
-		pki_thumbprint_sha1(r, t1);
-		pki_thumbprint_sha256(r, t256);
-		if (!strcmp(norm, t1) || !strcmp(norm, t256)) {
-			X509_up_ref(r);
-			gone = r;
-			break;
-		}
-	}
-	if (!gone || pki_remove_root(gw->pki, norm)) {
-		X509_free(gone);
-		fprintf(f, "error\tno trusted root has thumbprint %s\n", norm);
-		return;
-	}
-	log_notice("root %s no longer trusted", norm);
-	k.root = gone;
-	gateway_each_session(gw, kick_root, &k);
-	X509_free(gone);
-	fprintf(f, "ok\t%d\n", k.kicked);
+	if (trust_root_remove(gw, thumb, &ended, err, sizeof(err)))
+		fprintf(f, "error\t%s\n", err);
+	else
+		fprintf(f, "ok\t%d\n", ended);
 }
 
 /*
@@ -269,13 +217,11 @@ void ctl_dispatch(struct gateway *gw, char *req, FILE *f)
 	if (!strcmp(req, "dump")) {
 		gateway_dump(gw, f);
 	} else if (!strncmp(req, "revoke ", 7)) {
-		int k = gateway_revoke(gw, req + 7);
-
-		if (k < 0)
-			fprintf(f, "error\tnot a SHA-1 or SHA-256 thumbprint: %s\n",
-				req + 7);
-		else
-			fprintf(f, "ok\t%d\n", k);
+		revoke_cmd(gw, req + 7, f);
+	} else if (!strncmp(req, "unrevoke ", 9)) {
+		unrevoke_cmd(gw, req + 9, f);
+	} else if (!strcmp(req, "revoked")) {
+		trust_list_revoked(gw, f);
 	} else if (!strcmp(req, "roots")) {
 		list_roots(gw, f);
 	} else if (!strncmp(req, "root-add ", 9)) {

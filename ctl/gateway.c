@@ -17,6 +17,7 @@
 #include "netcfg.h"
 #include "session.h"
 #include "tls.h"
+#include "trust.h"
 
 #define TICK_MS		250
 #define TUN_BATCH	256
@@ -457,32 +458,6 @@ static int setup_signals(struct gateway *gw)
 	return loop_add(&gw->loop, &gw->sig_ev, EPOLLIN);
 }
 
-static int load_trust(struct gateway *gw)
-{
-	const struct sstp_config *c = &gw->cfg;
-	char err[512];
-	unsigned int i;
-
-	gw->pki = pki_new();
-	if (!gw->pki)
-		return -ENOMEM;
-	if (pki_load_roots(gw->pki, c->root_dir, err, sizeof(err))) {
-		log_err("%s", err);
-		return -EINVAL;
-	}
-	if (!pki_root_count(gw->pki))
-		log_warn("no trusted root certificates in %s: every client will be refused",
-			 c->root_dir);
-	if (c->revoked_file[0] &&
-	    pki_load_revoked_file(gw->pki, c->revoked_file, err, sizeof(err))) {
-		log_err("%s", err);
-		return -EINVAL;
-	}
-	for (i = 0; i < c->n_revoked; i++)
-		pki_revoke(gw->pki, c->revoked[i]);
-	return 0;
-}
-
 int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 {
 	struct tls_server_opts to = {
@@ -509,7 +484,7 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	ret = loop_init(&gw->loop);
 	if (ret)
 		return ret;
-	ret = load_trust(gw);
+	ret = trust_load(gw);
 	if (ret)
 		return ret;
 	ret = tls_server_ctx(&to, &gw->tls, err, sizeof(err));

@@ -6,6 +6,7 @@
 #ifndef _SSTP_GATEWAY_H
 #define _SSTP_GATEWAY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,8 @@ struct gateway {
 	uint64_t kmod_retry_ms;
 	struct hlist_head *ktable;	/* kernel sessions by id */
 	unsigned int nkernel;
+	/* Persistent trust state (trust.c). */
+	char revoked_path[PATH_MAX];	/* RevokedFile or the default */
 };
 
 /* Set up everything from a loaded configuration. 0 or -errno (logged). */
@@ -124,8 +127,6 @@ void ctl_server_tick(struct gateway *gw, uint64_t now);
 void ctl_dispatch(struct gateway *gw, char *req, FILE *out);
 /* Write the state as tab-separated lines (the "dump" format). */
 void gateway_dump(struct gateway *gw, FILE *f);
-/* Revoke a thumbprint and end live sessions it covers; returns how many. */
-int gateway_revoke(struct gateway *gw, const char *thumbprint);
 
 /* Used by sessions. */
 void gateway_table_add(struct gateway *gw, struct session *s);

@@ -338,6 +338,40 @@ static size_t record_len(const struct sstp_link *l)
 	return n >= SSTP_HDR_LEN && n < left ? n : left;
 }
 
+size_t link_drop_data(struct sstp_link *l)
+{
+	size_t r = l->tx_head, w, n, dropped = 0;
+
+	/* A write in progress (partial send, or an SSL_write to retry with
+	 * the same bytes) cannot be taken back. */
+	if (l->write_blocked && r < l->tx_tail)
+		r += record_len(l);
+	w = r;
+	while (r < l->tx_tail) {
+		const uint8_t *p = l->tx + r;
+		size_t left = l->tx_tail - r;
+
+		if (left < SSTP_HDR_LEN || p[0] != SSTP_VERSION) {
+			memmove(l->tx + w, p, left);
+			w += left;
+			break;
+		}
+		n = ((size_t)p[2] << 8 | p[3]) & SSTP_LENGTH_MASK;
+		if (n < SSTP_HDR_LEN || n > left)
+			n = left;
+		if (p[1] & SSTP_FLAG_CONTROL) {
+			memmove(l->tx + w, p, n);
+			w += n;
+		} else {
+			dropped++;
+		}
+		r += n;
+	}
+	l->tx_tail = w;
+	if (l->tx_head == l->tx_tail)
+		l->tx_head = l->tx_tail = 0;
+	return dropped;
+}
 
 /*
  * Kernel TLS: one send(), so one record, per SSTP packet. (sendmmsg() would

@@ -104,6 +104,11 @@ int link_send_ctrl(struct sstp_link *l, const uint8_t *pkt, size_t n);
 /* A PPP frame: SSTP header, FF 03, protocol, payload. 0 or -ENOBUFS/-EMSGSIZE. */
 int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
 		  size_t n);
+/*
+ * Take the data packets out of the queue, keeping control packets (and a
+ * packet the socket has already taken part of). Returns how many went.
+ */
+size_t link_drop_data(struct sstp_link *l);
 /* Write the queue out: 0 (all sent or would block) or -1 on error. */
 int link_flush(struct sstp_link *l);
 

@@ -298,6 +298,70 @@ int pki_add_root(struct pki *pki, X509 *root, char *err, size_t errlen)
 	return 0;
 }
 
+int pki_add_roots(struct pki *pki, STACK_OF(X509) *certs, int *added,
+		  char *err, size_t errlen)
+{
+	unsigned int need = 0, before = pki->nroots;
+	char subj[256];
+	int i, j, ret = 0;
+
+	if (added)
+		*added = 0;
+	for (i = 0; i < sk_X509_num(certs); i++) {
+		X509 *x = sk_X509_value(certs, i);
+
+		if (!is_ca(x)) {
+			pki_subject(x, subj, sizeof(subj));
+			seterr(err, errlen,
+			       "certificate \"%s\" is not a CA (no basicConstraints CA:TRUE)",
+			       subj);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++)
+			if (!X509_cmp(sk_X509_value(certs, j), x))
+				break;
+		if (j == i && find_root(pki, x) < 0)
+			need++;
+	}
+	if (pki->nroots + need > PKI_MAX_ROOTS) {
+		seterr(err, errlen, "too many trusted roots (%u, at most %d)",
+		       pki->nroots + need, PKI_MAX_ROOTS);
+		return -ENOSPC;
+	}
+	for (i = 0; !ret && i < sk_X509_num(certs); i++)
+		ret = pki_add_root(pki, sk_X509_value(certs, i), err, errlen);
+	if (ret) {
+		/* Only memory can fail here: take back what went in. */
+		while (pki->nroots > before) {
+			char tp[41];
+
+			pki_thumbprint_sha1(pki->roots[pki->nroots - 1], tp);
+			if (pki_remove_root(pki, tp))
+				break;
+		}
+		return ret;
+	}
+	if (added)
+		*added = (int)(pki->nroots - before);
+	return 0;
+}
+
+X509 *pki_find_root(const struct pki *pki, const char *norm)
+{
+	char tp[65];
+	unsigned int i;
+
+	for (i = 0; pki && i < pki->nroots; i++) {
+		pki_thumbprint_sha1(pki->roots[i], tp);
+		if (!strcmp(tp, norm))
+			return pki->roots[i];
+		pki_thumbprint_sha256(pki->roots[i], tp);
+		if (!strcmp(tp, norm))
+			return pki->roots[i];
+	}
+	return NULL;
+}
+
 int pki_remove_root(struct pki *pki, const char *tp)
 {
 	char norm[65], sha[65];
@@ -802,6 +866,16 @@ size_t pki_revoked_count(const struct pki *pki)
 	return pki ? pki->nrevoked : 0;
 }
 
+const char *pki_revoked_at(const struct pki *pki, size_t i)
+{
+	return pki && i < pki->nrevoked ? pki->revoked[i] : NULL;
+}
+
+bool pki_is_revoked(const struct pki *pki, const char *norm)
+{
+	return pki && revoked_find(pki, norm);
+}
+
 int pki_load_revoked_file(struct pki *pki, const char *path, char *err,
 			  size_t errlen)
 {
@@ -919,6 +993,44 @@ bool pki_cert_revoked(const struct pki *pki, X509 *cert)
 		cur = up;
 	}
 	ERR_clear_error();
+	return false;
+}
+
+/* Chains of live sessions */
+
+int pki_chain_record(struct pki_chain *c, STACK_OF(X509) *built)
+{
+	int i, n = sk_X509_num(built);
+
+	c->n = 0;
+	if (n > PKI_CHAIN_MAX)
+		return -E2BIG;
+	for (i = 0; i < n; i++) {
+		pki_thumbprint_sha1(sk_X509_value(built, i), c->sha1[i]);
+		pki_thumbprint_sha256(sk_X509_value(built, i), c->sha256[i]);
+	}
+	c->n = (unsigned int)n;
+	return 0;
+}
+
+bool pki_chain_has(const struct pki_chain *c, const char *norm)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->sha1[i], norm) || !strcmp(c->sha256[i], norm))
+			return true;
+	return false;
+}
+
+bool pki_chain_revoked(const struct pki *pki, const struct pki_chain *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (revoked_find(pki, c->sha1[i]) ||
+		    revoked_find(pki, c->sha256[i]))
+			return true;
 	return false;
 }
 
@@ -1160,7 +1272,8 @@ static enum pki_rule profile_rule(const struct pki *pki,
 
 int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
 			   STACK_OF(X509) *chain, X509 **anchor,
-			   enum pki_rule *rule, char *why, size_t whylen)
+			   struct pki_chain *rec, enum pki_rule *rule,
+			   char *why, size_t whylen)
 {
 	char subj[256], sha1[41], other[256], when[40];
 	char *base = why && whylen ? why : NULL;
@@ -1272,6 +1385,11 @@ int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
 		*rule = r;
 		goto out;
 	}
+	if (rec && pki_chain_record(rec, built)) {
+		seterr(why, whylen, "chain longer than %d certificates",
+		       PKI_CHAIN_MAX);
+		goto out;
+	}
 	if (anchor) {
 		*anchor = sk_X509_value(built, n - 1);
 		X509_up_ref(*anchor);
@@ -1286,17 +1404,17 @@ out:
 }
 
 int pki_verify_client_root(const struct pki *pki, X509 *leaf,
-			   STACK_OF(X509) *chain, X509 **anchor, char *why,
-			   size_t whylen)
+			   STACK_OF(X509) *chain, X509 **anchor,
+			   struct pki_chain *rec, char *why, size_t whylen)
 {
-	return pki_verify_client_rule(pki, leaf, chain, anchor, NULL, why,
+	return pki_verify_client_rule(pki, leaf, chain, anchor, rec, NULL, why,
 				      whylen);
 }
 
 int pki_verify_client(const struct pki *pki, X509 *leaf,
 		      STACK_OF(X509) *chain, char *why, size_t whylen)
 {
-	return pki_verify_client_rule(pki, leaf, chain, NULL, NULL, why,
+	return pki_verify_client_rule(pki, leaf, chain, NULL, NULL, NULL, why,
 				      whylen);
 }
 

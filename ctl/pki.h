@@ -34,6 +34,15 @@ int pki_load_roots(struct pki *pki, const char *dir, char *err, size_t errlen);
  * 0 or -EINVAL (not a CA) / -ENOSPC.
  */
 int pki_add_root(struct pki *pki, X509 *root, char *err, size_t errlen);
+/*
+ * Add every certificate of certs as a root, all or nothing: each must be a
+ * CA and there must be room for all of them, else none is added and err
+ * says why. *added: how many were new (may be NULL).
+ */
+int pki_add_roots(struct pki *pki, STACK_OF(X509) *certs, int *added,
+		  char *err, size_t errlen);
+/* The trusted root with this normalised thumbprint (borrowed), or NULL. */
+X509 *pki_find_root(const struct pki *pki, const char *norm);
 /* Remove the root with this SHA-1 or SHA-256 thumbprint. 0, -ENOENT. */
 int pki_remove_root(struct pki *pki, const char *thumbprint);
 unsigned int pki_root_count(const struct pki *pki);
@@ -51,6 +60,10 @@ X509 *pki_root(const struct pki *pki, unsigned int i);
 int pki_revoke(struct pki *pki, const char *thumbprint);
 int pki_unrevoke(struct pki *pki, const char *thumbprint);
 size_t pki_revoked_count(const struct pki *pki);
+/* The i-th revoked thumbprint (sorted), NULL past the end. */
+const char *pki_revoked_at(const struct pki *pki, size_t i);
+/* Is this normalised thumbprint in the revoked set? */
+bool pki_is_revoked(const struct pki *pki, const char *norm);
 /*
  * Normalise a thumbprint as above into upper-case hex, no separators.
  * Returns 40 or 64 (its length), or -EINVAL.
@@ -70,6 +83,25 @@ int pki_load_revoked_file(struct pki *pki, const char *path, char *err,
 bool pki_cert_revoked(const struct pki *pki, X509 *cert);
 
 /*
+ * The thumbprints of a verified chain, leaf first, trust anchor last: what
+ * a live session is checked against when a certificate is revoked or a
+ * root removed (any of them ends it).
+ */
+#define PKI_CHAIN_MAX 16
+struct pki_chain {
+	unsigned int n;
+	char sha1[PKI_CHAIN_MAX][41];
+	char sha256[PKI_CHAIN_MAX][65];
+};
+
+/* Record a built chain. 0, or -E2BIG when it is longer than PKI_CHAIN_MAX. */
+int pki_chain_record(struct pki_chain *c, STACK_OF(X509) *built);
+/* Does the chain hold a certificate with this normalised thumbprint? */
+bool pki_chain_has(const struct pki_chain *c, const char *norm);
+/* Is any certificate of the chain revoked? */
+bool pki_chain_revoked(const struct pki *pki, const struct pki_chain *c);
+
+/*
  * Everything a gateway checks before admitting a client: the leaf is
  * neither a trusted root nor a CA certificate; the chain leads to a trusted
  * root; every certificate is within its validity period; none is revoked;
@@ -86,12 +118,13 @@ int pki_verify_client(const struct pki *pki, X509 *leaf,
 		      STACK_OF(X509) *chain, char *why, size_t whylen);
 /*
  * The same, and on success *anchor is the trusted root the chain ended in
- * (a new reference; the caller frees it), e.g. for per-root policy.
- * why is set to "" on success.
+ * (a new reference; the caller frees it), e.g. for per-root policy, and
+ * rec (may be NULL) holds the verified chain's thumbprints (a chain too
+ * long to record is refused). why is set to "" on success.
  */
 int pki_verify_client_root(const struct pki *pki, X509 *leaf,
-			   STACK_OF(X509) *chain, X509 **anchor, char *why,
-			   size_t whylen);
+			   STACK_OF(X509) *chain, X509 **anchor,
+			   struct pki_chain *rec, char *why, size_t whylen);
 /*
  * The rules a client certificate can fail, one per refusal reason. Each
  * maps to the X509_V_ERR_* code that makes OpenSSL send the matching TLS
@@ -122,7 +155,8 @@ enum pki_rule {
  */
 int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
 			   STACK_OF(X509) *chain, X509 **anchor,
-			   enum pki_rule *rule, char *why, size_t whylen);
+			   struct pki_chain *rec, enum pki_rule *rule,
+			   char *why, size_t whylen);
 const char *pki_rule_text(enum pki_rule rule);
 int pki_rule_x509_error(enum pki_rule rule);
 

@@ -132,6 +132,37 @@ void session_disconnect(struct session *s, const char *why)
 	s->deadline_ms = now_ms() + DISC_TIMER1_MS;
 }
 
+void session_revoke(struct session *s, const char *why)
+{
+	uint8_t pkt[SSTP_LEN_STATUS_MSG];
+	size_t dropped;
+
+	if (s->state == SS_DEAD)
+		return;
+	/* The TUN path forwards by this table; input is gated on it too. */
+	if (s->in_table)
+		gateway_table_del(s->gw, s);
+	dropped = link_drop_data(&s->link);
+	if (dropped)
+		slog(SSTP_LOG_DEBUG, s, "%zu queued data packet(s) dropped",
+		     dropped);
+	if (!s->kpath) {
+		session_disconnect(s, why);
+		return;
+	}
+	/*
+	 * sstp.ko holds the socket and forwards on its own: CALL_DISCONNECT
+	 * goes out through it, then the session leaves the module (which
+	 * closes the socket) before the caller returns.
+	 */
+	if (s->state < SS_ABORT_PENDING)
+		queue_ctrl(s, pkt, sstp_build_status_msg(pkt,
+						SSTP_MSG_CALL_DISCONNECT,
+						SSTP_ATTRIB_NO_ERROR,
+						SSTP_STATUS_NO_ERROR));
+	session_close(s, why);
+}
+
 void session_drop(struct session *s, const char *why)
 {
 	uint8_t pkt[SSTP_LEN_STATUS_MSG];
@@ -175,8 +206,8 @@ static int verify_cb(void *arg, X509 *leaf, STACK_OF(X509) *chain,
 
 	X509_free(s->root);
 	s->root = NULL;
-	if (!pki_verify_client_rule(s->gw->pki, leaf, chain, &s->root, &rule,
-				    why, whylen))
+	if (!pki_verify_client_rule(s->gw->pki, leaf, chain, &s->root,
+				    &s->chain, &rule, why, whylen))
 		return 0;
 	/* The alert carries the rule's class, the Terminate-Request its text. */
 	snprintf(s->refuse_text, sizeof(s->refuse_text), "%s",

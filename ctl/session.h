@@ -16,6 +16,7 @@
 #include "link.h"
 #include "list.h"
 #include "loop.h"
+#include "pki.h"
 
 struct gateway;
 struct ppp;
@@ -73,6 +74,7 @@ struct session {
 	uint32_t addr;			/* assigned inner address, 0 if none */
 	X509 *cert;			/* the client's, once authenticated */
 	X509 *root;			/* the trusted root it chains to */
+	struct pki_chain chain;		/* verified chain, for revocation */
 	char subject[256];
 	char thumb[41];
 	uint64_t drop_spoofed, drop_gated;
@@ -98,6 +100,12 @@ void session_flush(struct session *s);
 void session_drop(struct session *s, const char *why);
 /* Polite end: CALL_DISCONNECT, then close on ACK or timeout. */
 void session_disconnect(struct session *s, const char *why);
+/*
+ * Revoked (or its root removed): out of the data plane at once (address
+ * table, TUN input, sstp.ko), queued data dropped; then CALL_DISCONNECT,
+ * which on the kernel path goes out just before the module lets go.
+ */
+void session_revoke(struct session *s, const char *why);
 /* A frame sstp.ko passed up: one whole SSTP packet. */
 void session_kernel_input(struct session *s, const uint8_t *pkt, size_t len);
 /* sstp.ko ended the session (counters and reason in st). */

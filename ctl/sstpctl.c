@@ -19,6 +19,8 @@ static const struct {
 	{ "down", cmd_down_main, "stop a gateway" },
 	{ "show", cmd_show_main, "show a gateway and its sessions" },
 	{ "revoke", cmd_revoke_main, "revoke a certificate by thumbprint, ending its sessions" },
+	{ "unrevoke", cmd_unrevoke_main, "withdraw a revocation made with revoke" },
+	{ "revoked", cmd_revoked_main, "list the revoked thumbprints and the file that keeps them" },
 	{ "root", cmd_root_main, "list, add or remove trusted roots of a running gateway" },
 	{ "connect", cmd_connect_main, "connect to a gateway as a client" },
 	{ "package", cmd_package_main, "client configuration package (Windows, Linux) for a gateway" },

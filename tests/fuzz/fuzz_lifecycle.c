@@ -75,6 +75,7 @@
 #include "session.h"
 #include "sstp.h"
 #include "tls.h"
+#include "trust.h"
 
 #define NPEERS		8
 #define T0		1000000ULL	/* the test clock at each input's start */
@@ -189,6 +190,13 @@ static void setbuf_force(int fd, int opt_force, int opt, int size)
 		setsockopt(fd, SOL_SOCKET, opt, &size, sizeof(size));
 }
 
+static char revoked_file[64];
+
+static void remove_revoked(void)
+{
+	unlink(revoked_file);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct tls_client_opts eo = { 0 };
@@ -209,6 +217,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(cfg.certificate, sizeof(cfg.certificate), "%s/server.crt", dir);
 	snprintf(cfg.private_key, sizeof(cfg.private_key), "%s/server.key", dir);
 	snprintf(cfg.root_dir, sizeof(cfg.root_dir), "%s/roots", dir);
+	/* Revocations are written through (fsync): keep them off the disk. */
+	snprintf(revoked_file, sizeof(revoked_file),
+		 "/dev/shm/fuzz_lifecycle.%d.revoked", (int)getpid());
+	snprintf(cfg.revoked_file, sizeof(cfg.revoked_file), "%s",
+		 revoked_file);
+	atexit(remove_revoked);
 	cfg.kernel_tls = false;
 	cfg.kernel_path = false;
 	cfg.max_sessions = 6;		/* fewer than the peers: limits too */
@@ -812,10 +826,15 @@ static void act(struct peer *p, unsigned int op, uint8_t b)
 		if (p->used && !p->closed)
 			shutdown(p->fd, SHUT_WR);
 		break;
-	case 25:
-		gateway_revoke(&gw, client_thumb);
-		pki_unrevoke(gw.pki, client_thumb);
+	case 25: {
+		char err[256];
+		int ended = 0;
+
+		/* Stored (a file on tmpfs), applied to live sessions, undone. */
+		trust_revoke(&gw, client_thumb, &ended, err, sizeof(err));
+		trust_unrevoke(&gw, client_thumb, err, sizeof(err));
 		break;
+	}
 	case 26:
 		gateway_dump(&gw, devnull);
 		break;

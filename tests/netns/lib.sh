@@ -57,6 +57,8 @@ lib_init()
 	TMP=$(mktemp -d /tmp/sstp-netns.XXXXXX) || exit 1
 	PKI=$TMP/pki
 	export SSTP_RUNDIR=$TMP/run SSTP_LOGDIR=$TMP/log SSTP_CONFDIR=$TMP/conf
+	# Revocations of gateways without a RevokedFile (never /var/lib/sstp).
+	export SSTP_STATEDIR=$TMP/state
 	mkdir -p "$SSTP_RUNDIR" "$SSTP_LOGDIR" "$SSTP_CONFDIR" "$PKI"
 	chmod 0700 "$SSTP_RUNDIR"
 	# 1,000 sessions need more descriptors than the usual 1,024.

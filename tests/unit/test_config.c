@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "pki.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
@@ -762,33 +763,52 @@ static void test_thumbprint(void **state)
 {
 	char out[65];
 
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"a9:99:3e:36:47:06:81:6a:ba:3e:25:71:78:50:c2:6c:9c:d0:d8:9d",
-		out), 0);
+		out), 40);
 	assert_string_equal(out, "A9993E364706816ABA3E25717850C26C9CD0D89D");
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"BA7816BF 8F01CFEA 414140DE 5DAE2223 B00361A3 96177A9C "
-		"B410FF61 F20015AD", out), 0);
+		"B410FF61 F20015AD", out), 64);
 	assert_string_equal(out, "BA7816BF8F01CFEA414140DE5DAE2223"
 			    "B00361A396177A9CB410FF61F20015AD");
+	/*
+	 * One normaliser for the configuration, RevokedFile and sstpctl:
+	 * Windows' certificate dialog prepends U+200E, Notepad a BOM.
+	 */
+	assert_int_equal(pki_thumbprint_normalise(
+		"\xe2\x80\x8e" "a9 99 3e 36 47 06 81 6a ba 3e 25 71 78 50 c2 6c "
+		"9c d0 d8 9d", out), 40);
+	assert_string_equal(out, "A9993E364706816ABA3E25717850C26C9CD0D89D");
+	assert_int_equal(pki_thumbprint_normalise(
+		"\xef\xbb\xbf" "A9:99:3E:36:47:06:81:6A:BA:3E:25:71:78:50:C2:6C:"
+		"9C:D0:D8:9D", out), 40);
+	assert_string_equal(out, "A9993E364706816ABA3E25717850C26C9CD0D89D");
+	/* Any other invisible or non-ASCII character is an error. */
+	assert_int_equal(pki_thumbprint_normalise(
+		"\xe2\x80\x8f" "A9993E364706816ABA3E25717850C26C9CD0D89D", out),
+		-EINVAL);
+	assert_int_equal(pki_thumbprint_normalise(
+		"\xe2\x80" "A9993E364706816ABA3E25717850C26C9CD0D89D", out),
+		-EINVAL);
 	/* 39, 41, 63, 65 digits; non-hex; other separators; empty */
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"A9993E364706816ABA3E25717850C26C9CD0D89", out), -EINVAL);
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"A9993E364706816ABA3E25717850C26C9CD0D89DA", out), -EINVAL);
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015A",
 		out), -EINVAL);
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015ADD",
 		out), -EINVAL);
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"G9993E364706816ABA3E25717850C26C9CD0D89D", out), -EINVAL);
-	assert_int_equal(thumbprint_normalise(
+	assert_int_equal(pki_thumbprint_normalise(
 		"A9-99-3E-36-47-06-81-6A-BA-3E-25-71-78-50-C2-6C-9C-D0-D8-9D",
 		out), -EINVAL);
-	assert_int_equal(thumbprint_normalise("", out), -EINVAL);
-	assert_int_equal(thumbprint_normalise(": :", out), -EINVAL);
+	assert_int_equal(pki_thumbprint_normalise("", out), -EINVAL);
+	assert_int_equal(pki_thumbprint_normalise(": :", out), -EINVAL);
 }
 
 static void test_revoke(void **state)
@@ -834,6 +854,17 @@ static void test_revoke(void **state)
 		err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "line 3: Revoke: thumbprint listed twice"));
 	assert_int_equal(cfg.n_revoked, 1);
+	/* Pasted from Windows' certificate dialog (U+200E first): the same
+	 * normaliser as sstpctl revoke and the revoked file. */
+	assert_int_equal(config_parse_line(&p,
+		"Revoke = \xe2\x80\x8e" "a9 99 3e 36 47 06 81 6a ba 3e 25 71 78 50 "
+		"c2 6c 9c d0 d8 9d", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 4: Revoke: thumbprint listed twice"));
+	assert_int_equal(config_parse_line(&p,
+		"Revoke = \xe2\x80\x8e" "b9 99 3e 36 47 06 81 6a ba 3e 25 71 78 50 "
+		"c2 6c 9c d0 d8 9d", err, sizeof(err)), 0);
+	assert_string_equal(cfg.revoked[1],
+			    "B9993E364706816ABA3E25717850C26C9CD0D89D");
 }
 
 static void test_pool_key(void **state)

@@ -198,7 +198,7 @@ static void test_accept_client(void **state)
 
 	(void)state;
 	assert_accepted(pki, leaf, NULL);
-	assert_int_equal(pki_verify_client_root(pki, leaf, NULL, &anchor, why,
+	assert_int_equal(pki_verify_client_root(pki, leaf, NULL, &anchor, NULL, why,
 						sizeof(why)), 0);
 	assert_non_null(anchor);
 	assert_int_equal(X509_cmp(anchor, root), 0);
@@ -472,7 +472,7 @@ static void test_intermediate_chain(void **state)
 	assert_true(sk_X509_push(chain, inter) > 0);
 	assert_true(sk_X509_push(chain_old, old) > 0);
 	assert_accepted(pki, leaf, chain);
-	assert_int_equal(pki_verify_client_root(pki, leaf, chain, &anchor, why,
+	assert_int_equal(pki_verify_client_root(pki, leaf, chain, &anchor, NULL, why,
 						sizeof(why)), 0);
 	assert_int_equal(X509_cmp(anchor, root), 0);
 	X509_free(anchor);
@@ -501,6 +501,172 @@ static void test_intermediate_chain(void **state)
 	EVP_PKEY_free(rk);
 	EVP_PKEY_free(ik);
 	EVP_PKEY_free(ok);
+}
+
+/*
+ * A live session keeps the thumbprints of its verified chain: revoking the
+ * intermediate (by SHA-1 or SHA-256) or the root covers it, a certificate
+ * of another chain does not.
+ */
+static void test_chain_record(void **state)
+{
+	EVP_PKEY *rk, *ik, *bk;
+	X509 *root = make_root("Root A", &rk);
+	X509 *other = make_root("Root B", &bk);
+	X509 *inter = issue(PKI_ROOT, "Issuing CA 1", root, rk, -3600,
+			    365 * DAY, false, &ik);
+	X509 *leaf = make_client("deep@example.test", inter, ik);
+	X509 *leaf_b = make_client("b@example.test", other, bk);
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	struct pki *pki = pki_with(root);
+	struct pki_chain rec, rec_b;
+	char tp[65], why[512], lower[65];
+	X509 *anchor = NULL;
+	size_t i;
+
+	(void)state;
+	assert_true(sk_X509_push(chain, inter) > 0);
+	assert_int_equal(pki_add_root(pki, other, why, sizeof(why)), 0);
+	memset(&rec, 0xff, sizeof(rec));
+	assert_int_equal(pki_verify_client_root(pki, leaf, chain, &anchor,
+						&rec, why, sizeof(why)), 0);
+	X509_free(anchor);
+	assert_int_equal(pki_verify_client_root(pki, leaf_b, NULL, NULL,
+						&rec_b, why, sizeof(why)), 0);
+	assert_int_equal(rec.n, 3);
+	assert_int_equal(rec_b.n, 2);
+	/* Leaf first, anchor last; both digests of each. */
+	pki_thumbprint_sha1(leaf, tp);
+	assert_string_equal(rec.sha1[0], tp);
+	pki_thumbprint_sha256(inter, tp);
+	assert_string_equal(rec.sha256[1], tp);
+	assert_true(pki_chain_has(&rec, tp));
+	assert_false(pki_chain_has(&rec_b, tp));
+	pki_thumbprint_sha1(root, tp);
+	assert_string_equal(rec.sha1[2], tp);
+	assert_true(pki_chain_has(&rec, tp));
+	assert_false(pki_chain_has(&rec_b, tp));
+	/* Matching is on normalised (upper-case) thumbprints only. */
+	for (i = 0; tp[i]; i++)
+		lower[i] = (char)(tp[i] >= 'A' ? tp[i] + 32 : tp[i]);
+	lower[i] = '\0';
+	assert_false(pki_chain_has(&rec, lower));
+	assert_false(pki_chain_has(&rec, ""));
+
+	/* Revoking the intermediate by SHA-256 covers only that chain. */
+	assert_false(pki_chain_revoked(pki, &rec));
+	pki_thumbprint_sha256(inter, tp);
+	assert_int_equal(pki_revoke(pki, tp), 0);
+	assert_true(pki_chain_revoked(pki, &rec));
+	assert_false(pki_chain_revoked(pki, &rec_b));
+	assert_int_equal(pki_unrevoke(pki, tp), 0);
+	assert_false(pki_chain_revoked(pki, &rec));
+	/* The root by SHA-1, pasted with U+200E and colons. */
+	pki_thumbprint_sha1(root, tp);
+	{
+		char pasted[200] = "\xe2\x80\x8e";
+		size_t o = 3;
+
+		for (i = 0; tp[i]; i += 2)
+			o += (size_t)snprintf(pasted + o, sizeof(pasted) - o,
+					      "%s%c%c", i ? ":" : "", tp[i],
+					      tp[i + 1]);
+		assert_int_equal(pki_revoke(pki, pasted), 0);
+	}
+	assert_true(pki_is_revoked(pki, tp));
+	assert_true(pki_chain_revoked(pki, &rec));
+	assert_false(pki_chain_revoked(pki, &rec_b));
+
+	pki_free(pki);
+	sk_X509_free(chain);
+	X509_free(leaf);
+	X509_free(leaf_b);
+	X509_free(inter);
+	X509_free(root);
+	X509_free(other);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(ik);
+	EVP_PKEY_free(bk);
+}
+
+/* A chain longer than a session can record is refused, not half-tracked. */
+static void test_chain_too_long(void **state)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	EVP_PKEY *k, *nk;
+	X509 *root = make_root("Root", &k), *ca = root, *leaf;
+	struct pki *pki = pki_with(root);
+	struct pki_chain rec;
+	char why[512], cn[32];
+	int i;
+
+	(void)state;
+	X509_up_ref(root);
+	for (i = 0; i < PKI_CHAIN_MAX; i++) {
+		X509 *next;
+
+		snprintf(cn, sizeof(cn), "CA %d", i);
+		next = issue(PKI_ROOT, cn, ca, k, -3600, 365 * DAY, false, &nk);
+		assert_true(sk_X509_insert(chain, next, 0) > 0);
+		X509_free(ca);
+		EVP_PKEY_free(k);
+		X509_up_ref(next);
+		ca = next;
+		k = nk;
+	}
+	leaf = make_client("deep@example.test", ca, k);
+	assert_int_equal(pki_verify_client_root(pki, leaf, chain, NULL, &rec,
+						why, sizeof(why)), -EACCES);
+	assert_contains(why, "chain longer than");
+	assert_int_equal(rec.n, 0);
+	/* Without a record to keep, the same chain passes. */
+	assert_int_equal(pki_verify_client(pki, leaf, chain, why, sizeof(why)),
+			 0);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(ca);
+	X509_free(leaf);
+	X509_free(root);
+	EVP_PKEY_free(k);
+	pki_free(pki);
+}
+
+/* Several roots at once: all or none. */
+static void test_add_roots(void **state)
+{
+	EVP_PKEY *ka;
+	X509 *a = make_root("Root A", &ka), *b = make_root("Root B", NULL);
+	X509 *leaf = make_client("x@example.test", a, ka);
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	struct pki *pki = pki_new();
+	char err[256];
+	int added = -1;
+
+	(void)state;
+	assert_true(sk_X509_push(sk, a) > 0);
+	assert_true(sk_X509_push(sk, b) > 0);
+	assert_true(sk_X509_push(sk, leaf) > 0);
+	assert_int_equal(pki_add_roots(pki, sk, &added, err, sizeof(err)),
+			 -EINVAL);
+	assert_contains(err, "not a CA");
+	assert_int_equal(pki_root_count(pki), 0);
+	assert_int_equal(added, 0);
+	(void)sk_X509_pop(sk);
+	assert_true(sk_X509_push(sk, a) > 0);	/* a duplicate */
+	assert_int_equal(pki_add_roots(pki, sk, &added, err, sizeof(err)), 0);
+	assert_int_equal(added, 2);
+	assert_int_equal(pki_root_count(pki), 2);
+	assert_int_equal(pki_add_roots(pki, sk, &added, err, sizeof(err)), 0);
+	assert_int_equal(added, 0);
+	pki_thumbprint_sha1(b, err);
+	assert_ptr_equal(pki_find_root(pki, err), pki_root(pki, 1));
+	assert_int_equal(pki_remove_root(pki, err), 0);
+	assert_null(pki_find_root(pki, err));
+	sk_X509_free(sk);
+	X509_free(a);
+	X509_free(b);
+	X509_free(leaf);
+	EVP_PKEY_free(ka);
+	pki_free(pki);
 }
 
 /* Thumbprints */
@@ -1806,7 +1972,7 @@ static void test_openssl_profile(void **state)
 		leaf = ossl_cert(c->name, &chain);
 		rule = (enum pki_rule)-1;
 		anchor = NULL;
-		ret = pki_verify_client_rule(pki, leaf, chain, &anchor, &rule,
+		ret = pki_verify_client_rule(pki, leaf, chain, &anchor, NULL, &rule,
 					     why, sizeof(why));
 		if (rule != c->rule)
 			fail_msg("%s: rule %d, expected %d (%s)", c->name,
@@ -1849,7 +2015,7 @@ static void test_openssl_root_eku(void **state)
 	make_openssl_pki();
 	pki = pki_with(ica);
 	leaf = ossl_cert("under-ica-server", &chain);
-	assert_int_equal(pki_verify_client_rule(pki, leaf, NULL, NULL, &rule,
+	assert_int_equal(pki_verify_client_rule(pki, leaf, NULL, NULL, NULL, &rule,
 						why, sizeof(why)), -EACCES);
 	assert_int_equal(rule, PKI_RULE_CHAIN_EKU);
 	assert_contains(why, "root \"CN=Profile ICA server\" does not allow client authentication");
@@ -1881,10 +2047,10 @@ static void test_issued_clients_pass(void **state)
 	(void)state;
 	ec = make_client("ec@example.test", root, rk);
 	assert_int_equal(pki_issue(&spec, root, rk, &rsa, &k), 0);
-	assert_int_equal(pki_verify_client_rule(pki, ec, NULL, NULL, &rule,
+	assert_int_equal(pki_verify_client_rule(pki, ec, NULL, NULL, NULL, &rule,
 						why, sizeof(why)), 0);
 	assert_int_equal(rule, PKI_RULE_OK);
-	assert_int_equal(pki_verify_client_rule(pki, rsa, NULL, NULL, &rule,
+	assert_int_equal(pki_verify_client_rule(pki, rsa, NULL, NULL, NULL, &rule,
 						why, sizeof(why)), 0);
 	assert_int_equal(rule, PKI_RULE_OK);
 	X509_free(rsa);
@@ -1895,7 +2061,7 @@ static void test_issued_clients_pass(void **state)
 	spec.cn = "sub@example.test";
 	assert_int_equal(pki_issue(&spec, ica, ik, &sub, &k), 0);
 	assert_true(sk_X509_push(chain, ica) > 0);
-	assert_int_equal(pki_verify_client_rule(pki, sub, chain, NULL, &rule,
+	assert_int_equal(pki_verify_client_rule(pki, sub, chain, NULL, NULL, &rule,
 						why, sizeof(why)), 0);
 	sk_X509_free(chain);
 	X509_free(sub);
@@ -1922,6 +2088,9 @@ int main(void)
 		cmocka_unit_test(test_revoked_root),
 		cmocka_unit_test(test_unrevoke),
 		cmocka_unit_test(test_intermediate_chain),
+		cmocka_unit_test(test_chain_record),
+		cmocka_unit_test(test_chain_too_long),
+		cmocka_unit_test(test_add_roots),
 		cmocka_unit_test(test_thumbprints),
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_revoked_file),

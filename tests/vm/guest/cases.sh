@@ -20,6 +20,8 @@
 set -u
 export PATH=/usr/sbin:/usr/bin
 export SSTP_RUNDIR=/run/sstp SSTP_LOGDIR=/tmp/logs SSTP_CONFDIR=/tmp/conf
+# Revocations of a gateway without RevokedFile, on the guest's scratch space.
+export SSTP_STATEDIR=/tmp/state
 
 CMDLINE=$(cat /proc/cmdline)
 arg() { echo " $CMDLINE " | sed -n "s/.* $1=\([^ ]*\) .*/\1/p"; }
@@ -252,6 +254,9 @@ gw_start()
 {
 	GWN=$((GWN + 1))
 	GWLOG=$L/gw.$GWN.log
+	# Each gateway its own revocations, unless it is the same gateway
+	# restarted (GW_SAME_STATE=1): revocations are stored and survive.
+	[ -n "${GW_SAME_STATE:-}" ] || export SSTP_STATEDIR=/tmp/state/gw.$GWN
 	write_conf "$@"
 	cp "$CONF" "$L/gw.$GWN.conf"
 	spawn gw "$L/gw.$GWN.out" "$L/gw.$GWN.out" sstpd -c "$CONF" -v -l "$GWLOG"
@@ -1116,7 +1121,7 @@ kernel_malformed()
 # with sessions on the kernel path.
 kernel_lifecycle()
 {
-	local p st path
+	local p st path a pp b0 b1 k0 k1 kd db dk
 
 	check "kernel: lifecycle: sstpd starts (TLSMaxVersion = 1.2)" \
 		gw_start "TLSMaxVersion = 1.2" || return
@@ -1125,20 +1130,45 @@ kernel_lifecycle()
 	result $? "kernel: lifecycle: our client up ($(client_path klc1))" \
 		"$L/klc1.out" "$L/klc1.err"
 	p=$CPID
+	a=$CADDR
 	sstpc_up klc2 eap client2@vm.test
 	show_json
 	[ "$(show_lines | grep -c '"path":"kernel"')" -eq 2 ]
 	result $? "kernel: lifecycle: both sessions on the kernel path at the gateway" \
 		"$L/show.json"
 
-	# Live revocation: CALL_DISCONNECT goes out through the module, the
-	# acknowledgement comes back as a notification.
+	# Live revocation: the session leaves sstp.ko before sstpctl revoke
+	# returns, then CALL_DISCONNECT (sent through the module just before).
+	# A 100/s ping of 1000 bytes flows to the client, which is stopped
+	# (SIGSTOP: a client that will not acknowledge); nothing data-sized
+	# may leave the gateway towards c1 (vc1) after the command returns.
+	spawn gw "$L/klc.ping1" "$L/klc.ping1" ping -i 0.01 -s 1000 "$a"
+	pp=$SPAWNED
+	sleep 2
+	kill -STOP "$p"
 	gw_mark
 	n0 sstpctl revoke "$IFACE" "$TP_ours" >"$L/klc.revoke" 2>&1
-	result $? "kernel: lifecycle: sstpctl revoke: $(head -n 1 "$L/klc.revoke")" \
+	st=$?
+	b0=$(n0 cat /sys/class/net/vc1/statistics/tx_bytes)
+	k0=$(n0 cat /sys/class/net/vc1/statistics/tx_packets)
+	kd=$(kdump)
+	sleep 1.5
+	b1=$(n0 cat /sys/class/net/vc1/statistics/tx_bytes)
+	k1=$(n0 cat /sys/class/net/vc1/statistics/tx_packets)
+	stop_pid "$pp"
+	kill -CONT "$p"
+	result "$st" "kernel: lifecycle: sstpctl revoke: $(head -n 1 "$L/klc.revoke")" \
 		"$L/klc.revoke"
-	gw_wait 'closed: disconnect acknowledged' 15
-	result $? "kernel: lifecycle: the revoked session ends with an acknowledged CALL_DISCONNECT"
+	[ "$kd" = "sessions: 1" ]
+	result $? "kernel: lifecycle: the revoked session is out of sstp.ko when the command returns (module dump: $kd)" \
+		"$L/kdump.out"
+	db=$((b1 - b0))
+	dk=$((k1 - k0))
+	note "kernel: lifecycle: towards c1 in the 1.5 s after revoke returned: $dk packets, $db bytes ($(grep -c 'bytes from' "$L/klc.ping1") ping replies in all)"
+	[ $((db - 150 * dk)) -le 0 ]
+	result $? "kernel: lifecycle: no data-sized packet leaves for the revoked client after the command returns ($dk packets, $db bytes)"
+	gw_wait 'closed: certificate revoked while connected' 15
+	result $? "kernel: lifecycle: the revoked session is closed at once, not after the disconnect timer"
 	wait_gone "$p" 15 && grep -q '^down: gateway disconnected' "$L/klc1.out"
 	result $? "kernel: lifecycle: the revoked client is told ($(grep '^down:' "$L/klc1.out"))" \
 		"$L/klc1.out" "$L/klc1.err"
@@ -1164,9 +1194,22 @@ kernel_lifecycle()
 	result $? "kernel: lifecycle: $KIF stays after the crash (devices belong to no process)" \
 		"$L/klc.kif"
 
-	# A new gateway takes the stale device over; the revocation was live only.
+	# A new gateway takes the stale device over; the revocation was stored
+	# and survives the crash until it is withdrawn.
+	GW_SAME_STATE=1
 	check "kernel: lifecycle: sstpd starts again over the stale $KIF" \
 		gw_start "TLSMaxVersion = 1.2" || return
+	GW_SAME_STATE=
+	n1 timeout 60 sstpctl connect "$GW1:$PORT" --name gw.test --ca "$CA" \
+		--cert "$PKI/ours.crt" --key "$PKI/ours.key" --timeout 30 \
+		>"$L/klc.refused.out" 2>"$L/klc.refused.err" </dev/null
+	st=$?
+	[ "$st" -eq 2 ] && ! grep -q '^up:' "$L/klc.refused.out"
+	result $? "kernel: lifecycle: after the crash the revoked certificate is still refused (rc $st)" \
+		"$L/klc.refused.out" "$L/klc.refused.err"
+	n0 sstpctl unrevoke "$IFACE" "$TP_ours" >"$L/klc.unrevoke" 2>&1
+	result $? "kernel: lifecycle: sstpctl unrevoke: $(head -n 1 "$L/klc.unrevoke")" \
+		"$L/klc.unrevoke"
 	gw_mark
 	client_start klc3 ours
 	st=$?
