@@ -319,6 +319,8 @@ static void handle_data(struct client *c, const uint8_t *p, size_t n)
 		handle_eap(c, p, n);
 		return;
 	default:
+		if (c->ops->ppp_in && c->ops->ppp_in(c, proto, p, n))
+			return;
 		ppp_input(c->ppp, proto, p, n, now_ms());
 	}
 }

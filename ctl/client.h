@@ -41,6 +41,12 @@ struct client_ops {
 	void (*ip)(struct client *c, const uint8_t *pkt, size_t len);
 	/* After client_use_kernel: 0 on the kernel path, or -errno + why. */
 	void (*kernel)(struct client *c, int err, const char *why);
+	/*
+	 * Optional (test peers): sees each PPP control frame (LCP, IPCP,
+	 * ...) before the PPP state machine; true when it took the frame.
+	 */
+	bool (*ppp_in)(struct client *c, uint16_t proto, const uint8_t *p,
+		       size_t n);
 };
 
 enum client_state {

@@ -147,9 +147,34 @@ static void print_kernel(char **f, int n, bool json)
 		       kernel_names[i]);
 	printf("\n");
 }
+/*
+ * "limits" fields are key=value numbers: JSON "limits":{...}, or one line
+ * in text.
+ */
+static void print_limits(char **f, int n, bool json)
+{
+	int i;
+
+	printf(json ? ",\"limits\":{" : "\nlimits:");
+	for (i = 1; i < n; i++) {
+		char *eq = strchr(f[i], '=');
+
+		if (!eq)
+			continue;
+		*eq = 0;
+		if (json)
+			printf("%s\"%s\":%s", i > 1 ? "," : "", f[i], eq + 1);
+		else
+			printf("%s %s %s", i > 1 ? "," : "", f[i], eq + 1);
+	}
+	printf(json ? "}" : "\n");
+}
+
 static void print_show(char *dump, bool json)
 {
-	char *line, *save = NULL, *f[MAX_FIELDS];
+	char *line, *save = NULL, *f[MAX_FIELDS], *lf[MAX_FIELDS];
+	char *limits = NULL;
+	int nlimits = 0;
 	bool first_session = true;
 	char b1[32], b2[32], t[32];
 	int n;
@@ -225,10 +250,18 @@ static void print_show(char *dump, bool json)
 				print_kernel(f, n, false);
 			}
 			first_session = false;
+		} else if (!strcmp(f[0], "limits")) {
+			limits = line;
+			nlimits = n;
+			memcpy(lf, f, sizeof(lf));
 		}
 	}
 	if (json)
-		printf("]}\n");
+		printf("]");
+	if (limits)
+		print_limits(lf, nlimits, json);
+	if (json)
+		printf("}\n");
 }
 
 int cmd_show_main(int argc, char **argv)

@@ -184,6 +184,9 @@ void config_defaults(struct sstp_config *cfg)
 	cfg->handshake_timeout = 10;
 	cfg->negotiation_timeout = 60;
 	cfg->hello_interval = 60;
+	cfg->max_conns_per_source = 64;
+	cfg->max_handshakes_per_source = 8;
+	cfg->max_sessions_per_cert = 4;
 	cfg->kernel_tls = true;
 	cfg->kernel_path = true;
 	cfg->tls_min_version = TLS1_2_VERSION;
@@ -672,6 +675,12 @@ static const struct key keys[] = {
 	{ CFG_SEC_NETWORK, "DNS", set_dns, true, false, 0, 0, F(dns) },
 	{ CFG_SEC_NETWORK, "Route", set_route, true, false, 0, 0, F(routes) },
 	NUM(CFG_SEC_NETWORK, "MTU", 576, 4087, mtu),
+	NUM(CFG_SEC_GATEWAY, "MaxConnectionsPerSource", 1, LIMIT_MAX_SESSIONS,
+	    max_conns_per_source),
+	NUM(CFG_SEC_GATEWAY, "MaxHandshakesPerSource", 1,
+	    LIMIT_MAX_HANDSHAKES, max_handshakes_per_source),
+	NUM(CFG_SEC_GATEWAY, "MaxSessionsPerCertificate", 1,
+	    LIMIT_MAX_SESSIONS, max_sessions_per_cert),
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1032,6 +1041,11 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 	fprintf(f, "HandshakeTimeout = %u\n", cfg->handshake_timeout);
 	fprintf(f, "NegotiationTimeout = %u\n", cfg->negotiation_timeout);
 	fprintf(f, "HelloInterval = %u\n", cfg->hello_interval);
+	fprintf(f, "MaxConnectionsPerSource = %u\n", cfg->max_conns_per_source);
+	fprintf(f, "MaxHandshakesPerSource = %u\n",
+		cfg->max_handshakes_per_source);
+	fprintf(f, "MaxSessionsPerCertificate = %u\n",
+		cfg->max_sessions_per_cert);
 	for (i = 0; i < N_TLS; i++)
 		if (cfg->tls_min_version == tls_versions[i].version)
 			fprintf(f, "TLSMinVersion = %s\n",

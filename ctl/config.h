@@ -35,6 +35,9 @@ struct sstp_config {
 	unsigned int handshake_timeout;	/* HandshakeTimeout = 10 (s, TLS + HTTP) */
 	unsigned int negotiation_timeout; /* NegotiationTimeout = 60 (s) */
 	unsigned int hello_interval;	/* HelloInterval = 60 (s) */
+	unsigned int max_conns_per_source;	/* MaxConnectionsPerSource = 64 */
+	unsigned int max_handshakes_per_source;	/* MaxHandshakesPerSource = 8 */
+	unsigned int max_sessions_per_cert;	/* MaxSessionsPerCertificate = 4 */
 	int tls_min_version;		/* TLSMinVersion = 1.2 (TLS1_2_VERSION) */
 	int tls_max_version;		/* TLSMaxVersion = 1.3 (0: highest) */
 	char ciphers[512];		/* Ciphers = OpenSSL list for TLS <= 1.2 */

@@ -123,6 +123,26 @@ void gateway_dump(struct gateway *gw, FILE *f)
 		kernel_fields(f, s);
 		fputc('\n', f);
 	}
+	/* The budget before authentication: limits, use, refusals by reason. */
+	fprintf(f, "limits\thandshakes=%u\tmax_handshakes=%u"
+		"\tmax_connections_per_source=%u\tmax_handshakes_per_source=%u"
+		"\tmax_sessions_per_certificate=%u\tsources=%u"
+		"\trefused_stopping=%llu\trefused_max_sessions=%llu"
+		"\trefused_max_handshakes=%llu"
+		"\trefused_source_connections=%llu"
+		"\trefused_source_handshakes=%llu\tevicted=%llu"
+		"\tup_timeouts=%llu\tcertificate_replaced=%llu\n",
+		gw->nhandshakes, c->max_handshakes, c->max_conns_per_source,
+		c->max_handshakes_per_source, c->max_sessions_per_cert,
+		gw->src.nlive,
+		(unsigned long long)gw->ctr.refused_stopping,
+		(unsigned long long)gw->ctr.refused_max_sessions,
+		(unsigned long long)gw->ctr.refused_max_handshakes,
+		(unsigned long long)gw->ctr.refused_source_conns,
+		(unsigned long long)gw->ctr.refused_source_half,
+		(unsigned long long)gw->ctr.evicted,
+		(unsigned long long)gw->ctr.up_timeouts,
+		(unsigned long long)gw->ctr.cert_replaced);
 }
 
 static void revoke_cmd(struct gateway *gw, const char *thumb, FILE *f)

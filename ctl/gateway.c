@@ -144,11 +144,140 @@ static void session_ev(struct ev *ev, uint32_t events)
 	session_io(s, events);
 }
 
+#define REPORT_MS	10000	/* refusal summaries: one line per source */
+
+bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
+			     const char *why)
+{
+	const struct preauth_src *e = preauth_at(&gw->src, idx);
+	struct preauth_key k;
+
+	if (!e || !e->conns)
+		return true;
+	k = e->key;
+	return preauth_refuse(&gw->src, &k, why);
+}
+
+static void report_cb(void *ctx, const struct preauth_src *e,
+		      uint64_t refused, unsigned int sources)
+{
+	char src[PREAUTH_KEY_STR];
+
+	(void)ctx;
+	if (!e) {
+		log_warn("refused %llu more connections from %u+ other sources in the last %u s",
+			 (unsigned long long)refused, sources + 1,
+			 REPORT_MS / 1000);
+		return;
+	}
+	preauth_key_str(&e->key, src, sizeof(src));
+	log_warn("refused %llu connections from %s in the last %u s: %s",
+		 (unsigned long long)refused, src, REPORT_MS / 1000,
+		 e->detail);
+}
+
+/*
+ * The oldest half-open session of source idx (the one closest to its
+ * deadline, so the one that has had the longest to come up).
+ */
+static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
+{
+	struct session *s, *best = NULL;
+
+	list_for_each_entry(s, &gw->sessions, node)
+		if (s->src == idx && s->counted_handshake &&
+		    (!best || s->created_ms < best->created_ms))
+			best = s;
+	return best;
+}
+
+/*
+ * The global cap is full: make room by ending the oldest half-open session
+ * of the source that holds the most, when it holds at least two more than
+ * the newcomer's source (so that shares even out and two sources never
+ * take turns evicting each other). true when a slot was freed.
+ */
+static bool evict_for(struct gateway *gw, const struct preauth_src *mine)
+{
+	uint32_t b = preauth_busiest(&gw->src);
+	const struct preauth_src *busy = preauth_at(&gw->src, b);
+	struct session *s;
+
+	if (!busy || busy->half < (mine ? mine->half : 0) + 2)
+		return false;
+	s = oldest_half_open(gw, b);
+	if (!s)
+		return false;
+	gw->ctr.evicted++;
+	session_drop(s, "evicted: MaxHandshakes reached and its source holds the most half-open sessions");
+	return true;
+}
+
+/* NULL when a connection from k may come in, else why not. */
+static const char *admit(struct gateway *gw, const struct preauth_key *k)
+{
+	const struct sstp_config *c = &gw->cfg;
+	const struct preauth_src *e = preauth_find(&gw->src, k);
+
+	if (gw->stopping) {
+		gw->ctr.refused_stopping++;
+		return "gateway is stopping";
+	}
+	if (e && e->conns >= c->max_conns_per_source) {
+		gw->ctr.refused_source_conns++;
+		return "MaxConnectionsPerSource reached";
+	}
+	if (e && e->half >= c->max_handshakes_per_source) {
+		gw->ctr.refused_source_half++;
+		return "MaxHandshakesPerSource reached";
+	}
+	if (gw->nsessions >= c->max_sessions && !evict_for(gw, e)) {
+		gw->ctr.refused_max_sessions++;
+		return "MaxSessions reached";
+	}
+	if (gw->nhandshakes >= c->max_handshakes && !evict_for(gw, e)) {
+		gw->ctr.refused_max_handshakes++;
+		return "MaxHandshakes reached";
+	}
+	return NULL;
+}
+
+void gateway_cert_limit(struct gateway *gw, struct session *s)
+{
+	unsigned int max = gw->cfg.max_sessions_per_cert;
+
+	for (;;) {
+		struct session *o, *oldest = NULL;
+		unsigned int n = 0;
+
+		list_for_each_entry(o, &gw->sessions, node) {
+			if (o == s || !o->authed || o->refused ||
+			    o->state >= SS_ABORT_PENDING ||
+			    strcmp(o->thumb, s->thumb))
+				continue;
+			n++;
+			if (!oldest || o->created_ms < oldest->created_ms)
+				oldest = o;
+		}
+		if (n < max || !oldest)
+			return;
+		/*
+		 * The newest wins: a client that reconnects (Windows after a
+		 * network change) while its old session has not timed out yet
+		 * must not be locked out until it does.
+		 */
+		gw->ctr.cert_replaced++;
+		session_disconnect(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
+	}
+}
+
 struct session *gateway_adopt(struct gateway *gw, int fd,
 			      const struct sockaddr_storage *ss)
 {
 	char host[INET6_ADDRSTRLEN] = "?", peer[64];
+	struct preauth_key key;
 	struct session *s;
+	const char *why;
 	int one = 1;
 
 	gw->ctr.accepted++;
@@ -165,13 +294,14 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 		snprintf(peer, sizeof(peer), "[%s]:%u", host,
 			 ntohs(a->sin6_port));
 	}
-	if (gw->stopping || gw->nsessions >= gw->cfg.max_sessions ||
-	    gw->nhandshakes >= gw->cfg.max_handshakes) {
+	preauth_key_from_sa(&key, (const struct sockaddr *)ss);
+	why = admit(gw, &key);
+	if (why) {
 		gw->ctr.over_limit++;
-		log_warn("refused %s: %s", peer, gw->stopping ?
-			 "gateway is stopping" :
-			 gw->nsessions >= gw->cfg.max_sessions ?
-			 "MaxSessions reached" : "MaxHandshakes reached");
+		/* One line per source per interval, not per refusal. */
+		if (preauth_refuse(&gw->src, &key, why))
+			log_warn("refused %s: %s (more from this source are summed every %u s)",
+				 peer, why, REPORT_MS / 1000);
 		close(fd);
 		return NULL;
 	}
@@ -187,6 +317,8 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 		session_free(s);
 		return NULL;
 	}
+	/* Fits: the table has an entry for every session (MaxSessions). */
+	s->src = preauth_open(&gw->src, &key);
 	list_add(&s->node, &gw->sessions);
 	gw->nsessions++;
 	gw->nhandshakes++;
@@ -378,6 +510,11 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	if (!gw->table)
 		return -ENOMEM;
 	gw->table_mask = size - 1;
+	/* An entry per session, and 1024 for sources with refusals only. */
+	ret = preauth_init(&gw->src, cfg->max_sessions, 1024, NULL);
+	if (ret)
+		return ret;
+	gw->src_report_ms = gw->started_ms + REPORT_MS;
 	return 0;
 }
 
@@ -496,6 +633,10 @@ int gateway_step(struct gateway *gw, int max_wait_ms)
 		ctl_server_tick(gw, now);
 		gw->next_tick_ms = now + TICK_MS;
 		after_batch(gw);
+		if (now >= gw->src_report_ms) {
+			preauth_flush(&gw->src, report_cb, gw);
+			gw->src_report_ms = now + REPORT_MS;
+		}
 	}
 	return 0;
 }
@@ -548,6 +689,8 @@ void gateway_destroy(struct gateway *gw)
 	if (gw->sig_ev.fd >= 0)
 		close(gw->sig_ev.fd);
 	free(gw->table);
+	preauth_flush(&gw->src, report_cb, gw);
+	preauth_destroy(&gw->src);
 	pool_destroy(&gw->pool);
 	SSL_CTX_free(gw->tls);
 	SSL_CTX_free(gw->eap_tls);

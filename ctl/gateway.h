@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "pki.h"
 #include "pool.h"
+#include "preauth.h"
 
 struct session;
 struct ctl_conn;
@@ -30,6 +31,15 @@ struct gw_counters {
 	uint64_t over_limit;		/* refused for MaxSessions/MaxHandshakes */
 	uint64_t tun_no_session;	/* TUN packets for no session */
 	uint64_t tun_rx_errors;
+	/* Refusals by reason (preauth budget); over_limit is their sum. */
+	uint64_t refused_stopping;
+	uint64_t refused_max_sessions;
+	uint64_t refused_max_handshakes;
+	uint64_t refused_source_conns;	/* MaxConnectionsPerSource */
+	uint64_t refused_source_half;	/* MaxHandshakesPerSource */
+	uint64_t evicted;		/* half-open, for a fairer source */
+	uint64_t up_timeouts;		/* not up within NegotiationTimeout */
+	uint64_t cert_replaced;		/* MaxSessionsPerCertificate */
 };
 
 struct gateway {
@@ -63,6 +73,9 @@ struct gateway {
 	uint64_t next_tick_ms;		/* when session timers run next */
 	struct gw_counters ctr;
 	bool stopping;
+	/* Per-source budget before authentication (preauth.c). */
+	struct preauth_table src;
+	uint64_t src_report_ms;		/* next refusal summary */
 	/* The kernel data path (gw_kmod.c). */
 	struct kmod kmod;
 	struct ev kmod_ev;
@@ -134,6 +147,15 @@ void gateway_session_closed(struct gateway *gw, struct session *s);
  */
 void gateway_each_session(struct gateway *gw,
 			  void (*fn)(struct session *s, void *arg), void *arg);
+/*
+ * A session from source idx (its preauth entry) is refused or closed
+ * before authentication: true when the caller should log it now, false
+ * when it is counted for the source's summary line.
+ */
+bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
+			     const char *why);
+/* Authenticated s: end older sessions of its certificate over the limit. */
+void gateway_cert_limit(struct gateway *gw, struct session *s);
 /* Write one IP packet to the TUN device. */
 void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <openssl/err.h>
 
@@ -19,8 +20,49 @@ int link_init(struct sstp_link *l, int fd, SSL *ssl)
 	memset(&l->st, 0, sizeof(l->st));
 	l->fd = fd;
 	l->ssl = ssl;
-	l->tx = malloc(LINK_TX_CAP);
-	return l->tx ? 0 : -ENOMEM;
+	/*
+	 * The queues are allocated when first used (link_tx_reserve,
+	 * rec_write): a connection that never completes TLS costs no more
+	 * than its struct and OpenSSL's handshake state.
+	 */
+	return 0;
+}
+
+int link_hello_ready(const struct sstp_link *l)
+{
+	uint8_t h[5];
+	size_t need;
+	int avail = 0;
+	ssize_t n = recv(l->fd, h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
+
+	if (n == 0)
+		return -1;
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (h[0] != 0x16)	/* not a handshake record */
+		return 1;
+	if (n < (ssize_t)sizeof(h))
+		return 0;
+	need = sizeof(h) + ((size_t)h[3] << 8 | h[4]);
+	if (need > sizeof(h) + 16384 + 2048)
+		return 1;	/* oversized: OpenSSL refuses it */
+	if (ioctl(l->fd, FIONREAD, &avail) < 0)
+		return -1;
+	return (size_t)avail >= need ? 1 : 0;
+}
+
+int link_start_tls(struct sstp_link *l, SSL_CTX *ctx)
+{
+	SSL *ssl = SSL_new(ctx);
+
+	if (!ssl)
+		return -ENOMEM;
+	if (!SSL_set_fd(ssl, l->fd)) {
+		SSL_free(ssl);
+		return -ENOMEM;
+	}
+	l->ssl = ssl;
+	return 0;
 }
 
 /*
@@ -36,6 +78,10 @@ static int rec_write(BIO *b, const char *data, int len)
 	size_t n = (size_t)len;
 
 	BIO_clear_retry_flags(b);
+	if (!l->rec && !(l->rec = malloc(LINK_REC_CAP))) {
+		BIO_set_retry_write(b);
+		return -1;
+	}
 	if (LINK_REC_CAP - l->rec_tail < n && l->rec_head) {
 		memmove(l->rec, l->rec + l->rec_head, l->rec_tail - l->rec_head);
 		l->rec_tail -= l->rec_head;
@@ -59,7 +105,7 @@ void link_gather_records(struct sstp_link *l)
 {
 	BIO *b;
 
-	if (l->ktls || l->rec ||
+	if (l->ktls || l->gather ||
 	    BIO_get_ktls_send(SSL_get_wbio(l->ssl)) == 1)
 		return;
 	if (!rec_method) {
@@ -70,13 +116,10 @@ void link_gather_records(struct sstp_link *l)
 		BIO_meth_set_write(rec_method, rec_write);
 		BIO_meth_set_ctrl(rec_method, rec_ctrl);
 	}
-	l->rec = malloc(LINK_REC_CAP);
-	b = l->rec ? BIO_new(rec_method) : NULL;
-	if (!b) {
-		free(l->rec);
-		l->rec = NULL;
+	b = BIO_new(rec_method);
+	if (!b)
 		return;
-	}
+	l->gather = true;
 	BIO_set_data(b, l);
 	BIO_set_init(b, 1);
 	SSL_set0_wbio(l->ssl, b);
@@ -214,6 +257,8 @@ int link_keep(struct sstp_link *l, const uint8_t *p, size_t n)
 
 uint8_t *link_tx_reserve(struct sstp_link *l, size_t n)
 {
+	if (!l->tx && !(l->tx = malloc(LINK_TX_CAP)))
+		return NULL;
 	if (LINK_TX_CAP - l->tx_tail < n) {
 		if (l->tx_head) {
 			memmove(l->tx, l->tx + l->tx_head,
@@ -358,7 +403,7 @@ int link_flush(struct sstp_link *l)
 	l->write_blocked = false;
 	if (l->ktls)
 		return ktls_flush(l);
-	if (l->rec && rec_send(l))
+	if (l->gather && rec_send(l))
 		return -1;
 	while (l->tx_tail > l->tx_head && !l->write_blocked) {
 		size_t n;
@@ -387,7 +432,7 @@ int link_flush(struct sstp_link *l)
 			return -1;
 		}
 	}
-	if (l->rec && rec_send(l))
+	if (l->gather && rec_send(l))
 		return -1;
 	if (l->tx_head == l->tx_tail)
 		l->tx_head = l->tx_tail = 0;

@@ -32,17 +32,29 @@ struct sstp_link {
 	bool ktls;			/* kernel TLS both ways: plain syscalls */
 	bool write_blocked;		/* SSL wants the socket writable */
 	bool read_blocked;		/* nothing more to read until EPOLLIN */
-	uint8_t *tx;			/* LINK_TX_CAP bytes */
+	uint8_t *tx;			/* LINK_TX_CAP bytes, once used */
 	size_t tx_head, tx_tail;
 	/* Userspace TLS: records are gathered here, then sent in one go. */
-	uint8_t *rec;			/* LINK_REC_CAP bytes, or NULL */
+	bool gather;			/* our BIO writes into rec */
+	uint8_t *rec;			/* LINK_REC_CAP bytes, once used */
 	size_t rec_head, rec_tail;
 	uint16_t carry_len;		/* bytes of a partial packet */
 	uint8_t carry[LINK_CARRY];
 	struct link_stats st;
 };
 
+/* ssl may be NULL: then link_start_tls() makes it once the peer talks. */
 int link_init(struct sstp_link *l, int fd, SSL *ssl);
+/*
+ * Server side, before any TLS state exists: 1 when the socket holds the
+ * client's whole first TLS record (or anything that is not a TLS
+ * handshake record: OpenSSL will refuse it), 0 while it does not, -1 at
+ * EOF or on error. Nothing is read: a client that sends half a
+ * ClientHello and stalls costs no OpenSSL state.
+ */
+int link_hello_ready(const struct sstp_link *l);
+/* Make the SSL object on ctx for the socket. 0 or -ENOMEM. */
+int link_start_tls(struct sstp_link *l, SSL_CTX *ctx);
 /* Closes the socket and frees the SSL object. */
 void link_destroy(struct sstp_link *l);
 

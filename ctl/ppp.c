@@ -103,6 +103,7 @@ struct cp {
 	bool timer_on;
 	uint64_t timer_at;
 	unsigned int naks_sent;	/* Naks since our last Ack: Max-Failure */
+	unsigned int naks_rcvd;	/* Naks/Rejects of our requests, this round */
 	bool acked_valid;	/* the last peer request we acked */
 	uint8_t acked_id;
 	size_t acked_len;
@@ -309,6 +310,7 @@ static void cp_open(struct cp *f)
 		return;
 	f->ops->start(f->ppp);
 	f->naks_sent = 0;
+	f->naks_rcvd = 0;
 	f->acked_valid = false;
 	f->answered = true;
 	f->restarts = f->ppp->cfg.max_configure;
@@ -480,6 +482,18 @@ static void rcv_confnakrej(struct cp *f, uint8_t code, uint8_t id,
 	if (code == CONFREJ && !rej_is_subset(f, opts, len))
 		return;
 	f->answered = true;
+	/*
+	 * RFC 1661 re-initialises the restart counter at each Nak (irc), so
+	 * a peer that Naks every request would hold the layer in Req-Sent
+	 * for ever; the RFC leaves it to an implementation to stop. A sane
+	 * peer needs a Nak or Reject per option at most: after
+	 * Max-Configure of them the negotiation has not converged.
+	 */
+	if (++f->naks_rcvd > ppp->cfg.max_configure) {
+		failf(ppp, "%s negotiation did not converge: the peer Nak'ed or Rejected %u requests",
+		      f->ops->name, f->naks_rcvd - 1);
+		return;
+	}
 	for (i = 0; i < len; i += opts[i + 1]) {
 		const char *why = code == CONFNAK ?
 			f->ops->got_nak(ppp, opts + i) :

@@ -56,6 +56,32 @@ const char *session_state_name(const struct session *s)
 
 static void session_close(struct session *s, const char *why);
 
+/*
+ * Before authentication a source can open sessions as fast as it likes:
+ * what ends them is logged through the source's rate limit (the first
+ * at once, the rest summed every 10 s), so that one source cannot fill
+ * the log. Once per session.
+ */
+static void preauth_note(struct session *s, const char *verb,
+			 const char *why)
+{
+	const char *what = why;
+
+	if (s->noted)
+		return;
+	s->noted = true;
+	if (!strncmp(what, "refused: ", 9))
+		what += 9;
+	if (gateway_preauth_refused(s->gw, s->src, what))
+		slog(SSTP_LOG_NOTICE, s, "%s: %s", verb, why);
+}
+
+/* Not authenticated (nor up): its lines go through preauth_note. */
+static bool preauth(const struct session *s)
+{
+	return !s->authed && !s->in_table;
+}
+
 static bool session_up(const struct session *s)
 {
 	return s->state == SS_CONNECTED && s->ipcp_up && s->in_table;
@@ -75,7 +101,10 @@ static void session_abort(struct session *s, uint8_t attrib, uint32_t status,
 
 	if (s->state >= SS_ABORT_PENDING)
 		return;
-	slog(SSTP_LOG_NOTICE, s, "aborting: %s", why);
+	if (preauth(s))
+		preauth_note(s, "aborting", why);
+	else
+		slog(SSTP_LOG_NOTICE, s, "aborting: %s", why);
 	queue_ctrl(s, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_ABORT,
 						 attrib, status));
 	s->state = SS_ABORT_PENDING;
@@ -92,7 +121,10 @@ void session_disconnect(struct session *s, const char *why)
 		session_close(s, why);
 		return;
 	}
-	slog(SSTP_LOG_NOTICE, s, "disconnecting: %s", why);
+	if (preauth(s))
+		preauth_note(s, "disconnecting", why);
+	else
+		slog(SSTP_LOG_NOTICE, s, "disconnecting: %s", why);
 	queue_ctrl(s, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_DISCONNECT,
 						 SSTP_ATTRIB_NO_ERROR,
 						 SSTP_STATUS_NO_ERROR));
@@ -128,6 +160,19 @@ void session_revoke(struct session *s, const char *why)
 						SSTP_MSG_CALL_DISCONNECT,
 						SSTP_ATTRIB_NO_ERROR,
 						SSTP_STATUS_NO_ERROR));
+	session_close(s, why);
+}
+
+void session_drop(struct session *s, const char *why)
+{
+	uint8_t pkt[SSTP_LEN_STATUS_MSG];
+
+	if (s->state >= SS_CONNECT_PENDING && s->state < SS_ABORT_PENDING &&
+	    !s->kpath)
+		link_send_ctrl(&s->link, pkt, sstp_build_status_msg(pkt,
+				SSTP_MSG_CALL_ABORT, SSTP_ATTRIB_NO_ERROR,
+				SSTP_STATUS_NO_ERROR));
+	s->gw->ctr.refused += !s->in_table;
 	session_close(s, why);
 }
 
@@ -195,9 +240,11 @@ static void try_up(struct session *s)
 	gateway_table_add(s->gw, s);
 	s->up_ms = now_ms();
 	s->gw->ctr.established++;
+	s->deadline_ms = 0;
 	if (s->counted_handshake) {
 		s->counted_handshake = false;
 		s->gw->nhandshakes--;
+		preauth_up(&s->gw->src, s->src);
 	}
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	slog(SSTP_LOG_NOTICE, s, "up: %s (SHA1 %s) at %s", s->subject,
@@ -275,7 +322,7 @@ static void check_binding(struct session *s, const uint8_t *pkt, size_t len)
 	     why && strcmp(why, "ok") ? why : "HLAK = MSK[0..31]");
 	s->state = SS_CONNECTED;
 	s->bound = true;
-	s->deadline_ms = 0;
+	/* The deadline stays: IPCP must be up by then too. */
 	s->last_rx_ms = now_ms();
 	try_up(s);
 }
@@ -306,14 +353,16 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 		 * CALL_DISCONNECT).
 		 */
 		if (!s->refused) {
+			char msg[320];
+
 			if (alert >= 0)
-				slog(SSTP_LOG_NOTICE, s,
-				     "refused: %s (TLS alert %s)",
-				     eap_tls_error(s->eap),
-				     SSL_alert_desc_string_long(alert));
+				snprintf(msg, sizeof(msg), "%s (TLS alert %s)",
+					 eap_tls_error(s->eap),
+					 SSL_alert_desc_string_long(alert));
 			else
-				slog(SSTP_LOG_NOTICE, s, "refused: %s",
-				     eap_tls_error(s->eap));
+				snprintf(msg, sizeof(msg), "%s",
+					 eap_tls_error(s->eap));
+			preauth_note(s, "refused", msg);
 			s->gw->ctr.refused++;
 			s->refused = true;
 		}
@@ -336,6 +385,7 @@ static void eap_done(struct session *s, enum eap_tls_status st)
 	memcpy(s->hlak_mppe16 + 16, msk + 32, 16);
 	OPENSSL_cleanse(msk, sizeof(msk));
 	s->authed = true;
+	gateway_cert_limit(s->gw, s);
 	if (pool_alloc(&s->gw->pool, &s->addr)) {
 		s->addr = 0;
 		s->gw->ctr.refused++;
@@ -423,7 +473,6 @@ static void handle_connect_request(struct session *s,
 	queue_ctrl(s, pkt, sstp_build_connect_ack(pkt, SSTP_HASH_SHA1 |
 						  SSTP_HASH_SHA256, s->nonce));
 	s->state = SS_CONNECTED_PENDING;
-	s->deadline_ms = now_ms() + s->gw->cfg.negotiation_timeout * 1000ULL;
 	start_ppp(s);
 }
 
@@ -578,15 +627,15 @@ static ssize_t handle_http(struct session *s, const uint8_t *buf, size_t len)
 	if (status != 200) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "refused: HTTP %d: %s", status,
+		snprintf(msg, sizeof(msg), "HTTP %d: %s", status,
 			 why ? why : "bad request");
 		s->gw->ctr.refused++;
-		slog(SSTP_LOG_NOTICE, s, "%s", msg);
+		preauth_note(s, "refused", msg);
 		s->state = SS_FLUSH_CLOSE;
 		return -1;
 	}
 	s->state = SS_CONNECT_PENDING;
-	s->deadline_ms = now_ms() + s->gw->cfg.negotiation_timeout * 1000ULL;
+	s->deadline_ms = s->up_deadline_ms;
 	return (ssize_t)used;
 }
 
@@ -662,6 +711,22 @@ void session_io(struct session *s, uint32_t events)
 {
 	if (s->state == SS_DEAD || s->kpath)
 		return;
+	if (s->state == SS_TLS && !s->link.ssl) {
+		/* No TLS state until the whole ClientHello record is here. */
+		int r = link_hello_ready(&s->link);
+
+		if (r == 0 && !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			return;
+		if (r <= 0) {
+			s->gw->ctr.refused++;
+			session_close(s, "TLS handshake failed: connection closed before a ClientHello");
+			return;
+		}
+		if (link_start_tls(&s->link, s->gw->tls)) {
+			session_close(s, "out of memory for TLS");
+			return;
+		}
+	}
 	if (s->state == SS_TLS) {
 		int r = link_handshake(&s->link, true);
 
@@ -760,7 +825,8 @@ void session_tick(struct session *s, uint64_t now)
 		case SS_TLS:
 		case SS_HTTP:
 			s->gw->ctr.refused++;
-			session_close(s, "handshake timed out");
+			s->gw->ctr.up_timeouts++;
+			session_close(s, "handshake timed out (HandshakeTimeout)");
 			return;
 		case SS_CONNECTED_PENDING:
 			if (s->refused) {
@@ -769,11 +835,15 @@ void session_tick(struct session *s, uint64_t now)
 			}
 			/* fall through */
 		case SS_CONNECT_PENDING:
+		case SS_CONNECTED:	/* bound, IPCP not up */
 			s->gw->ctr.refused++;
+			s->gw->ctr.up_timeouts++;
 			session_abort(s, 0, SSTP_STATUS_NEGOTIATION_TIMEOUT,
 				      s->state == SS_CONNECT_PENDING ?
 				      "no CALL_CONNECT_REQUEST in time" :
-				      "negotiation timed out (PPP, EAP-TLS or CALL_CONNECTED)");
+				      s->state == SS_CONNECTED ?
+				      "negotiation timed out: IPCP not up within NegotiationTimeout" :
+				      "negotiation timed out: not up within NegotiationTimeout (PPP, EAP-TLS or CALL_CONNECTED)");
 			session_flush(s);
 			return;
 		default:
@@ -823,19 +893,12 @@ void session_tick(struct session *s, uint64_t now)
 struct session *session_new(struct gateway *gw, int fd, const char *peer)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	SSL *ssl;
 
 	if (!s)
 		goto err_close;
-	ssl = SSL_new(gw->tls);
-	if (!ssl)
+	/* The SSL object comes with the ClientHello (session_io). */
+	if (link_init(&s->link, fd, NULL))
 		goto err_free;
-	if (!SSL_set_fd(ssl, fd) || link_init(&s->link, fd, ssl)) {
-		SSL_free(ssl);
-		s->link.ssl = NULL;
-		free(s->link.tx);
-		goto err_free;
-	}
 	s->gw = gw;
 	INIT_LIST_HEAD(&s->node);
 	INIT_LIST_HEAD(&s->more);
@@ -845,7 +908,16 @@ struct session *session_new(struct gateway *gw, int fd, const char *peer)
 	s->id = ++gw->next_id;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->created_ms = now_ms();
+	s->src = PREAUTH_NONE;
+	/*
+	 * From accept: TLS and HTTP within HandshakeTimeout, up (IPCP
+	 * opened) within NegotiationTimeout, whatever the client does.
+	 */
+	s->up_deadline_ms = s->created_ms +
+			    gw->cfg.negotiation_timeout * 1000ULL;
 	s->deadline_ms = s->created_ms + gw->cfg.handshake_timeout * 1000ULL;
+	if (s->deadline_ms > s->up_deadline_ms)
+		s->deadline_ms = s->up_deadline_ms;
 	s->state = SS_TLS;
 	s->ev.fd = fd;
 	s->ev.cb = NULL;	/* set by the gateway */
@@ -865,7 +937,9 @@ static void session_close(struct session *s, const char *why)
 
 	if (s->state == SS_DEAD)
 		return;
-	if (why)
+	if (why && preauth(s))
+		preauth_note(s, "closed", why);
+	else if (why)
 		slog(s->in_table ? SSTP_LOG_NOTICE : SSTP_LOG_INFO, s,
 		     "closed: %s", why);
 	if (s->kpath) {
@@ -881,6 +955,8 @@ static void session_close(struct session *s, const char *why)
 		pool_release(&gw->pool, s->addr);
 		s->addr = 0;
 	}
+	preauth_close(&gw->src, s->src, s->counted_handshake);
+	s->src = PREAUTH_NONE;
 	if (s->counted_handshake) {
 		s->counted_handshake = false;
 		gw->nhandshakes--;

@@ -52,6 +52,10 @@ struct session {
 	char peer[64];			/* remote address:port */
 	enum sess_state state;
 	uint64_t created_ms, up_ms, deadline_ms, last_rx_ms, echo_sent_ms;
+	/* One deadline from accept to up (NegotiationTimeout); never moved. */
+	uint64_t up_deadline_ms;
+	uint32_t src;			/* the source's preauth entry */
+	bool noted;			/* its refusal went to the source's log */
 	unsigned int naks;
 	uint8_t nonce[SSTP_NONCE_LEN];
 	struct ppp *ppp;
@@ -92,6 +96,8 @@ void session_tick(struct session *s, uint64_t now);
 void session_send_ip(struct session *s, const uint8_t *pkt, size_t len);
 /* Flush queued output (after a TUN batch). */
 void session_flush(struct session *s);
+/* End now (best-effort CALL_ABORT first): frees its slot at once. */
+void session_drop(struct session *s, const char *why);
 /* Polite end: CALL_DISCONNECT, then close on ACK or timeout. */
 void session_disconnect(struct session *s, const char *why);
 /*

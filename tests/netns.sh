@@ -673,6 +673,10 @@ case_end
 
 case_begin 9 "load mode smoke"
 CUR_LOG=$LOG0
+# 20 sessions from one address with one certificate: above the defaults of
+# MaxHandshakesPerSource and MaxSessionsPerCertificate.
+write_config "$CONF0" Gateway.MaxHandshakesPerSource=32 \
+	Gateway.MaxSessionsPerCertificate=32
 gw_up "$CONF0"
 result $? "sstpgw0 starts again after down" "$TMP/up.out"
 spawn "$NS_C1" "$TMP/load20.out" "$TMP/load20.err" "$SSTPCTL" connect "$GW_IP:4443" \

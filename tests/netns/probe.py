@@ -29,6 +29,17 @@ last thing this probe sent) when the gateway drops the connection, or
                   for --flood seconds (0.7) without reading the replies, then
                   close with a TCP RST (SO_LINGER 0); --repeat N times, each
                   on a new connection; prints "flood-rst I BYTES" for each
+
+Many connections (options --count N, --half N, --tls N):
+
+  hold            N connections held open for --wait s: the first --half
+                  send half a TLS ClientHello, the next --tls complete TLS
+                  and send nothing more, the rest are bare TCP. Prints
+                  "opened N", "tls-complete N", "holding" once all are
+                  made, then "closed-by-peer N" (dropped by the gateway at
+                  any time) and "still-open N" at the end
+  flood           connect and close at once, again and again, for --wait
+                  s or --count connections; prints "connections N"
 """
 import os
 import socket
@@ -239,11 +250,72 @@ def lcp_flood_rst(host, port, opts):
         say("flood-rst %d %d" % (i, sent))
 
 
+def hold(host, port, opts):
+    import selectors
+    count, half = int(opts["--count"]), int(opts["--half"])
+    ntls, wait = int(opts["--tls"]), float(opts["--wait"])
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    socks, tls_ok, failed = [], 0, 0
+    for i in range(count):
+        try:
+            s = socket.create_connection((host, port), timeout=5)
+            if i < half:
+                s.sendall(bytes([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00,
+                                 0x01, 0xfc, 0x03, 0x03]) + os.urandom(16))
+            elif i < half + ntls:
+                s = ctx.wrap_socket(s, server_hostname=opts["--name"])
+                tls_ok += 1
+            socks.append(s)
+        except (OSError, ssl.SSLError):
+            failed += 1
+    say("opened %d" % len(socks))
+    say("tls-complete %d" % tls_ok)
+    say("failed %d" % failed)
+    say("holding")
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ)
+    closed, end = 0, time.monotonic() + wait
+    while time.monotonic() < end and closed < len(socks):
+        for key, _ in sel.select(max(0.0, end - time.monotonic())):
+            s = key.fileobj
+            try:
+                d = s.recv(4096)
+            except ssl.SSLWantReadError:
+                continue
+            except (OSError, ssl.SSLError):
+                d = b""
+            if not d:
+                sel.unregister(s)
+                closed += 1
+    say("closed-by-peer %d" % closed)
+    say("still-open %d" % (len(socks) - closed))
+    for s in socks:
+        s.close()
+
+
+def flood(host, port, opts):
+    count, end = int(opts["--count"]), time.monotonic() + float(opts["--wait"])
+    n = 0
+    while n < count and time.monotonic() < end:
+        try:
+            s = socket.create_connection((host, port), timeout=2)
+            s.close()
+        except OSError:
+            pass
+        n += 1
+    say("connections %d" % n)
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     opts = {"--ca": None, "--name": "gw.test", "--wait": "8",
+            "--count": "1", "--half": "0", "--tls": "0",
             "--flood": "0.7", "--repeat": "1"}
     rest = sys.argv[4:]
     while rest:
@@ -251,6 +323,9 @@ def main():
             sys.exit("probe.py: bad option %s" % rest[0])
         opts[rest[0]] = rest[1]
         rest = rest[2:]
+    if mode in ("hold", "flood"):
+        (hold if mode == "hold" else flood)(host, port, opts)
+        return
     if mode == "lcp-flood-rst":
         lcp_flood_rst(host, port, opts)
         return

@@ -34,6 +34,9 @@ static const char full_conf[] =
 	"HandshakeTimeout = 15\n"
 	"NegotiationTimeout = 90\n"
 	"HelloInterval = 30\n"
+	"MaxConnectionsPerSource = 20\n"
+	"MaxHandshakesPerSource = 3\n"
+	"MaxSessionsPerCertificate = 2\n"
 	"TLSMinVersion = 1.3\n"
 	"Ciphers = ECDHE+AESGCM:!aNULL:@SECLEVEL=2\n"
 	"\n"
@@ -185,6 +188,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.handshake_timeout, 10);
 	assert_int_equal(cfg.negotiation_timeout, 60);
 	assert_int_equal(cfg.hello_interval, 60);
+	assert_int_equal(cfg.max_conns_per_source, 64);
+	assert_int_equal(cfg.max_handshakes_per_source, 8);
+	assert_int_equal(cfg.max_sessions_per_cert, 4);
 	assert_int_equal(cfg.tls_min_version, 0x0303);
 	assert_int_equal(cfg.mtu, 1400);
 	assert_int_equal(cfg.n_revoked, 0);
@@ -210,6 +216,9 @@ static void test_full(void **state)
 	assert_int_equal(cfg.handshake_timeout, 15);
 	assert_int_equal(cfg.negotiation_timeout, 90);
 	assert_int_equal(cfg.hello_interval, 30);
+	assert_int_equal(cfg.max_conns_per_source, 20);
+	assert_int_equal(cfg.max_handshakes_per_source, 3);
+	assert_int_equal(cfg.max_sessions_per_cert, 2);
 	assert_int_equal(cfg.tls_min_version, 0x0304);
 	assert_string_equal(cfg.ciphers, "ECDHE+AESGCM:!aNULL:@SECLEVEL=2");
 	assert_string_equal(cfg.root_dir, "/etc/sstp/roots");
@@ -452,6 +461,9 @@ static void test_duplicates(void **state)
 		{ "[Gateway]", "HandshakeTimeout = 1" },
 		{ "[Gateway]", "NegotiationTimeout = 1" },
 		{ "[Gateway]", "HelloInterval = 5" },
+		{ "[Gateway]", "MaxConnectionsPerSource = 5" },
+		{ "[Gateway]", "MaxHandshakesPerSource = 5" },
+		{ "[Gateway]", "MaxSessionsPerCertificate = 5" },
 		{ "[Gateway]", "TLSMinVersion = 1.2" },
 		{ "[Gateway]", "Ciphers = HIGH" },
 		{ "[Clients]", "RootCertificates = /r" },
@@ -602,6 +614,12 @@ static void test_numbers(void **state)
 		  offsetof(struct sstp_config, negotiation_timeout) },
 		{ "HelloInterval", "[Gateway]", 5, 3600,
 		  offsetof(struct sstp_config, hello_interval) },
+		{ "MaxConnectionsPerSource", "[Gateway]", 1, 1000000,
+		  offsetof(struct sstp_config, max_conns_per_source) },
+		{ "MaxHandshakesPerSource", "[Gateway]", 1, 100000,
+		  offsetof(struct sstp_config, max_handshakes_per_source) },
+		{ "MaxSessionsPerCertificate", "[Gateway]", 1, 1000000,
+		  offsetof(struct sstp_config, max_sessions_per_cert) },
 		{ "MTU", "[Network]", 576, 4087,
 		  offsetof(struct sstp_config, mtu) },
 	};
@@ -1182,6 +1200,8 @@ static void test_round_trip(void **state)
 		"[Gateway]\nListen = 0.0.0.0:443\nInterface = sstp0\n"
 		"MaxSessions = 128\nMaxHandshakes = 64\nHandshakeTimeout = 10\n"
 		"NegotiationTimeout = 60\nHelloInterval = 60\n"
+		"MaxConnectionsPerSource = 64\nMaxHandshakesPerSource = 8\n"
+		"MaxSessionsPerCertificate = 4\n"
 		"TLSMinVersion = 1.2\nKernelTLS = yes\nKernelDataPath = auto\n"
 		"KernelCoalesce = no\n\n[Clients]\n\n"
 		"[Network]\nMTU = 1400\n");

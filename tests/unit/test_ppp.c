@@ -900,6 +900,67 @@ static void test_ipcp_server_without_dns(void **state)
 	end_free(s);
 }
 
+/*
+ * A peer that Naks every IPCP request (with an address the server will not
+ * take) must not hold the layer in Req-Sent for ever: RFC 1661 resets the
+ * restart counter at each Nak, so the bound is ours (Max-Configure Naks).
+ */
+static void test_ipcp_nak_loop_bounded(void **state)
+{
+	static const uint8_t nak[] = { 3, 6, 10, 9, 9, 9 };
+	static const uint8_t req[] = { 3, 6, 10, 0, 0, 2 };
+	struct ppp_config sc = server_cfg();
+	struct end *s = end_new(&sc);
+	int i;
+
+	(void)state;
+	open_lcp(s);
+	ppp_auth_done(s->ppp, 0);
+	/* the peer's own request is fine: only ours is Nak'ed */
+	feed(s, PPP_PROTO_IPCP, CONFREQ, 0x51, req, sizeof(req), 0);
+	assert_int_equal(last(s)->d[0], CONFACK);
+	for (i = 0; i < 40 && !s->downs; i++) {
+		const struct frame *f = last(s);
+		size_t n = s->nout;
+
+		while (f->proto != PPP_PROTO_IPCP || f->d[0] != CONFREQ)
+			f = &s->out[--n - 1];
+		feed(s, PPP_PROTO_IPCP, CONFNAK, f->d[1], nak, sizeof(nak),
+		     (uint64_t)i);
+		/* each Nak is answered with a new request at once */
+		assert_true(s->downs || (last(s)->proto == PPP_PROTO_IPCP &&
+					 last(s)->d[0] == CONFREQ));
+	}
+	assert_int_equal(s->downs, 1);
+	assert_int_equal(i, 11);	/* Max-Configure (10) + 1 */
+	assert_non_null(strstr(s->reason, "did not converge"));
+	assert_false(ppp_ipcp_opened(s->ppp));
+	assert_int_equal(s->ipcp_ups, 0);
+	end_free(s);
+}
+
+/* A few Naks, as real peers send, still converge. */
+static void test_ipcp_some_naks_converge(void **state)
+{
+	static const uint8_t nak[] = { 3, 6, 10, 9, 9, 9 };
+	static const uint8_t req[] = { 3, 6, 10, 0, 0, 2 };
+	struct ppp_config sc = server_cfg();
+	struct end *s = end_new(&sc);
+	int i;
+
+	(void)state;
+	open_lcp(s);
+	ppp_auth_done(s->ppp, 0);
+	for (i = 0; i < 10; i++)
+		feed(s, PPP_PROTO_IPCP, CONFNAK, last(s)->d[1], nak,
+		     sizeof(nak), 0);
+	feed(s, PPP_PROTO_IPCP, CONFREQ, 0x51, req, sizeof(req), 0);
+	assert_int_equal(s->downs, 0);
+	ack_last_req(s, PPP_PROTO_IPCP, 0);
+	assert_true(ppp_ipcp_opened(s->ppp));
+	end_free(s);
+}
+
 static void test_ipcp_before_auth_discarded(void **state)
 {
 	static const uint8_t req[] = { 3, 6, 0, 0, 0, 0 };
@@ -1344,6 +1405,8 @@ int main(void)
 		cmocka_unit_test(test_ipcp_pppd_vj_and_missing_addr),
 		cmocka_unit_test(test_ipcp_server_without_dns),
 		cmocka_unit_test(test_ipcp_before_auth_discarded),
+		cmocka_unit_test(test_ipcp_nak_loop_bounded),
+		cmocka_unit_test(test_ipcp_some_naks_converge),
 		cmocka_unit_test(test_ipcp_client),
 		cmocka_unit_test(test_ipcp_client_without_address),
 		cmocka_unit_test(test_echo),

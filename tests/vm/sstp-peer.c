@@ -8,6 +8,7 @@
  *
  *   sstp-peer connect HOST:PORT --ca F --cert F --key F --inject MODE
  *             [--name N] [--tls 1.2|1.3] [--no-ktls] [--timeout S]
+ *             [--nak-delay MS]
  *   sstp-peer sessions DEV
  *
  * MODE is one of
@@ -20,6 +21,11 @@
  *                  gateway should answer LCP Protocol-Reject
  *   spoof          5 ICMP echo requests from a foreign source address
  *   ctrl-flood     4096 unsolicited SSTP ECHO_RESPONSE control packets
+ *   ipcp-nak       no injection: while coming up, Nak every IPCP
+ *                  Configure-Request of the gateway (with --nak-delay MS,
+ *                  each MS after the request). The session must never come
+ *                  up; passes when the gateway ends the connection
+ *                  (NegotiationTimeout, or its PPP Nak bound)
  *
  * After the injection the peer sends ICMP echo requests to the gateway's
  * tunnel address. Modes that should end the session (bad-version,
@@ -68,14 +74,14 @@
 
 enum mode {
 	M_NONE, M_BAD_VERSION, M_SHORT_LENGTH, M_TRUNCATED, M_UNKNOWN_PROTO,
-	M_SPOOF, M_CTRL_FLOOD,
+	M_SPOOF, M_CTRL_FLOOD, M_IPCP_NAK,
 };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_BAD_VERSION] = "bad-version",
 	[M_SHORT_LENGTH] = "short-length", [M_TRUNCATED] = "truncated",
 	[M_UNKNOWN_PROTO] = "unknown-proto", [M_SPOOF] = "spoof",
-	[M_CTRL_FLOOD] = "ctrl-flood",
+	[M_CTRL_FLOOD] = "ctrl-flood", [M_IPCP_NAK] = "ipcp-nak",
 };
 
 enum phase {
@@ -100,9 +106,17 @@ struct peer {
 	uint16_t ping_id, ping_seq;
 	unsigned int ping_sent, ping_recv;
 	uint64_t t_inject, deadline, next_ping;
+	/* ipcp-nak: Naks sent, the one waiting for its time */
+	unsigned int naks;
+	unsigned int nak_delay;		/* ms */
+	uint64_t t_start, t_first_nak, nak_due;
+	bool nak_pending;
+	uint8_t nak_id;
 	int result;		/* exit status once P_DONE */
 	char failure[256];
 };
+
+static void disconnect(struct peer *p);
 
 static bool closes_session(enum mode m)
 {
@@ -384,12 +398,32 @@ static void up_cb(struct client *c)
 	c->ev.cb = peer_ev;
 	p->phase = P_UP;
 	p->deadline = now_ms() + FINISH_WAIT_MS;
+	if (p->mode == M_IPCP_NAK) {
+		snprintf(p->failure, sizeof(p->failure),
+			 "the session came up although IPCP was Nak'ed");
+		disconnect(p);
+	}
 }
 
 static void down_cb(struct client *c, const char *why)
 {
 	struct peer *p = c->owner;
 
+	if (p->phase == P_CONNECTING && p->mode == M_IPCP_NAK) {
+		uint64_t now = now_ms();
+
+		printf("closed: %s (%llu ms after connecting, %u Naks sent, "
+		       "the first %llu ms before)\n", why,
+		       (unsigned long long)(now - p->t_start), p->naks,
+		       (unsigned long long)(p->naks ? now - p->t_first_nak :
+					    0));
+		p->closed = true;
+		if (p->naks)
+			done(p, 0, NULL);
+		else
+			done(p, 1, "the session ended before any IPCP Nak");
+		return;
+	}
 	if (p->phase == P_CONNECTING) {
 		printf("down: %s\n", why);
 		p->closed = true;
@@ -406,8 +440,46 @@ static void ip_cb(struct client *c, const uint8_t *b, size_t n)
 	got_ip(c->owner, b, n);
 }
 
+/* ipcp-nak: Nak the gateway's address with one it will never take. */
+static void send_nak(struct peer *p)
+{
+	static const uint8_t opt[] = { 3, 6, 10, 66, 0, 9 };
+	uint8_t b[4 + sizeof(opt)];
+
+	p->nak_pending = false;
+	if (p->closed)
+		return;
+	b[0] = 3;	/* Configure-Nak */
+	b[1] = p->nak_id;
+	b[2] = 0;
+	b[3] = sizeof(b);
+	memcpy(b + 4, opt, sizeof(opt));
+	if (link_send_ppp(&p->c.link, PPP_PROTO_IPCP, b, sizeof(b)))
+		return;
+	if (!p->naks++)
+		p->t_first_nak = now_ms();
+	client_flush(&p->c);
+}
+
+static bool ppp_in_cb(struct client *c, uint16_t proto, const uint8_t *b,
+		      size_t n)
+{
+	struct peer *p = c->owner;
+
+	if (p->mode != M_IPCP_NAK || proto != PPP_PROTO_IPCP || n < 4 ||
+	    b[0] != 1)
+		return false;
+	/* The gateway's Configure-Request: Nak it (now or later). */
+	p->nak_id = b[1];
+	p->nak_pending = true;
+	p->nak_due = now_ms() + p->nak_delay;
+	if (!p->nak_delay)
+		send_nak(p);
+	return true;
+}
+
 static const struct client_ops peer_ops = {
-	.up = up_cb, .down = down_cb, .ip = ip_cb,
+	.up = up_cb, .down = down_cb, .ip = ip_cb, .ppp_in = ppp_in_cb,
 };
 
 static int queue_raw(struct peer *p, const void *b, size_t n)
@@ -427,6 +499,7 @@ static void inject(struct peer *p)
 	memset(b, 0, sizeof(b));
 	switch (p->mode) {
 	case M_NONE:
+	case M_IPCP_NAK:	/* never up: nothing to inject */
 		break;
 	case M_BAD_VERSION:
 		/* A well-formed echo request but for the version. */
@@ -571,6 +644,8 @@ static void tick(struct peer *p, uint64_t now)
 {
 	switch (p->phase) {
 	case P_CONNECTING:
+		if (p->nak_pending && now >= p->nak_due)
+			send_nak(p);
 		client_tick(&p->c, now);
 		return;
 	case P_INJECTED:
@@ -614,6 +689,7 @@ static int run(struct peer *p)
 		fprintf(stderr, "sstp-peer: signalfd: %s\n", strerror(errno));
 		return 2;
 	}
+	p->t_start = now_ms();
 	ret = client_start(&p->c, &p->loop, &p->co, &peer_ops, p);
 	if (ret) {
 		fprintf(stderr, "sstp-peer: cannot connect: %s\n",
@@ -832,9 +908,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sstp-peer connect HOST:PORT --ca F --cert F --key F --inject MODE\n"
-		"                 [--name N] [--tls 1.2|1.3] [--no-ktls] [--timeout S] [-v]\n"
+		"                 [--name N] [--tls 1.2|1.3] [--no-ktls] [--timeout S]\n"
+		"                 [--nak-delay MS] [-v]\n"
 		"       sstp-peer sessions DEV\n"
-		"MODE: none bad-version short-length truncated unknown-proto spoof ctrl-flood\n");
+		"MODE: none bad-version short-length truncated unknown-proto spoof ctrl-flood\n"
+		"      ipcp-nak\n");
 }
 
 static int cmd_connect(int argc, char **argv)
@@ -848,6 +926,7 @@ static int cmd_connect(int argc, char **argv)
 		{ "tls", required_argument, NULL, 'T' },
 		{ "no-ktls", no_argument, NULL, 'K' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "nak-delay", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
@@ -874,6 +953,7 @@ static int cmd_connect(int argc, char **argv)
 		case 'i': mode = optarg; break;
 		case 'K': to.ktls = p.co.ktls = false; break;
 		case 't': p.co.timeout = (unsigned int)atoi(optarg); break;
+		case 'D': p.nak_delay = (unsigned int)atoi(optarg); break;
 		case 'v': verbose = true; break;
 		case 'T':
 			if (!strcmp(optarg, "1.2")) {

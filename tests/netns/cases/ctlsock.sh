@@ -58,7 +58,10 @@ case_begin ctlsock "control socket: misbehaving control clients never stall a tu
 CUR_LOG=$CS_LOG
 write_config "$CS_CONF" Interface=$CS_IF Listen=$GW_IP:$CS_PORT \
 	Pool=172.16.208.0/20 MaxSessions=$((CS_LOAD + 64)) MaxHandshakes=256 \
-	HandshakeTimeout=30 NegotiationTimeout=60 Route=
+	HandshakeTimeout=30 NegotiationTimeout=60 Route= \
+	Gateway.MaxConnectionsPerSource=$((CS_LOAD + 64)) \
+	Gateway.MaxHandshakesPerSource=256 \
+	Gateway.MaxSessionsPerCertificate=$((CS_LOAD + 64))
 # A log file an older version left readable by all.
 : >"$CS_LOG"
 chmod 0644 "$CS_LOG"

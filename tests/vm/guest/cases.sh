@@ -929,7 +929,10 @@ kernel_many()
 	local n=${VM_KSESSIONS:-200} lpid i up=0 kn t0 dump out=$L/kload.out
 	local sent recv
 
-	check "kernel: many: sstpd starts" gw_start "MaxSessions = $((n + 10))" ||
+	check "kernel: many: sstpd starts" gw_start "MaxSessions = $((n + 10))" \
+		"MaxConnectionsPerSource = $((n + 10))" \
+		"MaxHandshakesPerSource = 64" \
+		"MaxSessionsPerCertificate = $((n + 10))" ||
 		return
 	gw_mark
 	t0=$(now)
