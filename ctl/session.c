@@ -60,19 +60,22 @@ static void session_close(struct session *s, const char *why);
  * Before authentication a source can open sessions as fast as it likes:
  * what ends them is logged through the source's rate limit (the first
  * at once, the rest summed every 10 s), so that one source cannot fill
- * the log. Once per session.
+ * the log. The limit counts a session once, at its first such line; the
+ * session's later lines (e.g. "closed" after "refused") follow that
+ * verdict, so a session is either told in full or only in the summary.
  */
 static void preauth_note(struct session *s, const char *verb,
 			 const char *why)
 {
 	const char *what = why;
 
-	if (s->noted)
-		return;
-	s->noted = true;
-	if (!strncmp(what, "refused: ", 9))
-		what += 9;
-	if (gateway_preauth_refused(s->gw, s->src, what))
+	if (!s->noted) {
+		s->noted = true;
+		if (!strncmp(what, "refused: ", 9))
+			what += 9;
+		s->note_shown = gateway_preauth_refused(s->gw, s->src, what);
+	}
+	if (s->note_shown)
 		slog(SSTP_LOG_NOTICE, s, "%s: %s", verb, why);
 }
 

@@ -56,6 +56,7 @@ struct session {
 	uint64_t up_deadline_ms;
 	uint32_t src;			/* the source's preauth entry */
 	bool noted;			/* its refusal went to the source's log */
+	bool note_shown;		/* ... and was logged, not summed */
 	unsigned int naks;
 	uint8_t nonce[SSTP_NONCE_LEN];
 	struct ppp *ppp;
