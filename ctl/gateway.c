@@ -250,9 +250,14 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		struct session *o, *oldest = NULL;
 		unsigned int n = 0;
 
+		/*
+		 * Every session of the certificate counts, also those already
+		 * told to go (a peer that never acknowledges CALL_DISCONNECT
+		 * would otherwise hold an address and a slot per replaced
+		 * session for the length of the disconnect timer).
+		 */
 		list_for_each_entry(o, &gw->sessions, node) {
 			if (o == s || !o->authed || o->refused ||
-			    o->state >= SS_ABORT_PENDING ||
 			    strcmp(o->thumb, s->thumb))
 				continue;
 			n++;
@@ -264,10 +269,11 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		/*
 		 * The newest wins: a client that reconnects (Windows after a
 		 * network change) while its old session has not timed out yet
-		 * must not be locked out until it does.
+		 * must not be locked out until it does. The old one ends now,
+		 * giving back its address and its slot at once.
 		 */
 		gw->ctr.cert_replaced++;
-		session_disconnect(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
+		session_drop(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -99,22 +100,29 @@ static bool from_config(const struct gateway *gw, const char *norm)
 	return false;
 }
 
-/* The normalised thumbprint a line of a revoked file holds, if any. */
+/*
+ * The normalised thumbprint a line of a revoked file holds, if any: read as
+ * pki_load_revoked_file() reads it (a comment after '#', of any length), so
+ * that what unrevoke finds is what the next start would load.
+ */
 static bool line_thumbprint(const char *line, size_t len, char norm[65])
 {
-	char buf[1024], *hash;
+	const char *hash = memchr(line, '#', len);
+	char *buf;
+	bool ok;
 
-	if (len >= sizeof(buf))
-		return false;
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	hash = strchr(buf, '#');
 	if (hash)
-		*hash = '\0';
-	len = strlen(buf);
-	while (len && isspace((unsigned char)buf[len - 1]))
-		buf[--len] = '\0';
-	return pki_thumbprint_normalise(buf, norm) > 0;
+		len = (size_t)(hash - line);
+	while (len && isspace((unsigned char)line[len - 1]))
+		len--;
+	if (!len)
+		return false;
+	buf = strndup(line, len);
+	if (!buf)
+		return false;
+	ok = pki_thumbprint_normalise(buf, norm) > 0;
+	free(buf);
+	return ok;
 }
 
 static int read_revoked(const char *path, char **text, size_t *len,
@@ -129,6 +137,14 @@ static int read_revoked(const char *path, char **text, size_t *len,
 		*text = strdup("");
 		*len = 0;
 		return *text ? 0 : -ENOMEM;
+	}
+	/* The loader refuses such a file; a rewrite would cut it short. */
+	if (!ret && memchr(*text, '\0', *len)) {
+		free(*text);
+		*text = NULL;
+		seterr(err, errlen, "%s: NUL byte in the file; fix it by hand",
+		       path);
+		return -EINVAL;
 	}
 	return ret;
 }
@@ -365,6 +381,7 @@ int trust_root_add(struct gateway *gw, const char *path, int *added,
 	STACK_OF(X509) *certs = NULL, *fresh = NULL;
 	char (*written)[PATH_MAX] = NULL;
 	int i, j, nw = 0, ret;
+	bool existed;
 
 	*added = 0;
 	ret = pki_read_certs(path, &certs, err, errlen);
@@ -412,12 +429,19 @@ int trust_root_add(struct gateway *gw, const char *path, int *added,
 		}
 		sk_X509_free(one);
 		snprintf(written[nw], PATH_MAX, "%s/root-%s.crt", dir, tp);
+		existed = !access(written[nw], F_OK);
 		ret = atomic_write_file(written[nw], pem, len, 0644, err,
 					errlen);
 		free(pem);
+		/*
+		 * A failure after the rename (the directory sync) leaves the
+		 * file in place: a new one is taken back with the others, or
+		 * the root would be trusted after the next start.
+		 */
+		if (!ret || !existed)
+			nw++;
 		if (ret)
 			break;
-		nw++;
 	}
 	if (ret) {
 		char tp[41], e2[256];
@@ -545,8 +569,12 @@ static int apply_changes(struct root_change *ch, int n, char *err,
 				  atomic_unlink(ch[i].path, err, errlen);
 	if (!ret)
 		return 0;
-	/* Put back what was already changed. */
-	for (i -= 2; i >= 0; i--)
+	/*
+	 * Put back what was already changed, the failed one included: its
+	 * rename may have happened before the directory sync failed, and
+	 * writing back its old contents is harmless when it did not.
+	 */
+	for (i -= 1; i >= 0; i--)
 		if (atomic_write_file(ch[i].path, ch[i].old, ch[i].old_len,
 				      ch[i].mode, e2, sizeof(e2)))
 			log_err("could not restore %s: %s", ch[i].path, e2);

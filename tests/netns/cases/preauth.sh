@@ -141,9 +141,15 @@ result $? "sstpctl down sstppe0" "$TMP/down.out"
 # The test peer (a full client on libsstp; SSTP_PEER_LIB: another build's
 # library, to run this case against an older sstpd).
 PEER_BIN=$TMP/sstp-peer
-gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$HERE/../include/uapi" \
-	-I"$HERE/../ctl" -o "$PEER_BIN" "$HERE/vm/sstp-peer.c" \
-	"${SSTP_PEER_LIB:-$(dirname "$SSTPD")/libsstp.a}" -lssl -lcrypto -lmnl \
+PEER_LIB=${SSTP_PEER_LIB:-$(dirname "$SSTPD")/libsstp.a}
+PEER_SAN=()
+# A sanitizer build's library (make asan) links only with the same runtime.
+if nm "$PEER_LIB" 2>/dev/null | grep -q __asan_; then
+	PEER_SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer)
+fi
+gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror "${PEER_SAN[@]}" \
+	-I"$HERE/../include/uapi" -I"$HERE/../ctl" -o "$PEER_BIN" \
+	"$HERE/vm/sstp-peer.c" "$PEER_LIB" -lssl -lcrypto -lmnl \
 	>"$TMP/peer-build.log" 2>&1
 result $? "tests/vm/sstp-peer.c builds against libsstp.a" "$TMP/peer-build.log"
 
@@ -223,14 +229,31 @@ result $? "  ...show -j: 4 sessions, limits.certificate_replaced 1" "$SHOW"
 pp "$SSTPCTL" show sstppc0 >"$TMP/pc-show.txt" 2>&1 &&
 	grep -Eq "^limits: handshakes 0, max_handshakes 64, .*certificate_replaced 1$" "$TMP/pc-show.txt"
 result $? "  ...and sstpctl show prints the limits line" "$TMP/pc-show.txt"
-log_wait "$PC_LOG" 0 "replaced by a newer session" "disconnecting" 3
+log_wait "$PC_LOG" 0 "replaced by a newer session" "closed" 3
 result $? "  ...the gateway log says why (replaced by a newer session with the same certificate)"
 for i in 2 3 4 5; do
 	kill -0 "${PC_PIDS[$((i - 1))]}" 2>/dev/null || ok=0
 done
 [ $ok -eq 5 ]
 result $? "  ...the four newer clients are still running"
+# Replaced peers that never acknowledge (stopped): each newcomer must still
+# find the certificate at four sessions, not four plus those closing.
+for i in 2 3 4 5; do
+	kill -STOP "${PC_PIDS[$((i - 1))]}"
+done
+ok=0 most=0
+for i in 6 7 8 9; do
+	start_client "pc$i" "$NS_C1" good1 4482 --name gw.test --interface "sstpq$i"
+	PC_PIDS+=("$CPID")
+	wait_up "pc$i" && ok=$((ok + 1))
+	pp "$SSTPCTL" show sstppc0 -j >"$TMP/pc-n.json" 2>/dev/null
+	n=$(jget "$TMP/pc-n.json" "len([s for s in d['sessions'] if s['thumbprint'] == '$TP_good1'])")
+	[ "${n:-99}" -gt "$most" ] && most=${n:-99}
+done
+[ $ok -eq 4 ] && [ "$most" -le 4 ]
+result $? "  ...4 more while the replaced clients are stopped: all up ($ok), the certificate never holds more than 4 sessions (most $most)" "$TMP/pc-n.json"
 for p in "${PC_PIDS[@]}"; do
+	kill -CONT "$p" 2>/dev/null
 	stop_pid "$p"
 done
 gw_down sstppc0

@@ -292,6 +292,13 @@ result $? "root add D: copied to roots/root-<SHA1>.crt, mode 0644, before it rep
 # Restart.
 gw_down sstpgwt
 result $? "sstpctl down" "$TMP/down.out"
+# An operator's long comment on good2's line: the gateway loads it, and
+# unrevoke below must find it the same way (it once kept such a line and
+# said ok).
+long=$(printf 'x%.0s' $(seq 1100))
+sed -i "/$TP_good2/s/.*/$TP_good2  # revoked by hand: $long/" "$TSTATE/revoked"
+grep -q "^$TP_good2  # revoked by hand: x" "$TSTATE/revoked"
+result $? "good2's line in the revoked file gets a 1100-character comment" "$TSTATE/revoked"
 gw_up "$TCONF"
 result $? "sstpctl up again" "$TMP/up.out"
 tr_roots_are "$TP_rA" "$TP_rC" "$TP_rD"
