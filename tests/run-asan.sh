@@ -11,7 +11,7 @@
 # "asan: N passed, N failed".
 set -u
 build=${1:-build-asan}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 build=$(realpath "$build")
 reports=$(mktemp -d /tmp/sstp-asan.XXXXXX)
 passed=0 failed=0
