@@ -435,17 +435,31 @@ sstpc_stop()
 # sstpc_stalled TAG: sstpc runs but never got past the HTTP exchange: the
 # gateway has answered (HTTP 200 waits unread in sstpc's socket) but sstpc's
 # epoll set no longer holds its TLS socket. Seen in a few sessions in a
-# hundred with TLS 1.3 and about one in a hundred with TLS 1.2. Notes what
-# shows it; true only when that is what happened.
+# hundred with TLS 1.3 and about one in a hundred with TLS 1.2. A second
+# form: sstpc took the answer (Recv-Q 0) and still sends no
+# CALL_CONNECT_REQUEST while the gateway's session waits in connect-pending
+# with nothing unsent (Send-Q 0). Notes what shows it; true only when one of
+# these is what happened.
 sstpc_stalled()
 {
 	local f
 
 	running "$SPID" && ! grep -q 'Connect-Request' "$L/$1.sstpc.log" || return 1
-	# The gateway's answer waits unread in sstpc's socket (Recv-Q > 0).
-	n2 ss -tn state established "dst $GW2:$PORT" | tail -n +2 |
-		awk '$1 > 0 { found = 1 } END { exit !found }' || return 1
-	note "sstpc stalled before CALL_CONNECT_REQUEST; its socket: $(n2 ss -tno state established | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
+	if n2 ss -tn state established "dst $GW2:$PORT" | tail -n +2 |
+		awk '$1 > 0 { found = 1 } END { exit !found }'; then
+		# The gateway's answer waits unread in sstpc's socket (Recv-Q > 0).
+		note "sstpc stalled before CALL_CONNECT_REQUEST with the gateway's answer unread"
+	elif show_has '"state":"connect-pending"' &&
+	     n0 ss -tn state established "sport = :$PORT" | tail -n +2 |
+		awk '{ n++ } $2 != 0 { busy = 1 } END { exit !(n > 0 && !busy) }'; then
+		# Or sstpc took the answer and went no further: the gateway did
+		# its part (HTTP answered, nothing left unsent or unacknowledged)
+		# and waits for CALL_CONNECT_REQUEST.
+		note "sstpc stalled before CALL_CONNECT_REQUEST after taking the gateway's answer (gateway: connect-pending, Send-Q 0)"
+	else
+		return 1
+	fi
+	note "sstpc's socket: $(n2 ss -tno state established | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
 	for f in /proc/"$SPID"/fdinfo/*; do
 		grep -q '^tfd' "$f" 2>/dev/null || continue
 		note "sstpc epoll set (fd ${f##*/}): $(grep '^tfd' "$f" | tr -s ' \t' ' ' | tr '\n' ';') fds: $(ls -l /proc/"$SPID"/fd | sed -n 's/.* \([0-9]*\) -> \(socket.*\)/\1=\2/p' | tr '\n' ' ')"
@@ -459,8 +473,16 @@ sstpc_up()
 {
 	UP=0
 	sstpc_start "$1" "$2" "$3"
-	wait_ppp 120 && UP=1
-	[ "$UP" = 1 ] || sstpc_stalled "$1"
+	# Diagnosed before the gateway's NegotiationTimeout (90 s) ends it.
+	wait_ppp 75 && UP=1
+	if [ "$UP" = 0 ] && sstpc_stalled "$1"; then
+		note "sstpc $1: one more try after sstpc's own stall"
+		term_pppd
+		sstpc_gone 10
+		sstpc_stop
+		sstpc_start "$1" "$2" "$3"
+		wait_ppp 120 && UP=1
+	fi
 	result $((1 - UP)) "sstpc: $1: pppd brings ppp0 up with a pool address (${SADDR:-none})" \
 		"$L/$1.sstpc.log" "$L/$1.pppd.log"
 }
