@@ -303,10 +303,37 @@ int cmd_show_main(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * "VERB THUMBPRINT" to the daemon. -1 with its "ok..." answer in *ans (the
+ * caller frees it), or the exit status after saying what went wrong.
+ */
+static int thumb_request(const char *ifname, const char *verb,
+			 const char *thumb, char **ans)
+{
+	char req[128];
+	int ret;
+
+	if (strlen(thumb) > 100) {
+		fprintf(stderr, "sstpctl: %s: not a thumbprint\n", verb);
+		return EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), "%s %s", verb, thumb);
+	ret = ctl_request(ifname, req, ans);
+	if (ret)
+		return daemon_error(ifname, ret);
+	if (strncmp(*ans, "ok", 2)) {
+		fprintf(stderr, "sstpctl: %s: %s", verb,
+			strchr(*ans, '\t') ? strchr(*ans, '\t') + 1 : *ans);
+		free(*ans);
+		return EXIT_FAIL;
+	}
+	return -1;
+}
+
 int cmd_revoke_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *thumb;
-	char req[128], *ans;
+	char *ans;
 	int ret;
 
 	if (argc == 3) {
@@ -318,20 +345,9 @@ int cmd_revoke_main(int argc, char **argv)
 		fprintf(stderr, "Usage: sstpctl revoke [IFACE] THUMBPRINT\n");
 		return EXIT_USAGE;
 	}
-	if (strlen(thumb) > 100) {
-		fprintf(stderr, "sstpctl: revoke: not a thumbprint\n");
-		return EXIT_USAGE;
-	}
-	snprintf(req, sizeof(req), "revoke %s", thumb);
-	ret = ctl_request(ifname, req, &ans);
-	if (ret)
-		return daemon_error(ifname, ret);
-	if (strncmp(ans, "ok\t", 3)) {
-		fprintf(stderr, "sstpctl: revoke: %s",
-			strchr(ans, '\t') ? strchr(ans, '\t') + 1 : ans);
-		free(ans);
-		return EXIT_FAIL;
-	}
+	ret = thumb_request(ifname, "revoke", thumb, &ans);
+	if (ret >= 0)
+		return ret;
 	if (cmd_json) {
 		printf("{\"revoked\":");
 		json_str(thumb);
@@ -347,7 +363,7 @@ int cmd_revoke_main(int argc, char **argv)
 int cmd_unrevoke_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *thumb;
-	char req[128], *ans;
+	char *ans;
 	int ret;
 
 	if (argc == 3) {
@@ -361,20 +377,9 @@ int cmd_unrevoke_main(int argc, char **argv)
 			"Usage: sstpctl unrevoke [IFACE] THUMBPRINT\n");
 		return argc == 2 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (strlen(thumb) > 100) {
-		fprintf(stderr, "sstpctl: unrevoke: not a thumbprint\n");
-		return EXIT_USAGE;
-	}
-	snprintf(req, sizeof(req), "unrevoke %s", thumb);
-	ret = ctl_request(ifname, req, &ans);
-	if (ret)
-		return daemon_error(ifname, ret);
-	if (strncmp(ans, "ok", 2)) {
-		fprintf(stderr, "sstpctl: unrevoke: %s",
-			strchr(ans, '\t') ? strchr(ans, '\t') + 1 : ans);
-		free(ans);
-		return EXIT_FAIL;
-	}
+	ret = thumb_request(ifname, "unrevoke", thumb, &ans);
+	if (ret >= 0)
+		return ret;
 	if (cmd_json) {
 		printf("{\"unrevoked\":");
 		json_str(thumb);
