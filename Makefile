@@ -26,7 +26,7 @@ ifneq ($(CI),)
 WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
-CPPFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi -Ictl \
+CPPFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi -Ictl/lib -Ictl \
 	-DRUNSTATEDIR=\"$(RUNSTATEDIR)\" -DSYSCONFDIR=\"$(SYSCONFDIR)\"
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 
@@ -36,9 +36,13 @@ else
 Q := @
 endif
 
-MAINS := ctl/sstpd.c ctl/sstpctl.c
-LIB_SRCS := $(filter-out $(MAINS),$(wildcard ctl/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+# Three programs' worth of sources: the library (ctl/lib/<layer>/), built
+# once as libsstp.a; the daemon (ctl/sstpd/) and the CLI (ctl/sstpctl/), each
+# an archive of everything but its main() so tests can link the parts.
+LIB_SRCS := $(wildcard ctl/lib/*/*.c)
+SSTPD_SRCS := $(filter-out ctl/sstpd/sstpd.c,$(wildcard ctl/sstpd/*.c))
+SSTPCTL_SRCS := $(filter-out ctl/sstpctl/sstpctl.c,$(wildcard ctl/sstpctl/*.c))
+ARCHIVES := libsstpd.a libsstpctl.a libsstp.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -54,30 +58,48 @@ $(O)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(O)/libsstp.a: $(LIB_OBJS)
+$(O)/libsstp.a: $(LIB_SRCS:%.c=$(O)/%.o)
+$(O)/libsstpd.a: $(SSTPD_SRCS:%.c=$(O)/%.o)
+$(O)/libsstpctl.a: $(SSTPCTL_SRCS:%.c=$(O)/%.o)
+$(ARCHIVES:%=$(O)/%):
+	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/sstpd $(O)/sstpctl: $(O)/%: $(O)/ctl/%.o $(O)/libsstp.a
+$(O)/sstpd: $(O)/ctl/sstpd/sstpd.o $(O)/libsstpd.a $(O)/libsstp.a
+$(O)/sstpctl: $(O)/ctl/sstpctl/sstpctl.o $(O)/libsstpctl.a $(O)/libsstp.a
+$(O)/sstpd $(O)/sstpctl:
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-$(O)/tests/%: tests/unit/%.c $(O)/libsstp.a
+$(O)/tests/%: tests/unit/%.c $(ARCHIVES:%=$(O)/%)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wno-missing-prototypes -o $@ $< \
-		$(O)/libsstp.a $(PKG_LIBS) -lcmocka -lpthread
+		$(ARCHIVES:%=$(O)/%) $(PKG_LIBS) -lcmocka -lpthread
 
 unit: $(UNIT_BINS)
 
 check: all unit
 	$(Q)tests/run-unit.sh $(O)/tests
 
-# libFuzzer targets: clang, ASan + UBSan, the parsers compiled in.
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS)
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+# libFuzzer targets: clang, ASan + UBSan; the libraries are compiled once
+# with these flags (under $(O)/fuzz/obj/) and linked into every fuzzer.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) \
+	$(PKG_CFLAGS)
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_OBJ := $(O)/fuzz/obj
+$(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+$(FUZZ_OBJ)/libsstp.a: $(LIB_SRCS:%.c=$(FUZZ_OBJ)/%.o)
+$(FUZZ_OBJ)/libsstpd.a: $(SSTPD_SRCS:%.c=$(FUZZ_OBJ)/%.o)
+$(FUZZ_OBJ)/libsstpctl.a: $(SSTPCTL_SRCS:%.c=$(FUZZ_OBJ)/%.o)
+$(ARCHIVES:%=$(FUZZ_OBJ)/%):
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(O)/fuzz/%: $(FUZZ_OBJ)/tests/fuzz/%.o $(ARCHIVES:%=$(FUZZ_OBJ)/%)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
+	$(Q)$(CLANG) $(FUZZ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 fuzz: $(FUZZ_BINS)
 

@@ -32,7 +32,7 @@ DKMS ?= dkms
 SPARSE ?= sparse
 KMOD_OUT ?= $(KMOD_TOP)/build/kmod
 KMOD_VERSION ?= $(shell sed -n 's/^\#define SSTP_VERSION "\(.*\)"/\1/p' \
-		  $(KMOD_TOP)/ctl/version.h 2>/dev/null)
+		  $(KMOD_TOP)/ctl/lib/util/version.h 2>/dev/null)
 KMOD_PKG_CONFIG ?= pkg-config
 
 # Module BTF needs pahole; without it the build skips BTF instead of failing.
@@ -73,7 +73,7 @@ endif
 KMOD_DKMS_DIR = $(DESTDIR)/usr/src/sstp-$(KMOD_VERSION)
 
 dkms-install:
-	@test -n "$(KMOD_VERSION)" || { echo "no version in ctl/version.h"; exit 1; }
+	@test -n "$(KMOD_VERSION)" || { echo "no version in ctl/lib/util/version.h"; exit 1; }
 	rm -rf $(KMOD_DKMS_DIR)
 	install -d $(KMOD_DKMS_DIR)/kmod/compat/include/net \
 		$(KMOD_DKMS_DIR)/kmod/selftest $(KMOD_DKMS_DIR)/include/uapi/linux

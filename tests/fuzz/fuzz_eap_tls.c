@@ -18,7 +18,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "eap_tls.h"
+#include "proto/eap_tls.h"
 
 #define OUT_CAP (EAP_TLS_MAX_FRAG + 16)
 

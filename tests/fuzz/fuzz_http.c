@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "http.h"
+#include "proto/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -63,19 +63,19 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
-#include "config.h"
-#include "eap_tls.h"
-#include "gateway.h"
-#include "http.h"
-#include "link.h"
-#include "log.h"
-#include "loop.h"
-#include "pki.h"
-#include "ppp.h"
-#include "session.h"
-#include "sstp.h"
-#include "tls.h"
-#include "trust.h"
+#include "config/config.h"
+#include "net/link.h"
+#include "net/tls.h"
+#include "proto/eap_tls.h"
+#include "proto/http.h"
+#include "proto/ppp.h"
+#include "proto/sstp.h"
+#include "sstpd/gateway.h"
+#include "sstpd/session.h"
+#include "sstpd/trust.h"
+#include "trust/pki.h"
+#include "util/log.h"
+#include "util/loop.h"
 
 #define NPEERS		8
 #define T0		1000000ULL	/* the test clock at each input's start */

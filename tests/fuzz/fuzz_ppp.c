@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ppp.h"
+#include "proto/ppp.h"
 
 #define QLEN 16
 

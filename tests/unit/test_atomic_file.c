@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "atomic_file.h"
+#include "util/atomic_file.h"
 
 static char tmp[64];
 

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "pki.h"
+#include "config/config.h"
+#include "trust/pki.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 

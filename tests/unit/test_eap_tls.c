@@ -12,7 +12,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "eap_tls.h"
+#include "proto/eap_tls.h"
 
 #define BUF 4096
 #define IDENTITY "client1@example.test"

@@ -19,12 +19,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "gateway.h"
-#include "list.h"
-#include "log.h"
-#include "pki.h"
-#include "session.h"
+#include "config/config.h"
+#include "sstpd/gateway.h"
+#include "sstpd/session.h"
+#include "trust/pki.h"
+#include "util/list.h"
+#include "util/log.h"
 
 #define NS 8
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "http.h"
+#include "proto/http.h"
 #include <linux/sstp_proto.h>
 
 #define REQ_LINE "SSTP_DUPLEX_POST " SSTP_URI " HTTP/1.1\r\n"

@@ -14,8 +14,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "ktls.h"
-#include "pki.h"
+#include "net/ktls.h"
+#include "trust/pki.h"
 
 struct pair {
 	SSL_CTX *sctx, *cctx;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include "log.h"
+#include "util/log.h"
 
 static char dir[] = "/tmp/test_log.XXXXXX";
 

@@ -17,8 +17,8 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
-#include "cmd_cert.h"
-#include "pki.h"
+#include "sstpctl/cmd_cert.h"
+#include "trust/pki.h"
 
 #define DAY (24L * 3600)
 

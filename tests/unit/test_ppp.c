@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ppp.h"
+#include "proto/ppp.h"
 
 #define CONFREQ	1
 #define CONFACK	2

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "preauth.h"
+#include "sstpd/preauth.h"
 
 static const uint64_t seed[2] = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sstp.h"
+#include "proto/sstp.h"
 
 /*
  * The two Compound MAC examples of MS-SSTP section 4.7: the HLAK and the

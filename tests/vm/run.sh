@@ -355,14 +355,14 @@ PEER=$CACHE/bin/sstp-peer
 PEER_CFLAGS="-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wstrict-prototypes
 	-Wmissing-prototypes -Wformat=2 -Wshadow -Wpointer-arith -Werror"
 
-# peer_build: the test peer, against $BUILD/libsstp.a (strict warnings).
+# peer_build: the test peer, against $BUILD/libsstpctl.a + libsstp.a (strict warnings).
 peer_build()
 {
 	mkdir -p "$CACHE/bin"
 	rm -f "$PEER"
 	# shellcheck disable=SC2086
-	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl" -o "$PEER.tmp" \
-		"$PEER_SRC" "$BUILD/libsstp.a" -lssl -lcrypto -lmnl \
+	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl/lib" -I"$TOP/ctl" -o "$PEER.tmp" \
+		"$PEER_SRC" "$BUILD/libsstpctl.a" "$BUILD/libsstp.a" -lssl -lcrypto -lmnl \
 		>"$CACHE/peer-build.log" 2>&1 && mv "$PEER.tmp" "$PEER"
 }
 

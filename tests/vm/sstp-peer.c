@@ -54,11 +54,11 @@
 #include <linux/genetlink.h>
 #include <linux/sstp.h>
 
-#include "client.h"
-#include "log.h"
-#include "ppp.h"
-#include "sstp.h"
-#include "tls.h"
+#include "net/tls.h"
+#include "proto/ppp.h"
+#include "proto/sstp.h"
+#include "sstpctl/client.h"
+#include "util/log.h"
 
 #define UNKNOWN_PROTO	0x5a5bu
 #define SPOOF_SOURCE	0x0a420001u	/* 10.66.0.1 */

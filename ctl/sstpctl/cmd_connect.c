@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sstpctl connect: the Linux client. One session with a TUN device, or in
+ * load mode many sessions from one process without TUN devices, sending
+ * ICMP echo requests to the gateway and counting the replies.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <linux/sstp.h>
+
+#include "config/config.h"
+#include "net/netcfg.h"
+#include "net/tls.h"
+#include "util/log.h"
+#include "client.h"
+#include "cmd.h"
+
+#define MAX_ROUTES 32
+
+struct conn_ctx {
+	struct loop loop;
+	struct client_opts co;
+	bool json;
+	/* single mode */
+	const char *ifname;
+	const char *resolv_conf;
+	char tun_name[IF_NAMESIZE];	/* TUN or sstp device */
+	struct ev tun_ev;
+	bool use_kernel;		/* try sstp.ko (not --no-kernel) */
+	struct sstpnl kmod;
+	struct ev kmod_ev;
+	bool sstpnl_open;
+	struct cidr4 routes[MAX_ROUTES];
+	unsigned int n_routes;
+	/* load mode */
+	unsigned int load, parallel, started, up, down, failed, lost;
+	unsigned int pps;
+	double hold;
+	uint64_t t0, t_last_up;
+	uint64_t echo_sent, echo_recv;
+	struct client *clients;
+	bool stopping, done;
+	int exit_code;
+	char first_error[256];
+};
+
+static void connect_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sstpctl connect HOST[:PORT] --ca FILE --cert FILE --key FILE [options]\n"
+		"  --ca FILE          CA certificate(s) that issued the gateway's certificate\n"
+		"  --cert FILE        client certificate (PEM, chain may follow)\n"
+		"  --key FILE         its private key (mode 0600)\n"
+		"  --name NAME        gateway name for TLS (default: HOST)\n"
+		"  --insecure         do not check the gateway's name (tests only)\n"
+		"  --identity ID      EAP identity (default: the certificate subject CN)\n"
+		"  --interface NAME   TUN device name (default: sstpc%%d)\n"
+		"  --route CIDR       route this network through the tunnel (repeatable)\n"
+		"  --mtu N            MTU/MRU (default 1400)\n"
+		"  --tls VERSION      use only TLS 1.2 or 1.3 for the outer connection\n"
+		"  --no-ktls          keep TLS in userspace even where kTLS is available\n"
+		"  --no-kernel        do not use the sstp kernel module's data path\n"
+		"  --resolv-conf FILE write the gateway's DNS servers to FILE while up\n"
+		"  --timeout S        seconds to come up (default 30)\n"
+		"  --load N           open N sessions without TUN devices (load mode)\n"
+		"  --parallel P       load mode: handshakes in flight (default 32)\n"
+		"  --ping PPS         load mode: ICMP echo requests per second per session\n"
+		"  --hold S           load mode: keep the sessions up S seconds (default 0)\n"
+		"  -j, --json         JSON output\n");
+}
+
+static void ip4s(uint32_t a, char *out)
+{
+	struct in_addr in = { .s_addr = htonl(a) };
+
+	inet_ntop(AF_INET, &in, out, INET_ADDRSTRLEN);
+}
+
+/* Single-session mode. */
+
+static void tun_read(struct ev *ev, uint32_t events)
+{
+	struct conn_ctx *x = (struct conn_ctx *)((char *)ev -
+				offsetof(struct conn_ctx, tun_ev));
+	static uint8_t buf[65536];
+	struct client *c = x->clients;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		ssize_t n = read(ev->fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		if (client_send_ip(c, buf, (size_t)n) == -ENOBUFS)
+			c->link.st.tx_dropped++;
+	}
+	client_flush(c);
+}
+
+/* Like pppd's usepeerdns: the servers in resolv.conf format, 0644. */
+static int write_resolv(const char *path, const char *d0, const char *d1)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	fprintf(f, "# written by sstpctl connect; removed on disconnect\n"
+		"nameserver %s\n", d0);
+	if (d1)
+		fprintf(f, "nameserver %s\n", d1);
+	return fclose(f);
+}
+
+/* The address, routes and resolv.conf on the device in x->tun_name. */
+static int configure(struct conn_ctx *x, struct client *c, bool via)
+{
+	unsigned int i;
+	int ret;
+
+	ret = netcfg_link_up(x->tun_name, x->co.mtu);
+	if (!ret)
+		ret = netcfg_addr_add(x->tun_name, c->local, 32, c->gateway);
+	for (i = 0; !ret && i < x->n_routes; i++) {
+		/* sstp.ko picks the session by next hop. */
+		ret = via ? netcfg_route_add_via(x->tun_name, &x->routes[i],
+						 c->gateway) :
+			    netcfg_route_add(x->tun_name, &x->routes[i]);
+		if (ret == -EEXIST)
+			ret = 0;
+	}
+	if (ret) {
+		snprintf(x->first_error, sizeof(x->first_error),
+			 "cannot configure %s: %s", x->tun_name, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static void announce(struct conn_ctx *x, struct client *c, const char *path)
+{
+	char l[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d0[INET_ADDRSTRLEN],
+	     d1[INET_ADDRSTRLEN];
+
+	ip4s(c->local, l);
+	ip4s(c->gateway, g);
+	ip4s(c->dns[0], d0);
+	ip4s(c->dns[1], d1);
+	if (x->resolv_conf && c->dns[0] && write_resolv(x->resolv_conf, d0,
+			c->dns[1] ? d1 : NULL)) {
+		snprintf(x->first_error, sizeof(x->first_error),
+			 "cannot write %s: %s", x->resolv_conf, strerror(errno));
+		client_disconnect(c, x->first_error);
+		return;
+	}
+	if (x->json)
+		printf("{\"event\":\"up\",\"interface\":\"%s\",\"address\":\"%s\","
+		       "\"gateway\":\"%s\",\"tls\":\"%s\",\"path\":\"%s\","
+		       "\"dns\":[%s%s%s%s%s%s%s]}\n",
+		       x->tun_name, l, g, SSL_get_version(c->link.ssl), path,
+		       c->dns[0] ? "\"" : "", c->dns[0] ? d0 : "",
+		       c->dns[0] ? "\"" : "", c->dns[1] ? ",\"" : "",
+		       c->dns[1] ? d1 : "", c->dns[1] ? "\"" : "", "");
+	else
+		printf("up: interface %s address %s gateway %s dns %s%s%s "
+		       "(%s, %s)\n", x->tun_name, l, g, c->dns[0] ? d0 : "-",
+		       c->dns[1] ? " " : "", c->dns[1] ? d1 : "",
+		       SSL_get_version(c->link.ssl), path);
+	fflush(stdout);
+}
+
+static void tun_up(struct conn_ctx *x, struct client *c)
+{
+	int fd;
+
+	fd = tun_open(x->ifname ? x->ifname : "sstpc%d", x->tun_name);
+	if (fd < 0) {
+		snprintf(x->first_error, sizeof(x->first_error),
+			 "cannot create TUN device: %s", strerror(-fd));
+		client_disconnect(c, x->first_error);
+		return;
+	}
+	x->tun_ev.fd = fd;
+	x->tun_ev.cb = tun_read;
+	if (configure(x, c, false) || loop_add(&x->loop, &x->tun_ev, EPOLLIN)) {
+		client_disconnect(c, x->first_error);
+		return;
+	}
+	announce(x, c, link_path(&c->link));
+}
+
+static void kmod_recv(void *ctx, uint32_t id, const uint8_t *pkt, size_t len)
+{
+	struct conn_ctx *x = ctx;
+
+	if (x->clients[0].kpath && x->clients[0].kid == id)
+		client_kernel_input(&x->clients[0], pkt, len);
+}
+
+static void kmod_del(void *ctx, const struct sstpnl_stats *st)
+{
+	struct conn_ctx *x = ctx;
+
+	if (x->clients[0].kpath && x->clients[0].kid == st->id)
+		client_kernel_gone(&x->clients[0], st);
+}
+
+static const struct sstpnl_ops conn_kmod_ops = {
+	.recv = kmod_recv,
+	.del = kmod_del,
+};
+
+struct seen {
+	uint32_t id;
+	bool found;
+};
+
+static void seen_cb(void *arg, const struct sstpnl_stats *st)
+{
+	struct seen *v = arg;
+
+	if (st->id == v->id)
+		v->found = true;
+}
+
+static void kmod_read(struct ev *ev, uint32_t events)
+{
+	struct conn_ctx *x = (struct conn_ctx *)((char *)ev -
+				offsetof(struct conn_ctx, kmod_ev));
+	struct client *c = &x->clients[0];
+
+	(void)events;
+	/* Lost notifications: the session may have ended unseen. */
+	if (sstpnl_process(&x->kmod) == -ENOBUFS && c->kpath && !c->kgone) {
+		struct sstpnl_stats st = { .id = c->kid,
+			.reason = SSTP_DEL_REASON_TRANSPORT_ERROR };
+		struct seen v = { .id = c->kid };
+		int ret = sstpnl_session_dump(&x->kmod, seen_cb, &v);
+
+		if (ret == -ENODEV || ret == -ENOENT || (!ret && !v.found))
+			client_kernel_gone(c, &st);
+	}
+}
+
+static void kernel_down(struct conn_ctx *x)
+{
+	if (!x->sstpnl_open)
+		return;
+	loop_del(&x->loop, &x->kmod_ev);
+	sstpnl_close(&x->kmod);	/* deletes the device */
+	x->sstpnl_open = false;
+}
+
+/* Device, address and routes for the kernel path. 0 or -errno (logged). */
+static int kernel_up(struct conn_ctx *x, struct client *c)
+{
+	char err[512];
+
+	if (sstpnl_open(&x->kmod, &conn_kmod_ops, x, err, sizeof(err))) {
+		log_info("kernel data path unavailable: %s", err);
+		return -ENODEV;
+	}
+	x->sstpnl_open = true;
+	x->kmod_ev.fd = sstpnl_fd(&x->kmod);
+	x->kmod_ev.cb = kmod_read;
+	if (sstpnl_dev_create(&x->kmod, x->ifname ? x->ifname : "sstpc%d",
+			    x->co.mtu, err, sizeof(err)) ||
+	    loop_add(&x->loop, &x->kmod_ev, EPOLLIN)) {
+		log_warn("kernel data path unavailable: %s", err);
+		kernel_down(x);
+		return -ENODEV;
+	}
+	snprintf(x->tun_name, sizeof(x->tun_name), "%s", x->kmod.ifname);
+	if (configure(x, c, true)) {
+		log_warn("kernel data path: %s", x->first_error);
+		x->first_error[0] = '\0';
+		kernel_down(x);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void single_up(struct client *c)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (x->use_kernel && c->link.ktls && !kernel_up(x, c)) {
+		client_use_kernel(c, &x->kmod);	/* continues in single_kernel */
+		return;
+	}
+	tun_up(x, c);
+}
+
+static void single_kernel(struct client *c, int err, const char *why)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (!err) {
+		announce(x, c, "kernel");
+		return;
+	}
+	log_warn("kernel data path refused the session: %s; using a TUN device",
+		 why);
+	kernel_down(x);
+	tun_up(x, c);
+}
+
+/* A JSON string (the reason may come from the gateway). */
+static void json_str(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putchar('"');
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void single_down(struct client *c, const char *why)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (c->up_ms && (x->stopping || !strcmp(why, "disconnected"))) {
+		x->exit_code = 0;
+	} else {
+		x->exit_code = 2;
+		fprintf(stderr, "sstpctl: connect: %s\n", why);
+	}
+	if (x->json) {
+		printf("{\"event\":\"down\",\"reason\":");
+		json_str(why);
+		printf("}\n");
+	} else
+		printf("down: %s\n", why);
+	fflush(stdout);
+	x->done = true;
+}
+
+static void single_ip(struct client *c, const uint8_t *pkt, size_t len)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (x->tun_ev.fd >= 0 && write(x->tun_ev.fd, pkt, len) < 0)
+		c->link.st.tx_dropped++;
+}
+
+static const struct client_ops single_ops = {
+	.up = single_up, .down = single_down, .ip = single_ip,
+	.kernel = single_kernel,
+};
+
+/* Load mode. */
+
+static uint16_t csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void send_echo(struct conn_ctx *x, struct client *c, uint16_t seq)
+{
+	uint8_t p[84] = { 0 };
+	uint16_t ck, id = (uint16_t)(c - x->clients);
+	size_t n = sizeof(p);
+
+	p[0] = 0x45;
+	p[2] = (uint8_t)(n >> 8);
+	p[3] = (uint8_t)n;
+	p[8] = 64;
+	p[9] = 1;	/* ICMP */
+	p[12] = (uint8_t)(c->local >> 24); p[13] = (uint8_t)(c->local >> 16);
+	p[14] = (uint8_t)(c->local >> 8); p[15] = (uint8_t)c->local;
+	p[16] = (uint8_t)(c->gateway >> 24); p[17] = (uint8_t)(c->gateway >> 16);
+	p[18] = (uint8_t)(c->gateway >> 8); p[19] = (uint8_t)c->gateway;
+	ck = csum(p, 20);
+	p[10] = (uint8_t)(ck >> 8);
+	p[11] = (uint8_t)ck;
+	p[20] = 8;	/* echo request */
+	p[24] = (uint8_t)(id >> 8); p[25] = (uint8_t)id;
+	p[26] = (uint8_t)(seq >> 8); p[27] = (uint8_t)seq;
+	memset(p + 28, 0xa5, n - 28);
+	ck = csum(p + 20, n - 20);
+	p[22] = (uint8_t)(ck >> 8);
+	p[23] = (uint8_t)ck;
+	if (!client_send_ip(c, p, n))
+		x->echo_sent++;
+}
+
+static void load_up(struct client *c)
+{
+	struct conn_ctx *x = c->owner;
+
+	x->up++;
+	x->t_last_up = now_ms();
+}
+
+static void load_down(struct client *c, const char *why)
+{
+	struct conn_ctx *x = c->owner;
+
+	x->down++;
+	if (c->up_ms && x->stopping)
+		return;
+	/* Never up: failed. Up, then ended by the gateway: lost. */
+	if (c->up_ms)
+		x->lost++;
+	else
+		x->failed++;
+	if (!x->first_error[0])
+		snprintf(x->first_error, sizeof(x->first_error), "%s", why);
+}
+
+static void load_ip(struct client *c, const uint8_t *p, size_t n)
+{
+	struct conn_ctx *x = c->owner;
+
+	if (n >= 28 && p[9] == 1 && p[20] == 0)
+		x->echo_recv++;
+}
+
+static const struct client_ops load_ops = {
+	.up = load_up, .down = load_down, .ip = load_ip,
+};
+
+static void start_more(struct conn_ctx *x)
+{
+	/* In flight: started, neither up nor failed yet. */
+	while (x->started < x->load && !x->stopping &&
+	       x->started - (x->up + x->failed) < x->parallel) {
+		struct client *c = &x->clients[x->started++];
+		int ret = client_start(c, &x->loop, &x->co, &load_ops, x);
+
+		if (ret) {
+			c->state = CS_DONE;
+			x->failed++;
+			x->down++;
+			if (!x->first_error[0])
+				snprintf(x->first_error, sizeof(x->first_error),
+					 "cannot connect: %s", strerror(-ret));
+		}
+	}
+}
+
+static int run(struct conn_ctx *x, bool load_mode)
+{
+	uint64_t next_tick = now_ms(), hold_until = 0, last_ping = 0;
+	uint16_t seq = 0;
+	sigset_t set;
+	struct ev sev;
+	unsigned int n = load_mode ? x->load : 1, i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sev.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	sev.cb = NULL;
+	if (sev.fd >= 0)
+		loop_add(&x->loop, &sev, EPOLLIN);
+	x->t0 = now_ms();
+	if (load_mode)
+		start_more(x);
+	while (!x->done) {
+		struct epoll_event e[64];
+		uint64_t now = now_ms();
+		bool more = false;
+		int k, r;
+
+		for (i = 0; i < x->started; i++)
+			if (x->clients[i].more)
+				more = true;
+		if (x->sstpnl_open && sstpnl_pending(&x->kmod)) {
+			kmod_read(&x->kmod_ev, 0);
+			more = true;
+		}
+		r = epoll_wait(x->loop.epfd, e, 64, more ? 0 : 50);
+		for (k = 0; k < r; k++) {
+			struct ev *ev = e[k].data.ptr;
+
+			if (ev == &sev) {
+				struct signalfd_siginfo si;
+
+				while (read(sev.fd, &si, sizeof(si)) > 0)
+					;
+				x->stopping = true;
+				for (i = 0; i < x->started; i++)
+					client_disconnect(&x->clients[i],
+							  "interrupted");
+				continue;
+			}
+			ev->cb(ev, e[k].events);
+		}
+		for (i = 0; i < x->started; i++)
+			client_more(&x->clients[i]);
+		now = now_ms();
+		if (now >= next_tick) {
+			for (i = 0; i < x->started; i++)
+				client_tick(&x->clients[i], now);
+			next_tick = now + 250;
+		}
+		if (!load_mode) {
+			if (x->clients[0].state == CS_DONE)
+				x->done = true;
+			continue;
+		}
+		start_more(x);
+		if (x->pps && x->up && now - last_ping >= 1000 / x->pps) {
+			last_ping = now;
+			seq++;
+			for (i = 0; i < x->started; i++)
+				if (x->clients[i].state == CS_UP &&
+				    !x->stopping) {
+					send_echo(x, &x->clients[i], seq);
+					client_flush(&x->clients[i]);
+				}
+		}
+		if (!x->stopping && x->up + x->failed >= n) {
+			if (!hold_until)
+				hold_until = now + (uint64_t)(x->hold * 1000);
+			if (now >= hold_until) {
+				x->stopping = true;
+				for (i = 0; i < x->started; i++)
+					client_disconnect(&x->clients[i],
+							  "load run finished");
+			}
+		}
+		if (x->down >= n)
+			x->done = true;
+	}
+	(void)n;
+	if (sev.fd >= 0)
+		close(sev.fd);
+	return 0;
+}
+
+static void load_report(struct conn_ctx *x)
+{
+	double secs = x->t_last_up ? (double)(x->t_last_up - x->t0) / 1000.0 :
+		      (double)(now_ms() - x->t0) / 1000.0;
+	double rate = secs > 0 ? x->up / secs : 0;
+
+	if (x->json) {
+		printf("{\"sessions\":%u,\"up\":%u,\"failed\":%u,\"lost\":%u,"
+		       "\"seconds\":%.3f,"
+		       "\"sessions_per_second\":%.1f,\"echo_sent\":%llu,"
+		       "\"echo_received\":%llu",
+		       x->load, x->up, x->failed, x->lost, secs, rate,
+		       (unsigned long long)x->echo_sent,
+		       (unsigned long long)x->echo_recv);
+		if (x->first_error[0]) {
+			printf(",\"first_error\":");
+			json_str(x->first_error);
+		}
+		printf("}\n");
+	} else
+		printf("load: %u of %u sessions up in %.3f s (%.1f sessions/s), "
+		       "%u failed, %u lost, echo %llu sent %llu received%s%s\n",
+		       x->up, x->load, secs, rate, x->failed, x->lost,
+		       (unsigned long long)x->echo_sent,
+		       (unsigned long long)x->echo_recv,
+		       x->first_error[0] ? "; first error: " : "",
+		       x->first_error);
+}
+
+static int split_host_port(const char *arg, char *host, size_t hl,
+			   char *port, size_t pl)
+{
+	const char *colon;
+
+	if (arg[0] == '[') {
+		const char *end = strchr(arg, ']');
+
+		if (!end)
+			return -EINVAL;
+		snprintf(host, hl, "%.*s", (int)(end - arg - 1), arg + 1);
+		colon = end[1] == ':' ? end + 1 : NULL;
+	} else {
+		colon = strrchr(arg, ':');
+		if (colon && strchr(arg, ':') != colon)
+			colon = NULL;	/* bare IPv6 */
+		snprintf(host, hl, "%.*s",
+			 (int)(colon ? (size_t)(colon - arg) : strlen(arg)), arg);
+	}
+	snprintf(port, pl, "%s", colon ? colon + 1 : "443");
+	return *host ? 0 : -EINVAL;
+}
+
+int cmd_connect_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ca", required_argument, NULL, 'a' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "insecure", no_argument, NULL, 'I' },
+		{ "identity", required_argument, NULL, 'i' },
+		{ "interface", required_argument, NULL, 'f' },
+		{ "route", required_argument, NULL, 'r' },
+		{ "mtu", required_argument, NULL, 'm' },
+		{ "resolv-conf", required_argument, NULL, 'R' },
+		{ "tls", required_argument, NULL, 'T' },
+		{ "no-ktls", no_argument, NULL, 'K' },
+		{ "no-kernel", no_argument, NULL, 'N' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "load", required_argument, NULL, 'L' },
+		{ "parallel", required_argument, NULL, 'P' },
+		{ "ping", required_argument, NULL, 'p' },
+		{ "hold", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static struct conn_ctx x;
+	struct tls_client_opts to = { 0 };
+	char host[256], port[16], err[512], ident[256] = "";
+	static struct client single;
+	unsigned long v;
+	char *end;
+	int c, ret;
+
+	memset(&x, 0, sizeof(x));
+	x.tun_ev.fd = -1;
+	x.co.mtu = 1400;
+	x.co.timeout = 30;
+	x.co.want_dns = true;
+	x.parallel = 32;
+	x.json = cmd_json;
+	to.ktls = x.co.ktls = true;
+	x.use_kernel = true;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': to.ca_file = optarg; break;
+		case 'c': to.cert_file = optarg; break;
+		case 'k': to.key_file = optarg; break;
+		case 'n': x.co.server_name = optarg; break;
+		case 'I': to.insecure = x.co.insecure = true; break;
+		case 'i': snprintf(ident, sizeof(ident), "%s", optarg); break;
+		case 'f': x.ifname = optarg; break;
+		case 'R': x.resolv_conf = optarg; break;
+		case 'K': to.ktls = x.co.ktls = false; break;
+		case 'N': x.use_kernel = false; break;
+		case 'T':
+			if (!strcmp(optarg, "1.2")) {
+				to.min_version = to.max_version = TLS1_2_VERSION;
+			} else if (!strcmp(optarg, "1.3")) {
+				to.min_version = to.max_version = TLS1_3_VERSION;
+			} else {
+				fprintf(stderr, "sstpctl: connect: --tls takes 1.2 or 1.3\n");
+				return 1;
+			}
+			break;
+		case 'j': x.json = true; break;
+		case 'h': connect_usage(stdout); return 0;
+		case 'r':
+			if (x.n_routes >= MAX_ROUTES ||
+			    cidr4_parse(optarg, &x.routes[x.n_routes])) {
+				fprintf(stderr, "sstpctl: connect: bad route `%s'\n",
+					optarg);
+				return 1;
+			}
+			x.n_routes++;
+			break;
+		case 'm': case 't': case 'L': case 'P': case 'p': case 'H':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || v > 1000000) {
+				fprintf(stderr, "sstpctl: connect: bad number `%s'\n",
+					optarg);
+				return 1;
+			}
+			if (c == 'm') {
+				if (v < 576 || v > 4087) {
+					fprintf(stderr, "sstpctl: connect: MTU must be 576..4087\n");
+					return 1;
+				}
+				x.co.mtu = (unsigned int)v;
+			}
+			if (c == 't') x.co.timeout = (unsigned int)v;
+			if (c == 'L') x.load = (unsigned int)v;
+			if (c == 'P') x.parallel = v ? (unsigned int)v : 1;
+			if (c == 'p') x.pps = (unsigned int)v;
+			if (c == 'H') x.hold = (double)v;
+			break;
+		default:
+			connect_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1 || !to.cert_file || !to.key_file ||
+	    (!to.ca_file && !to.insecure)) {
+		fprintf(stderr, "sstpctl: connect: need HOST, --cert, --key and --ca\n");
+		connect_usage(stderr);
+		return 1;
+	}
+	if (split_host_port(argv[optind], host, sizeof(host), port,
+			    sizeof(port))) {
+		fprintf(stderr, "sstpctl: connect: bad address `%s'\n",
+			argv[optind]);
+		return 1;
+	}
+	sstp_log_init("sstpctl", true, SSTP_LOG_WARN);
+	x.co.host = host;
+	x.co.port = port;
+	if (tls_client_ctx(&to, &x.co.tls, err, sizeof(err)) ||
+	    tls_eap_client_ctx(&to, &x.co.eap, err, sizeof(err))) {
+		fprintf(stderr, "sstpctl: connect: %s\n", err);
+		return 2;
+	}
+	if (!ident[0]) {
+		X509 *me = SSL_CTX_get0_certificate(x.co.eap);
+
+		X509_NAME_get_text_by_NID(X509_get_subject_name(me),
+					  NID_commonName, ident, sizeof(ident));
+	}
+	x.co.identity = ident;
+	if (loop_init(&x.loop))
+		return 2;
+	if (x.load) {
+		x.clients = calloc(x.load, sizeof(*x.clients));
+		if (!x.clients)
+			return 2;
+		run(&x, true);
+		load_report(&x);
+		for (unsigned int i = 0; i < x.started; i++)
+			client_destroy(&x.clients[i]);
+		free(x.clients);
+		ret = x.failed || x.lost ? 2 : 0;
+	} else {
+		x.clients = &single;
+		ret = client_start(&single, &x.loop, &x.co, &single_ops, &x);
+		if (ret) {
+			fprintf(stderr, "sstpctl: connect: cannot connect to %s:%s: %s\n",
+				host, port, strerror(-ret));
+			return 2;
+		}
+		x.started = 1;
+		run(&x, false);
+		client_destroy(&single);
+		kernel_down(&x);
+		if (x.tun_ev.fd >= 0)
+			close(x.tun_ev.fd);
+		if (x.resolv_conf && single.up_ms)
+			unlink(x.resolv_conf);
+		ret = x.exit_code;
+	}
+	SSL_CTX_free(x.co.tls);
+	SSL_CTX_free(x.co.eap);
+	loop_destroy(&x.loop);
+	return ret;
+}

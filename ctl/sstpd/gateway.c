@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/netcfg.h"
+#include "net/tls.h"
+#include "util/log.h"
+#include "gateway.h"
+#include "gw_kmod.h"
+#include "session.h"
+#include "trust.h"
+
+#define TICK_MS		250
+#define TUN_BATCH	256
+#define TUN_BUF		65536
+
+static uint8_t tun_buf[TUN_BUF];
+
+/*
+ * Lifecycle invariants are checked where they are cheap. A broken one
+ * aborts where a developer or a sanitizer is watching (SSTP_DEBUG, ASan);
+ * in production it is logged and the session is made unreachable before
+ * it is freed.
+ */
+#ifdef __has_feature
+#if __has_feature(address_sanitizer)
+#define SSTP_DEBUG 1
+#endif
+#endif
+#ifdef __SANITIZE_ADDRESS__
+#define SSTP_DEBUG 1
+#endif
+static bool lifecycle_broken(const char *what)
+{
+	log_err("session lifecycle: %s", what);
+#ifdef SSTP_DEBUG
+	abort();
+#endif
+	return true;
+}
+
+static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
+{
+	addr *= 0x9e3779b1u;
+	return (addr >> 16) & gw->table_mask;
+}
+
+void gateway_table_add(struct gateway *gw, struct session *s)
+{
+	if (s->state == SS_DEAD || !hlist_unhashed(&s->hnode))
+		return;
+	hlist_add_head(&s->hnode, &gw->table[addr_hash(gw, s->addr)]);
+	s->in_table = true;
+}
+
+void gateway_table_del(struct gateway *gw, struct session *s)
+{
+	hlist_del_init(&s->hnode);
+	s->in_table = false;
+}
+
+struct session *gateway_table_find(struct gateway *gw, uint32_t addr)
+{
+	struct session *s;
+
+	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], hnode)
+		if (s->addr == addr)
+			return s;
+	return NULL;
+}
+
+/* A closed session goes on no list again: nothing would take it off. */
+void gateway_mark_dirty(struct gateway *gw, struct session *s)
+{
+	if (s->state != SS_DEAD && list_empty(&s->dirty))
+		list_add_tail(&s->dirty, &gw->dirty);
+}
+
+void gateway_mark_more(struct gateway *gw, struct session *s)
+{
+	if (s->state != SS_DEAD && list_empty(&s->more))
+		list_add_tail(&s->more, &gw->more);
+}
+
+/* Off every list and table but the live/zombie one. */
+static void unlink_reachable(struct gateway *gw, struct session *s)
+{
+	if (s->ev.fd >= 0)
+		loop_del(&gw->loop, &s->ev);
+	gateway_table_del(gw, s);
+	hlist_del_init(&s->knode);
+	list_del_init(&s->more);
+	list_del_init(&s->dirty);
+}
+
+void gateway_session_closed(struct gateway *gw, struct session *s)
+{
+	if (s->state != SS_DEAD)
+		lifecycle_broken("a live session was unregistered");
+	unlink_reachable(gw, s);
+	list_move(&s->node, &gw->zombies);
+	gw->nsessions--;
+}
+
+void gateway_each_session(struct gateway *gw,
+			  void (*fn)(struct session *s, void *arg), void *arg)
+{
+	LIST_HEAD(todo);
+
+	/*
+	 * Splice, then pop from the front: a session that fn closes, this
+	 * one or any other, has left todo for the zombie list by the time
+	 * the next one is taken.
+	 */
+	list_splice_init(&gw->sessions, &todo);
+	while (!list_empty(&todo)) {
+		struct session *s = list_first_entry(&todo, struct session,
+						     node);
+
+		list_move_tail(&s->node, &gw->sessions);
+		fn(s, arg);
+	}
+}
+
+void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len)
+{
+	if (write(gw->tun_ev.fd, pkt, len) < 0)
+		gw->ctr.tun_rx_errors++;
+}
+
+static void session_ev(struct ev *ev, uint32_t events)
+{
+	struct session *s = (struct session *)ev;
+
+	session_io(s, events);
+}
+
+#define REPORT_MS	10000	/* refusal summaries: one line per source */
+
+bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
+			     const char *why)
+{
+	const struct preauth_src *e = preauth_at(&gw->src, idx);
+	struct preauth_key k;
+
+	if (!e || !e->conns)
+		return true;
+	k = e->key;
+	return preauth_refuse(&gw->src, &k, why);
+}
+
+static void report_cb(void *ctx, const struct preauth_src *e,
+		      uint64_t refused, unsigned int sources)
+{
+	char src[PREAUTH_KEY_STR];
+
+	(void)ctx;
+	if (!e) {
+		log_warn("refused %llu more connections from %u+ other sources in the last %u s",
+			 (unsigned long long)refused, sources + 1,
+			 REPORT_MS / 1000);
+		return;
+	}
+	preauth_key_str(&e->key, src, sizeof(src));
+	log_warn("refused %llu connections from %s in the last %u s: %s",
+		 (unsigned long long)refused, src, REPORT_MS / 1000,
+		 e->detail);
+}
+
+/*
+ * The oldest half-open session of source idx (the one closest to its
+ * deadline, so the one that has had the longest to come up).
+ */
+static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
+{
+	struct session *s, *best = NULL;
+
+	list_for_each_entry(s, &gw->sessions, node)
+		if (s->src == idx && s->counted_handshake &&
+		    (!best || s->created_ms < best->created_ms))
+			best = s;
+	return best;
+}
+
+/*
+ * The global cap is full: make room by ending the oldest half-open session
+ * of the source that holds the most, when it holds at least two more than
+ * the newcomer's source (so that shares even out and two sources never
+ * take turns evicting each other). true when a slot was freed.
+ */
+static bool evict_for(struct gateway *gw, const struct preauth_src *mine)
+{
+	uint32_t b = preauth_busiest(&gw->src);
+	const struct preauth_src *busy = preauth_at(&gw->src, b);
+	struct session *s;
+
+	if (!busy || busy->half < (mine ? mine->half : 0) + 2)
+		return false;
+	s = oldest_half_open(gw, b);
+	if (!s)
+		return false;
+	gw->ctr.evicted++;
+	session_drop(s, "evicted: MaxHandshakes reached and its source holds the most half-open sessions");
+	return true;
+}
+
+/* NULL when a connection from k may come in, else why not. */
+static const char *admit(struct gateway *gw, const struct preauth_key *k)
+{
+	const struct sstp_config *c = &gw->cfg;
+	const struct preauth_src *e = preauth_find(&gw->src, k);
+
+	if (gw->stopping) {
+		gw->ctr.refused_stopping++;
+		return "gateway is stopping";
+	}
+	if (e && e->conns >= c->max_conns_per_source) {
+		gw->ctr.refused_source_conns++;
+		return "MaxConnectionsPerSource reached";
+	}
+	if (e && e->half >= c->max_handshakes_per_source) {
+		gw->ctr.refused_source_half++;
+		return "MaxHandshakesPerSource reached";
+	}
+	if (gw->nsessions >= c->max_sessions && !evict_for(gw, e)) {
+		gw->ctr.refused_max_sessions++;
+		return "MaxSessions reached";
+	}
+	if (gw->nhandshakes >= c->max_handshakes && !evict_for(gw, e)) {
+		gw->ctr.refused_max_handshakes++;
+		return "MaxHandshakes reached";
+	}
+	return NULL;
+}
+
+void gateway_cert_limit(struct gateway *gw, struct session *s)
+{
+	unsigned int max = gw->cfg.max_sessions_per_cert;
+
+	for (;;) {
+		struct session *o, *oldest = NULL;
+		unsigned int n = 0;
+
+		/*
+		 * Every session of the certificate counts, also those already
+		 * told to go (a peer that never acknowledges CALL_DISCONNECT
+		 * would otherwise hold an address and a slot per replaced
+		 * session for the length of the disconnect timer).
+		 */
+		list_for_each_entry(o, &gw->sessions, node) {
+			if (o == s || !o->authed || o->refused ||
+			    strcmp(o->thumb, s->thumb))
+				continue;
+			n++;
+			if (!oldest || o->created_ms < oldest->created_ms)
+				oldest = o;
+		}
+		if (n < max || !oldest)
+			return;
+		/*
+		 * The newest wins: a client that reconnects (Windows after a
+		 * network change) while its old session has not timed out yet
+		 * must not be locked out until it does. The old one ends now,
+		 * giving back its address and its slot at once.
+		 */
+		gw->ctr.cert_replaced++;
+		session_drop(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
+	}
+}
+
+struct session *gateway_adopt(struct gateway *gw, int fd,
+			      const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN] = "?", peer[64];
+	struct preauth_key key;
+	struct session *s;
+	const char *why;
+	int one = 1;
+
+	gw->ctr.accepted++;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "%s:%u", host,
+			 ntohs(a->sin_port));
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "[%s]:%u", host,
+			 ntohs(a->sin6_port));
+	}
+	preauth_key_from_sa(&key, (const struct sockaddr *)ss);
+	why = admit(gw, &key);
+	if (why) {
+		gw->ctr.over_limit++;
+		/* One line per source per interval, not per refusal. */
+		if (preauth_refuse(&gw->src, &key, why))
+			log_warn("refused %s: %s (more from this source are summed every %u s)",
+				 peer, why, REPORT_MS / 1000);
+		close(fd);
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	s = session_new(gw, fd, peer);
+	if (!s) {
+		log_err("refused %s: out of memory", peer);
+		return NULL;
+	}
+	s->ev.cb = session_ev;
+	if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					EPOLLET)) {
+		session_free(s);
+		return NULL;
+	}
+	/* Fits: the table has an entry for every session (MaxSessions). */
+	s->src = preauth_open(&gw->src, &key);
+	list_add(&s->node, &gw->sessions);
+	gw->nsessions++;
+	gw->nhandshakes++;
+	s->counted_handshake = true;
+	log_debug("session %llu [%s]: accepted",
+		  (unsigned long long)s->id, peer);
+	return s;
+}
+
+static void accept_ev(struct ev *ev, uint32_t events)
+{
+	struct gateway *gw = (struct gateway *)((char *)ev -
+				offsetof(struct gateway, listen_ev));
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(ev->fd, (struct sockaddr *)&ss, &sl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		gateway_adopt(gw, fd, &ss);
+	}
+}
+
+static void tun_ev(struct ev *ev, uint32_t events)
+{
+	struct gateway *gw = (struct gateway *)((char *)ev -
+				offsetof(struct gateway, tun_ev));
+	int i;
+
+	for (i = 0; i < TUN_BATCH; i++) {
+		ssize_t n = read(ev->fd, tun_buf, sizeof(tun_buf));
+		struct session *s;
+		uint32_t dst;
+
+		if (n < 0)
+			break;
+		if (n < 20 || (tun_buf[0] >> 4) != 4)
+			continue;	/* IPv4 only on this path */
+		dst = (uint32_t)tun_buf[16] << 24 | (uint32_t)tun_buf[17] << 16 |
+		      (uint32_t)tun_buf[18] << 8 | tun_buf[19];
+		s = gateway_table_find(gw, dst);
+		if (!s) {
+			gw->ctr.tun_no_session++;
+			continue;
+		}
+		session_send_ip(s, tun_buf, (size_t)n);
+	}
+}
+
+static void sig_ev(struct ev *ev, uint32_t events)
+{
+	struct gateway *gw = (struct gateway *)((char *)ev -
+				offsetof(struct gateway, sig_ev));
+	struct signalfd_siginfo si;
+
+	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_notice("SIGHUP: use sstpctl to change a running gateway; ignored");
+			continue;
+		}
+		log_notice("signal %u: stopping", si.ssi_signo);
+		gw->loop.stop = 1;
+	}
+}
+
+static int open_listener(struct gateway *gw)
+{
+	const struct sstp_config *c = &gw->cfg;
+	int fd, one = 1;
+
+	fd = socket(c->listen.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&c->listen, c->listen_len) ||
+	    listen(fd, 1024)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	gw->listen_ev.fd = fd;
+	gw->listen_ev.cb = accept_ev;
+	return loop_add(&gw->loop, &gw->listen_ev, EPOLLIN);
+}
+
+static int setup_tun(struct gateway *gw)
+{
+	const struct sstp_config *c = &gw->cfg;
+	int fd, ret;
+
+	fd = tun_open(c->interface, gw->ifname);
+	if (fd < 0) {
+		log_err("cannot create TUN device %s: %s", c->interface,
+			strerror(-fd));
+		return fd;
+	}
+	gw->tun_ev.fd = fd;
+	ret = netcfg_link_up(gw->ifname, c->mtu);
+	if (!ret)
+		ret = netcfg_addr_add(gw->ifname, c->address, c->pool.plen, 0);
+	if (ret) {
+		log_err("cannot configure %s: %s", gw->ifname, strerror(-ret));
+		return ret;
+	}
+	return gateway_use_tun(gw, fd);
+}
+
+int gateway_use_tun(struct gateway *gw, int fd)
+{
+	gw->tun_ev.fd = fd;
+	gw->tun_ev.cb = tun_ev;
+	return loop_add(&gw->loop, &gw->tun_ev, EPOLLIN);
+}
+
+static int setup_signals(struct gateway *gw)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	gw->sig_ev.fd = fd;
+	gw->sig_ev.cb = sig_ev;
+	return loop_add(&gw->loop, &gw->sig_ev, EPOLLIN);
+}
+
+int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
+{
+	struct tls_server_opts to = {
+		.cert_file = cfg->certificate,
+		.key_file = cfg->private_key,
+		.min_version = cfg->tls_min_version,
+		.max_version = cfg->tls_max_version,
+		.ciphers = cfg->ciphers,
+		.ktls = cfg->kernel_tls,
+	};
+	char err[512];
+	unsigned int size;
+	int ret;
+
+	memset(gw, 0, sizeof(*gw));
+	gw->listen_ev.fd = gw->tun_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
+	gw->kmod_ev.fd = -1;
+	INIT_LIST_HEAD(&gw->sessions);
+	INIT_LIST_HEAD(&gw->zombies);
+	INIT_LIST_HEAD(&gw->more);
+	INIT_LIST_HEAD(&gw->dirty);
+	gw->cfg = *cfg;
+	gw->started_ms = now_ms();
+	ret = loop_init(&gw->loop);
+	if (ret)
+		return ret;
+	ret = trust_load(gw);
+	if (ret)
+		return ret;
+	ret = tls_server_ctx(&to, &gw->tls, err, sizeof(err));
+	if (!ret) {
+		to.min_version = TLS1_2_VERSION;
+		to.max_version = TLS1_2_VERSION;
+		to.ktls = false;
+		ret = tls_server_ctx(&to, &gw->eap_tls, err, sizeof(err));
+	}
+	if (ret) {
+		log_err("%s", err);
+		return ret;
+	}
+	tls_ctx_cert_hashes(gw->tls, gw->cert_sha1, gw->cert_sha256);
+	ret = pool_init(&gw->pool, cfg->pool.addr, cfg->pool.plen, cfg->address);
+	if (ret) {
+		log_err("cannot set up the address pool: %s", strerror(-ret));
+		return ret;
+	}
+	for (size = 64; size < cfg->max_sessions * 2 && size < (1u << 20);)
+		size <<= 1;
+	gw->table = calloc(size, sizeof(*gw->table));
+	if (!gw->table)
+		return -ENOMEM;
+	gw->table_mask = size - 1;
+	/* An entry per session, and 1024 for sources with refusals only. */
+	ret = preauth_init(&gw->src, cfg->max_sessions, 1024, NULL);
+	if (ret)
+		return ret;
+	gw->src_report_ms = gw->started_ms + REPORT_MS;
+	return 0;
+}
+
+int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
+{
+	char found[128];
+	int ret;
+
+	ret = gateway_core_init(gw, cfg);
+	if (ret)
+		return ret;
+	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
+				   sizeof(found));
+	if (ret > 0) {
+		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
+
+		log_err("Pool %s/%u overlaps the route %s on this host; choose a pool that does not",
+			inet_ntoa(a), cfg->pool.plen, found);
+		return -EADDRINUSE;
+	}
+	ret = setup_signals(gw);
+	if (!ret)
+		ret = setup_tun(gw);
+	if (ret)
+		return ret;
+	gw_kmod_start(gw);
+	ret = open_listener(gw);
+	if (ret) {
+		log_err("cannot listen: %s", strerror(-ret));
+		return ret;
+	}
+	ret = ctl_server_open(gw);
+	if (ret)
+		return ret;
+	{
+		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
+
+		log_notice("gateway up: interface %s, pool %s/%u, %u trusted roots",
+			   gw->ifname, inet_ntoa(a), cfg->pool.plen,
+			   pki_root_count(gw->pki));
+	}
+	return 0;
+}
+
+/* Free the closed sessions: nothing can reach them any more. */
+static void reap(struct gateway *gw)
+{
+	while (!list_empty(&gw->zombies)) {
+		struct session *s = list_first_entry(&gw->zombies,
+						     struct session, node);
+
+		list_del_init(&s->node);
+		if ((s->state != SS_DEAD || !list_empty(&s->more) ||
+		     !list_empty(&s->dirty) || !hlist_unhashed(&s->hnode) ||
+		     !hlist_unhashed(&s->knode)) &&
+		    lifecycle_broken("a closed session is still reachable"))
+			unlink_reachable(gw, s);
+		session_free(s);
+	}
+}
+
+static void after_batch(struct gateway *gw)
+{
+	LIST_HEAD(batch);
+	struct session *s;
+
+	/* Notifications that came in while requests waited for answers. */
+	if (sstpnl_pending(&gw->kmod))
+		gw_kmod_poll(gw);
+	/*
+	 * Input left over from a budget-limited read. Sessions that run out
+	 * of budget again go back on gw->more, for the next batch.
+	 */
+	list_splice_init(&gw->more, &batch);
+	while (!list_empty(&batch)) {
+		s = list_first_entry(&batch, struct session, more);
+		list_del_init(&s->more);
+		session_io(s, EPOLLIN);
+	}
+	list_splice_init(&gw->dirty, &batch);
+	while (!list_empty(&batch)) {
+		s = list_first_entry(&batch, struct session, dirty);
+		list_del_init(&s->dirty);
+		session_flush(s);
+	}
+	reap(gw);
+}
+
+static void tick_one(struct session *s, void *arg)
+{
+	session_tick(s, *(const uint64_t *)arg);
+}
+
+static void disconnect_one(struct session *s, void *arg)
+{
+	session_disconnect(s, arg);
+}
+
+int gateway_step(struct gateway *gw, int max_wait_ms)
+{
+	uint64_t now = now_ms();
+	int timeout = !list_empty(&gw->more) || sstpnl_pending(&gw->kmod) ? 0 :
+		      now >= gw->next_tick_ms ? 0 :
+		      (int)(gw->next_tick_ms - now);
+	int ret;
+
+	if (max_wait_ms >= 0 && timeout > max_wait_ms)
+		timeout = max_wait_ms;
+	ret = loop_run_once(&gw->loop, timeout);
+	if (ret < 0)
+		return ret;
+	after_batch(gw);
+	now = now_ms();
+	if (now >= gw->next_tick_ms) {
+		gateway_each_session(gw, tick_one, &now);
+		ctl_server_tick(gw, now);
+		gw->next_tick_ms = now + TICK_MS;
+		after_batch(gw);
+		if (now >= gw->src_report_ms) {
+			preauth_flush(&gw->src, report_cb, gw);
+			gw->src_report_ms = now + REPORT_MS;
+		}
+	}
+	return 0;
+}
+
+int gateway_run(struct gateway *gw)
+{
+	gw->next_tick_ms = now_ms() + TICK_MS;
+	while (!gw->loop.stop) {
+		int ret = gateway_step(gw, -1);
+
+		if (ret < 0) {
+			log_err("epoll: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void gateway_end_sessions(struct gateway *gw)
+{
+	uint64_t end = UINT64_MAX;
+
+	gateway_each_session(gw, disconnect_one, "gateway stopping");
+	after_batch(gw);
+	gateway_each_session(gw, tick_one, &end);
+	after_batch(gw);
+}
+
+void gateway_destroy(struct gateway *gw)
+{
+	uint64_t until;
+
+	gw->stopping = true;
+	gateway_each_session(gw, disconnect_one, "gateway stopping");
+	after_batch(gw);
+	/* Give clients a moment to acknowledge. */
+	until = now_ms() + 1000;
+	gw->loop.stop = 0;
+	while (!list_empty(&gw->sessions) && now_ms() < until) {
+		loop_run_once(&gw->loop, 100);
+		after_batch(gw);
+	}
+	gateway_end_sessions(gw);
+	gw_kmod_stop(gw);
+	ctl_server_close(gw);
+	if (gw->listen_ev.fd >= 0)
+		close(gw->listen_ev.fd);
+	if (gw->tun_ev.fd >= 0)
+		close(gw->tun_ev.fd);
+	if (gw->sig_ev.fd >= 0)
+		close(gw->sig_ev.fd);
+	free(gw->table);
+	preauth_flush(&gw->src, report_cb, gw);
+	preauth_destroy(&gw->src);
+	pool_destroy(&gw->pool);
+	SSL_CTX_free(gw->tls);
+	SSL_CTX_free(gw->eap_tls);
+	if (gw->pki)
+		pki_free(gw->pki);
+	loop_destroy(&gw->loop);
+}
+
+void gateway_get_info(struct gateway *gw, bool collect,
+		      struct gateway_info *info)
+{
+	const struct sstp_config *c = &gw->cfg;
+
+	if (collect)
+		gw_kmod_collect(gw);
+	memset(info, 0, sizeof(*info));
+	info->ifname = gw->ifname;
+	info->nsessions = gw->nsessions;
+	info->max_sessions = c->max_sessions;
+	info->pool_addr = c->pool.addr;
+	info->pool_plen = c->pool.plen;
+	info->address = c->address;
+	info->roots = pki_root_count(gw->pki);
+	info->uptime_s = (now_ms() - gw->started_ms) / 1000;
+	info->kernel_dev = gw->kmod_on ? gw->kmod.ifname : NULL;
+	info->nkernel = gw->nkernel;
+	info->nhandshakes = gw->nhandshakes;
+	info->sources = gw->src.nlive;
+	info->cfg = c;
+	info->ctr = gw->ctr;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The gateway: listener, sessions, the shared TUN device (userspace data
+ * path), timers and the control socket, all on one epoll loop.
+ */
+#ifndef _SSTPD_GATEWAY_H
+#define _SSTPD_GATEWAY_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <openssl/ssl.h>
+
+#include "config/config.h"
+#include "nl/sstpnl.h"
+#include "trust/pki.h"
+#include "util/list.h"
+#include "util/loop.h"
+#include "pool.h"
+#include "preauth.h"
+
+struct session;
+struct ctl_conn;
+
+struct gw_counters {
+	uint64_t accepted;		/* TCP connections */
+	uint64_t established;		/* sessions that came up */
+	uint64_t refused;		/* closed before coming up */
+	uint64_t over_limit;		/* refused for MaxSessions/MaxHandshakes */
+	uint64_t tun_no_session;	/* TUN packets for no session */
+	uint64_t tun_rx_errors;
+	/* Refusals by reason (preauth budget); over_limit is their sum. */
+	uint64_t refused_stopping;
+	uint64_t refused_max_sessions;
+	uint64_t refused_max_handshakes;
+	uint64_t refused_source_conns;	/* MaxConnectionsPerSource */
+	uint64_t refused_source_half;	/* MaxHandshakesPerSource */
+	uint64_t evicted;		/* half-open, for a fairer source */
+	uint64_t up_timeouts;		/* not up within NegotiationTimeout */
+	uint64_t cert_replaced;		/* MaxSessionsPerCertificate */
+};
+
+struct gateway {
+	struct sstp_config cfg;
+	struct loop loop;
+	SSL_CTX *tls;			/* outer HTTPS */
+	SSL_CTX *eap_tls;		/* inner EAP-TLS, same certificate */
+	struct pki *pki;
+	struct pool pool;
+	uint8_t cert_sha1[20], cert_sha256[32];
+	char ifname[IF_NAMESIZE];
+	char ctl_path[108];
+	struct ev listen_ev, tun_ev, ctl_ev, sig_ev;
+	struct ctl_conn *ctl_conns;	/* open control connections */
+	unsigned int nctl;
+	/*
+	 * The session registry. A session is on sessions while it lives and
+	 * on zombies once closed, until the end of the event batch (events
+	 * fetched in the batch may still name it); it is freed only when it
+	 * is on none of these lists and tables.
+	 */
+	struct list_head sessions;	/* live sessions, newest first */
+	struct list_head zombies;	/* closed, freed after the event batch */
+	struct list_head more;		/* have unread input (budget ran out) */
+	struct list_head dirty;		/* have queued output to flush */
+	struct hlist_head *table;	/* by assigned address */
+	unsigned int table_mask;
+	unsigned int nsessions, nhandshakes;
+	uint64_t next_id;
+	uint64_t started_ms;
+	uint64_t next_tick_ms;		/* when session timers run next */
+	struct gw_counters ctr;
+	bool stopping;
+	/* Per-source budget before authentication (preauth.c). */
+	struct preauth_table src;
+	uint64_t src_report_ms;		/* next refusal summary */
+	/* The kernel data path (gw_kmod.c). */
+	struct sstpnl kmod;
+	struct ev kmod_ev;
+	bool kmod_on;			/* the device is there */
+	bool kmod_lost;			/* ... and has just gone */
+	uint64_t kmod_retry_ms;
+	struct hlist_head *ktable;	/* kernel sessions by id */
+	unsigned int nkernel;
+	/* Persistent trust state (trust.c). */
+	char revoked_path[PATH_MAX];	/* RevokedFile or the default */
+};
+
+/* What the gateway shows to the outside (the control socket). */
+struct gateway_info {
+	const char *ifname;
+	unsigned int nsessions, max_sessions;
+	uint32_t pool_addr;
+	unsigned int pool_plen;
+	uint32_t address;
+	unsigned int roots;
+	uint64_t uptime_s;
+	const char *kernel_dev;		/* NULL: no sstp.ko device */
+	unsigned int nkernel;
+	unsigned int nhandshakes, sources;
+	const struct sstp_config *cfg;	/* limits */
+	struct gw_counters ctr;
+};
+
+/*
+ * Fill info; with collect, first fetch the module's counters of the kernel
+ * sessions (what session_get_info then shows).
+ */
+void gateway_get_info(struct gateway *gw, bool collect,
+		      struct gateway_info *info);
+
+/* Set up everything from a loaded configuration. 0 or -errno (logged). */
+int gateway_init(struct gateway *gw, const struct sstp_config *cfg);
+/* Run until stopped (signal or control command). */
+int gateway_run(struct gateway *gw);
+void gateway_destroy(struct gateway *gw);
+
+/*
+ * The pieces gateway_init and gateway_run are made of, which also let tests
+ * and fuzzers drive a real gateway in-process (no TUN device, listener,
+ * control socket, signals or sstp.ko):
+ * gateway_core_init: the loop, trust, TLS contexts, pool and address table
+ * (what gateway_init does before it touches the system). 0 or -errno.
+ * gateway_use_tun: fd carries the TUN's packets (one per read/write);
+ * a test may pass a SOCK_SEQPACKET socket. 0 or -errno.
+ * gateway_adopt: an accepted, non-blocking TCP socket becomes a session
+ * (what the listener does for each connection); NULL when refused (over a
+ * limit, out of memory) and the socket closed.
+ * gateway_step: one round of the loop: wait at most max_wait_ms (-1: until
+ * the next timer) for events, handle them, the sessions with input or
+ * output left over, and the timers when due. 0 or -errno from epoll.
+ * gateway_end_sessions: every session ends now (CALL_DISCONNECT queued,
+ * then closed) and is freed.
+ */
+int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg);
+int gateway_use_tun(struct gateway *gw, int fd);
+struct session *gateway_adopt(struct gateway *gw, int fd,
+			      const struct sockaddr_storage *ss);
+int gateway_step(struct gateway *gw, int max_wait_ms);
+void gateway_end_sessions(struct gateway *gw);
+
+/* The control socket's transport (ctl_conn.c). */
+int ctl_server_open(struct gateway *gw);
+void ctl_server_close(struct gateway *gw);
+/* Close control connections past their deadline. */
+void ctl_server_tick(struct gateway *gw, uint64_t now);
+/* Control-socket commands (ctl_server.c): one request, its answer in out. */
+void ctl_dispatch(struct gateway *gw, char *req, FILE *out);
+/* Write the state as tab-separated lines (the "dump" format). */
+void gateway_dump(struct gateway *gw, FILE *f);
+
+/* Used by sessions. */
+void gateway_table_add(struct gateway *gw, struct session *s);
+void gateway_table_del(struct gateway *gw, struct session *s);
+struct session *gateway_table_find(struct gateway *gw, uint32_t addr);
+void gateway_mark_dirty(struct gateway *gw, struct session *s);
+void gateway_mark_more(struct gateway *gw, struct session *s);
+/*
+ * The one place a closed session (state SS_DEAD) leaves everything that can
+ * reach it: the event loop, the address and kernel tables, the more and
+ * dirty lists, the live list (for the zombie list). Called by
+ * session_close(); the gateway frees it after the event batch.
+ */
+void gateway_session_closed(struct gateway *gw, struct session *s);
+/*
+ * Call fn for every live session, in order. fn may close any session,
+ * the one it is given or others (closed ones are skipped).
+ */
+void gateway_each_session(struct gateway *gw,
+			  void (*fn)(struct session *s, void *arg), void *arg);
+/*
+ * A session from source idx (its preauth entry) is refused or closed
+ * before authentication: true when the caller should log it now, false
+ * when it is counted for the source's summary line.
+ */
+bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
+			     const char *why);
+/* Authenticated s: end older sessions of its certificate over the limit. */
+void gateway_cert_limit(struct gateway *gw, struct session *s);
+/* Write one IP packet to the TUN device. */
+void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len);
+
+#endif
