@@ -606,38 +606,164 @@ static int split_host_port(const char *arg, char *host, size_t hl,
 	return *host ? 0 : -EINVAL;
 }
 
+static const struct option connect_opts[] = {
+	{ "ca", required_argument, NULL, 'a' },
+	{ "cert", required_argument, NULL, 'c' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "insecure", no_argument, NULL, 'I' },
+	{ "identity", required_argument, NULL, 'i' },
+	{ "interface", required_argument, NULL, 'f' },
+	{ "route", required_argument, NULL, 'r' },
+	{ "mtu", required_argument, NULL, 'm' },
+	{ "resolv-conf", required_argument, NULL, 'R' },
+	{ "tls", required_argument, NULL, 'T' },
+	{ "no-ktls", no_argument, NULL, 'K' },
+	{ "no-kernel", no_argument, NULL, 'N' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "load", required_argument, NULL, 'L' },
+	{ "parallel", required_argument, NULL, 'P' },
+	{ "ping", required_argument, NULL, 'p' },
+	{ "hold", required_argument, NULL, 'H' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+/* A numeric option (c) with its value v: 0, or 1 after a message. */
+static int connect_number(struct conn_ctx *x, int c, const char *arg)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || v > 1000000) {
+		fprintf(stderr, "sstpctl: connect: bad number `%s'\n", arg);
+		return 1;
+	}
+	switch (c) {
+	case 'm':
+		if (v < 576 || v > 4087) {
+			fprintf(stderr, "sstpctl: connect: MTU must be 576..4087\n");
+			return 1;
+		}
+		x->co.mtu = (unsigned int)v;
+		break;
+	case 't': x->co.timeout = (unsigned int)v; break;
+	case 'L': x->load = (unsigned int)v; break;
+	case 'P': x->parallel = v ? (unsigned int)v : 1; break;
+	case 'p': x->pps = (unsigned int)v; break;
+	case 'H': x->hold = (double)v; break;
+	}
+	return 0;
+}
+
+/*
+ * The command line into x and to (ident: --identity). -1 to go on, else
+ * the exit status (0 after --help, 1 on misuse).
+ */
+static int connect_args(int argc, char **argv, struct conn_ctx *x,
+			struct tls_client_opts *to, char *ident, size_t identlen)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", connect_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': to->ca_file = optarg; break;
+		case 'c': to->cert_file = optarg; break;
+		case 'k': to->key_file = optarg; break;
+		case 'n': x->co.server_name = optarg; break;
+		case 'I': to->insecure = x->co.insecure = true; break;
+		case 'i': snprintf(ident, identlen, "%s", optarg); break;
+		case 'f': x->ifname = optarg; break;
+		case 'R': x->resolv_conf = optarg; break;
+		case 'K': to->ktls = x->co.ktls = false; break;
+		case 'N': x->use_kernel = false; break;
+		case 'T':
+			if (!strcmp(optarg, "1.2")) {
+				to->min_version = to->max_version = TLS1_2_VERSION;
+			} else if (!strcmp(optarg, "1.3")) {
+				to->min_version = to->max_version = TLS1_3_VERSION;
+			} else {
+				fprintf(stderr, "sstpctl: connect: --tls takes 1.2 or 1.3\n");
+				return 1;
+			}
+			break;
+		case 'j': x->json = true; break;
+		case 'h': connect_usage(stdout); return 0;
+		case 'r':
+			if (x->n_routes >= MAX_ROUTES ||
+			    cidr4_parse(optarg, &x->routes[x->n_routes])) {
+				fprintf(stderr, "sstpctl: connect: bad route `%s'\n",
+					optarg);
+				return 1;
+			}
+			x->n_routes++;
+			break;
+		case 'm': case 't': case 'L': case 'P': case 'p': case 'H':
+			if (connect_number(x, c, optarg))
+				return 1;
+			break;
+		default:
+			connect_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1 || !to->cert_file || !to->key_file ||
+	    (!to->ca_file && !to->insecure)) {
+		fprintf(stderr, "sstpctl: connect: need HOST, --cert, --key and --ca\n");
+		connect_usage(stderr);
+		return 1;
+	}
+	return -1;
+}
+
+/* --load: many clients at once, then the report. The exit status. */
+static int connect_load(struct conn_ctx *x)
+{
+	x->clients = calloc(x->load, sizeof(*x->clients));
+	if (!x->clients)
+		return 2;
+	run(x, true);
+	load_report(x);
+	for (unsigned int i = 0; i < x->started; i++)
+		client_destroy(&x->clients[i]);
+	free(x->clients);
+	return x->failed || x->lost ? 2 : 0;
+}
+
+/* One client, until it ends. The exit status. */
+static int connect_one(struct conn_ctx *x)
+{
+	static struct client single;
+	int ret;
+
+	x->clients = &single;
+	ret = client_start(&single, &x->loop, &x->co, &single_ops, x);
+	if (ret) {
+		fprintf(stderr, "sstpctl: connect: cannot connect to %s:%s: %s\n",
+			x->co.host, x->co.port, strerror(-ret));
+		return 2;
+	}
+	x->started = 1;
+	run(x, false);
+	client_destroy(&single);
+	kernel_down(x);
+	if (x->tun_ev.fd >= 0)
+		close(x->tun_ev.fd);
+	if (x->resolv_conf && single.up_ms)
+		unlink(x->resolv_conf);
+	return x->exit_code;
+}
+
 int cmd_connect_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "ca", required_argument, NULL, 'a' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "insecure", no_argument, NULL, 'I' },
-		{ "identity", required_argument, NULL, 'i' },
-		{ "interface", required_argument, NULL, 'f' },
-		{ "route", required_argument, NULL, 'r' },
-		{ "mtu", required_argument, NULL, 'm' },
-		{ "resolv-conf", required_argument, NULL, 'R' },
-		{ "tls", required_argument, NULL, 'T' },
-		{ "no-ktls", no_argument, NULL, 'K' },
-		{ "no-kernel", no_argument, NULL, 'N' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "load", required_argument, NULL, 'L' },
-		{ "parallel", required_argument, NULL, 'P' },
-		{ "ping", required_argument, NULL, 'p' },
-		{ "hold", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	static struct conn_ctx x;
 	struct tls_client_opts to = { 0 };
 	char host[256], port[16], err[512], ident[256] = "";
-	static struct client single;
-	unsigned long v;
-	char *end;
-	int c, ret;
+	int ret;
 
 	memset(&x, 0, sizeof(x));
 	x.tun_ev.fd = -1;
@@ -648,72 +774,9 @@ int cmd_connect_main(int argc, char **argv)
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
 	x.use_kernel = true;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': to.ca_file = optarg; break;
-		case 'c': to.cert_file = optarg; break;
-		case 'k': to.key_file = optarg; break;
-		case 'n': x.co.server_name = optarg; break;
-		case 'I': to.insecure = x.co.insecure = true; break;
-		case 'i': snprintf(ident, sizeof(ident), "%s", optarg); break;
-		case 'f': x.ifname = optarg; break;
-		case 'R': x.resolv_conf = optarg; break;
-		case 'K': to.ktls = x.co.ktls = false; break;
-		case 'N': x.use_kernel = false; break;
-		case 'T':
-			if (!strcmp(optarg, "1.2")) {
-				to.min_version = to.max_version = TLS1_2_VERSION;
-			} else if (!strcmp(optarg, "1.3")) {
-				to.min_version = to.max_version = TLS1_3_VERSION;
-			} else {
-				fprintf(stderr, "sstpctl: connect: --tls takes 1.2 or 1.3\n");
-				return 1;
-			}
-			break;
-		case 'j': x.json = true; break;
-		case 'h': connect_usage(stdout); return 0;
-		case 'r':
-			if (x.n_routes >= MAX_ROUTES ||
-			    cidr4_parse(optarg, &x.routes[x.n_routes])) {
-				fprintf(stderr, "sstpctl: connect: bad route `%s'\n",
-					optarg);
-				return 1;
-			}
-			x.n_routes++;
-			break;
-		case 'm': case 't': case 'L': case 'P': case 'p': case 'H':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || v > 1000000) {
-				fprintf(stderr, "sstpctl: connect: bad number `%s'\n",
-					optarg);
-				return 1;
-			}
-			if (c == 'm') {
-				if (v < 576 || v > 4087) {
-					fprintf(stderr, "sstpctl: connect: MTU must be 576..4087\n");
-					return 1;
-				}
-				x.co.mtu = (unsigned int)v;
-			}
-			if (c == 't') x.co.timeout = (unsigned int)v;
-			if (c == 'L') x.load = (unsigned int)v;
-			if (c == 'P') x.parallel = v ? (unsigned int)v : 1;
-			if (c == 'p') x.pps = (unsigned int)v;
-			if (c == 'H') x.hold = (double)v;
-			break;
-		default:
-			connect_usage(stderr);
-			return 1;
-		}
-	}
-	if (optind != argc - 1 || !to.cert_file || !to.key_file ||
-	    (!to.ca_file && !to.insecure)) {
-		fprintf(stderr, "sstpctl: connect: need HOST, --cert, --key and --ca\n");
-		connect_usage(stderr);
-		return 1;
-	}
+	ret = connect_args(argc, argv, &x, &to, ident, sizeof(ident));
+	if (ret >= 0)
+		return ret;
 	if (split_host_port(argv[optind], host, sizeof(host), port,
 			    sizeof(port))) {
 		fprintf(stderr, "sstpctl: connect: bad address `%s'\n",
@@ -737,34 +800,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.co.identity = ident;
 	if (loop_init(&x.loop))
 		return 2;
-	if (x.load) {
-		x.clients = calloc(x.load, sizeof(*x.clients));
-		if (!x.clients)
-			return 2;
-		run(&x, true);
-		load_report(&x);
-		for (unsigned int i = 0; i < x.started; i++)
-			client_destroy(&x.clients[i]);
-		free(x.clients);
-		ret = x.failed || x.lost ? 2 : 0;
-	} else {
-		x.clients = &single;
-		ret = client_start(&single, &x.loop, &x.co, &single_ops, &x);
-		if (ret) {
-			fprintf(stderr, "sstpctl: connect: cannot connect to %s:%s: %s\n",
-				host, port, strerror(-ret));
-			return 2;
-		}
-		x.started = 1;
-		run(&x, false);
-		client_destroy(&single);
-		kernel_down(&x);
-		if (x.tun_ev.fd >= 0)
-			close(x.tun_ev.fd);
-		if (x.resolv_conf && single.up_ms)
-			unlink(x.resolv_conf);
-		ret = x.exit_code;
-	}
+	ret = x.load ? connect_load(&x) : connect_one(&x);
 	SSL_CTX_free(x.co.tls);
 	SSL_CTX_free(x.co.eap);
 	loop_destroy(&x.loop);
