@@ -41,7 +41,7 @@
 
 #include "nl/sstpnl.h"
 
-#define CTL_PROTOCOL		1
+#define CTL_PROTOCOL		1u
 #define CTL_KEY_MAX		31
 /* The longest request the daemon reads: a root-add with a PATH_MAX path. */
 #define CTL_REQUEST_MAX		4200
