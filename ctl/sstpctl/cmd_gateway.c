@@ -271,8 +271,8 @@ static void print_show(const struct ctl_answer *a)
 		print_uint(PRINT_JSON, "uptime", NULL, g->uptime);
 		print_string(PRINT_FP, NULL, ", up %s\n",
 			     human_time(g->uptime, t, sizeof(t)));
-		print_uint(PRINT_ANY, "accepted", "  connections: %llu accepted",
-			   g->accepted);
+		print_uint(PRINT_ANY, "accepted",
+			   "  connections: %llu accepted", g->accepted);
 		print_uint(PRINT_ANY, "established", ", %llu established",
 			   g->established);
 		print_uint(PRINT_ANY, "refused", ", %llu refused", g->refused);
@@ -374,8 +374,8 @@ int cmd_revoke_main(int argc, char **argv)
 		return ret;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "revoked", "revoked %s", thumb);
-	print_uint(PRINT_ANY, "sessions_ended", "; %llu live session(s) ended\n",
-		   ans.status.sessions_ended);
+	print_uint(PRINT_ANY, "sessions_ended",
+		   "; %llu live session(s) ended\n", ans.status.sessions_ended);
 	close_json_object();
 	print_end();
 	ctl_answer_free(&ans);
@@ -513,7 +513,8 @@ int cmd_root_main(int argc, char **argv)
 			snprintf(req.command, sizeof(req.command), "root-add");
 		} else {
 			if (strlen(arg) >= sizeof(req.thumbprint)) {
-				print_failure(EINVAL, "root remove: not a thumbprint");
+				print_failure(EINVAL,
+					      "root remove: not a thumbprint");
 				return EXIT_USAGE;
 			}
 			snprintf(req.command, sizeof(req.command),

@@ -13,9 +13,11 @@
 
 #include "ctl_proto.h"
 
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define FIELD(st, m, key, t, fl) \
 	{ key, t, fl, offsetof(struct st, m), sizeof(((struct st *)0)->m) }
-#define OBJECT(n, tbl) { n, tbl, sizeof(tbl) / sizeof(tbl[0]) }
+#define OBJECT(n, tbl) { n, tbl, ARRAY_SIZE(tbl) }
 
 static const struct ctl_field request_fields[] = {
 	FIELD(ctl_request, command, "command", CTL_T_STR, 0),
@@ -27,7 +29,8 @@ const struct ctl_object ctl_request_obj = OBJECT(NULL, request_fields);
 static const struct ctl_field status_fields[] = {
 	FIELD(ctl_status, err, "errno", CTL_T_U32, 0),
 	FIELD(ctl_status, error, "error", CTL_T_STR, CTL_F_OPT),
-	FIELD(ctl_status, sessions_ended, "sessions_ended", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_status, sessions_ended, "sessions_ended", CTL_T_U32,
+	      CTL_F_OPT),
 	FIELD(ctl_status, added, "added", CTL_T_U32, CTL_F_OPT),
 	FIELD(ctl_status, revoked_file, "revoked_file", CTL_T_STR, CTL_F_OPT),
 };
@@ -286,7 +289,7 @@ struct dec {
 	size_t errlen;
 };
 
-static int __attribute__((format(printf, 3, 4)))
+static int __printf(3, 4)
 fail(struct dec *d, int ret, const char *fmt, ...)
 {
 	va_list ap;
@@ -344,13 +347,14 @@ static int unescape(struct dec *d, const char *key, const char *v, size_t n,
 		char c = v[i];
 
 		if (c == '\\') {
-			int h, l;
+			/* \xHH: h and l are -1 unless all four bytes are there. */
+			int h = i + 3 < n ? hexval(v[i + 2]) : -1;
+			int l = i + 3 < n ? hexval(v[i + 3]) : -1;
 
 			if (i + 1 < n && v[i + 1] == '\\') {
 				i++;
-			} else if (i + 3 < n && v[i + 1] == 'x' &&
-				   (h = hexval(v[i + 2])) >= 0 &&
-				   (l = hexval(v[i + 3])) >= 0 && (h || l)) {
+			} else if (h >= 0 && l >= 0 && v[i + 1] == 'x' &&
+				   (h || l)) {
 				c = (char)(h << 4 | l);
 				i += 3;
 			} else {
