@@ -18,6 +18,7 @@
 
 #include "trust/pki.h"
 #include "cmd_cert.h"
+#include "print.h"
 
 #define DAY		(24L * 3600)
 #define MAX_DAYS	36500L
@@ -511,22 +512,6 @@ static int cmd_thumbprint(int argc, char **argv)
 
 /* show */
 
-static void json_str(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	putchar('"');
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 #define SHOW_MAX_LIST 32
 
 struct cert_info {
@@ -682,7 +667,7 @@ static void print_list_json(const char *key, unsigned int n,
 	for (i = 0; i < n; i++) {
 		if (i)
 			putchar(',');
-		json_str(items + i * stride);
+		json_escape(stdout, items + i * stride);
 	}
 	putchar(']');
 }
@@ -698,7 +683,7 @@ static void show_json(const struct cert_info *ci)
 	putchar('{');
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		printf("%s\"%s\":", i ? "," : "", keys[i]);
-		json_str(vals[i]);
+		json_escape(stdout, vals[i]);
 	}
 	printf(",\"ca\":%s", ci->ca ? "true" : "false");
 	print_list_json("eku", ci->n_eku, ci->eku[0], sizeof(ci->eku[0]));

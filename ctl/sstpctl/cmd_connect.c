@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "client.h"
 #include "cmd.h"
+#include "print.h"
 
 #define MAX_ROUTES 32
 
@@ -312,23 +313,6 @@ static void single_kernel(struct client *c, int err, const char *why)
 	tun_up(x, c);
 }
 
-/* A JSON string (the reason may come from the gateway). */
-static void json_str(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	putchar('"');
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void single_down(struct client *c, const char *why)
 {
 	struct conn_ctx *x = c->owner;
@@ -341,7 +325,7 @@ static void single_down(struct client *c, const char *why)
 	}
 	if (x->json) {
 		printf("{\"event\":\"down\",\"reason\":");
-		json_str(why);
+		json_escape(stdout, why);
 		printf("}\n");
 	} else
 		printf("down: %s\n", why);
@@ -570,7 +554,7 @@ static void load_report(struct conn_ctx *x)
 		       (unsigned long long)x->echo_recv);
 		if (x->first_error[0]) {
 			printf(",\"first_error\":");
-			json_str(x->first_error);
+			json_escape(stdout, x->first_error);
 		}
 		printf("}\n");
 	} else

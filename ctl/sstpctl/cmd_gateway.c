@@ -15,16 +15,16 @@
 
 #include "config/config.h"
 #include "ipc/ctl_client.h"
+#include "ipc/ctl_proto.h"
 #include "trust/pki.h"
 #include "cmd.h"
+#include "print.h"
 
 bool cmd_json;
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
-
-#define MAX_FIELDS 32
 
 static const char *conf_dir(char *buf, size_t len)
 {
@@ -34,36 +34,6 @@ static const char *conf_dir(char *buf, size_t len)
 		return d;
 	snprintf(buf, len, "%s/sstp", SYSCONFDIR);
 	return buf;
-}
-
-static int split(char *line, char **f, int max)
-{
-	int n = 0;
-
-	while (n < max) {
-		f[n++] = line;
-		line = strchr(line, '\t');
-		if (!line)
-			break;
-		*line++ = 0;
-	}
-	return n;
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 static const char *human_bytes(unsigned long long b, char *out, size_t len)
@@ -93,375 +63,426 @@ static const char *human_time(unsigned long long s, char *out, size_t len)
 	return out;
 }
 
-static int daemon_error(const char *ifname, int err)
+static int usage_error(const char *usage)
 {
-	if (err == -ENOENT || err == -ECONNREFUSED)
-		fprintf(stderr, "sstpctl: no gateway is running for %s\n",
-			ifname);
-	else
-		fprintf(stderr, "sstpctl: %s: %s\n", ifname, strerror(-err));
-	return EXIT_FAIL;
+	fprintf(stderr, "%s\n", usage);
+	if (cmd_json)
+		print_failure(EINVAL, "usage: %s", usage + 7);
+	return EXIT_USAGE;
 }
 
 /*
- * dump format, one record a line, tab-separated:
+ * One request to the gateway serving ifname. 0 with its answer in ans (the
+ * caller frees it), or the exit status after saying what went wrong:
+ * "sstpctl: <what>: <the daemon's reason>" for a refusal.
+ */
+static int call(const char *ifname, struct ctl_request *req,
+		struct ctl_answer *ans, const char *what)
+{
+	char err[512];
+	int ret;
+
+	req->protocol = CTL_PROTOCOL;
+	ret = ctl_call(ifname, req, ans, err, sizeof(err));
+	if (ret) {
+		print_failure(-ret, "%s", err);
+		return EXIT_FAIL;
+	}
+	if (ans->status.err) {
+		print_failure((int)ans->status.err, "%s: %s", what,
+			    ans->status.error[0] ? ans->status.error :
+			    strerror((int)ans->status.err));
+		ctl_answer_free(ans);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* A request with just a command; 0 if the daemon answered it. */
+static int call_simple(const char *ifname, const char *command)
+{
+	struct ctl_request req = { .protocol = CTL_PROTOCOL };
+	struct ctl_answer ans;
+	char err[256];
+	int ret;
+
+	snprintf(req.command, sizeof(req.command), "%s", command);
+	ret = ctl_call(ifname, &req, &ans, err, sizeof(err));
+	if (!ret)
+		ctl_answer_free(&ans);
+	return ret;
+}
+
+/*
+ * show dump: one tab-separated line per object, the fields in their
+ * tables' order (ipc/ctl_proto.c), "-" for one not set:
  *   gateway IFACE SESSIONS MAX POOL ADDRESS ROOTS UPTIME ACCEPTED
  *           ESTABLISHED REFUSED OVER_LIMIT KERNEL_IFACE|- KERNEL_SESSIONS
  *   session ID PEER ADDRESS STATE PATH SUBJECT SHA1 RX_BYTES TX_BYTES
  *           RX_PACKETS TX_PACKETS UPTIME DROPS KERNEL_ID|- [the module's
- *           counters, in kernel_names order]
+ *           counters, in the kernel table's order]
+ *   limits  name=value ...
  */
-static const char *const kernel_names[] = {
-	"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_ctrl_packets",
-	"tx_ctrl_packets", "echo_packets", "rx_drop_rpf", "rx_drop_invalid",
-	"rx_drop_ctrl", "tx_drop_queue", "tx_drop_invalid",
-};
-#define N_KERNEL (int)(sizeof(kernel_names) / sizeof(kernel_names[0]))
-
-static bool has_kernel(char **f, int n)
+static void dump_value(const struct ctl_field *fl, const void *st)
 {
-	return n >= 15 + N_KERNEL && strcmp(f[14], "-");
-}
+	char buf[48];
+	const char *s = ctl_field_str(fl, st, buf, sizeof(buf));
 
-static void print_kernel(char **f, int n, bool json)
-{
-	int i;
-
-	if (json) {
-		printf(",\"kernel\":");
-		if (!has_kernel(f, n)) {
-			printf("null");
-			return;
-		}
-		printf("{\"id\":%s", f[14]);
-		for (i = 0; i < N_KERNEL; i++)
-			printf(",\"%s\":%s", kernel_names[i], f[15 + i]);
-		printf("}");
+	if ((fl->flags & CTL_F_OPT) && (!*s || (fl->type != CTL_T_STR &&
+						!ctl_field_u64(fl, st)))) {
+		fputs("-", stdout);
 		return;
 	}
-	if (!has_kernel(f, n))
+	for (; *s; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static void dump_fields(const char *what, const struct ctl_object *o,
+			const void *st, unsigned int from, bool named)
+{
+	unsigned int i;
+
+	if (what)
+		fputs(what, stdout);
+	for (i = from; i < o->nfields; i++) {
+		putchar('\t');
+		if (named)
+			printf("%s=", o->fields[i].name);
+		dump_value(&o->fields[i], st);
+	}
+}
+
+static void print_dump(const struct ctl_answer *a)
+{
+	size_t i;
+
+	if (a->has_gateway) {
+		dump_fields("gateway", &ctl_gateway_obj, &a->gateway, 0, false);
+		putchar('\n');
+	}
+	for (i = 0; i < a->nsessions; i++) {
+		const struct ctl_session *s = &a->sessions[i];
+
+		dump_fields("session", &ctl_session_obj, s, 0, false);
+		if (s->kernel.id)
+			dump_fields(NULL, &ctl_kernel_obj, &s->kernel, 0,
+				    false);
+		else
+			fputs("\t-", stdout);
+		putchar('\n');
+	}
+	if (a->has_limits) {
+		dump_fields("limits", &ctl_limits_obj, &a->limits, 0, true);
+		putchar('\n');
+	}
+}
+
+/* The module's counters of a kernel session: "kernel": {...} or null. */
+static void print_kernel(const struct sstpnl_stats *k)
+{
+	char buf[48];
+	unsigned int i;
+
+	if (!k->id) {
+		print_null(PRINT_JSON, "kernel", NULL, NULL);
 		return;
-	printf("  kernel session %s:", f[14]);
-	for (i = 0; i < N_KERNEL; i++)
-		printf("%s %s %s", i == 6 ? "\n   " : i ? "," : "", f[15 + i],
-		       kernel_names[i]);
+	}
+	if (print_json()) {
+		print_json_fields("kernel", &ctl_kernel_obj, k);
+		return;
+	}
+	printf("  kernel session %u:", k->id);
+	for (i = 1; i < ctl_kernel_obj.nfields; i++) {
+		const struct ctl_field *fl = &ctl_kernel_obj.fields[i];
+
+		printf("%s %s %s", i == 7 ? "\n   " : i > 1 ? "," : "",
+		       ctl_field_str(fl, k, buf, sizeof(buf)), fl->name);
+	}
 	printf("\n");
 }
-/*
- * "limits" fields are key=value numbers: JSON "limits":{...}, or one line
- * in text.
- */
-static void print_limits(char **f, int n, bool json)
+
+/* "limits": {...}, or one line in text: "name value, ...". */
+static void print_limits(const struct ctl_limits *l)
 {
-	int i;
+	char buf[48];
+	unsigned int i;
 
-	printf(json ? ",\"limits\":{" : "\nlimits:");
-	for (i = 1; i < n; i++) {
-		char *eq = strchr(f[i], '=');
-
-		if (!eq)
-			continue;
-		*eq = 0;
-		if (json)
-			printf("%s\"%s\":%s", i > 1 ? "," : "", f[i], eq + 1);
-		else
-			printf("%s %s %s", i > 1 ? "," : "", f[i], eq + 1);
+	if (print_json()) {
+		print_json_fields("limits", &ctl_limits_obj, l);
+		return;
 	}
-	printf(json ? "}" : "\n");
+	printf("\nlimits:");
+	for (i = 0; i < ctl_limits_obj.nfields; i++) {
+		const struct ctl_field *fl = &ctl_limits_obj.fields[i];
+
+		printf("%s %s %s", i ? "," : "", fl->name,
+		       ctl_field_str(fl, l, buf, sizeof(buf)));
+	}
+	printf("\n");
 }
 
-static void print_show(char *dump, bool json)
+static void print_session(const struct ctl_session *s)
 {
-	char *line, *save = NULL, *f[MAX_FIELDS], *lf[MAX_FIELDS];
-	char *limits = NULL;
-	int nlimits = 0;
-	bool first_session = true;
-	char b1[32], b2[32], t[32];
-	int n;
+	const struct ctl_object *o = &ctl_session_obj;
+	char b[32];
 
-	for (line = strtok_r(dump, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		n = split(line, f, MAX_FIELDS);
-		if (!strcmp(f[0], "gateway") && n >= 12) {
-			if (json) {
-				printf("{\"interface\":");
-				json_str(f[1]);
-				printf(",\"sessions_active\":%s,\"max_sessions\":%s,"
-				       "\"pool\":\"%s\",\"address\":\"%s\","
-				       "\"roots\":%s,\"uptime\":%s,\"accepted\":%s,"
-				       "\"established\":%s,\"refused\":%s,"
-				       "\"over_limit\":%s,\"kernel_interface\":",
-				       f[2], f[3], f[4], f[5], f[6], f[7], f[8],
-				       f[9], f[10], f[11]);
-				if (n >= 14 && strcmp(f[12], "-"))
-					json_str(f[12]);
-				else
-					printf("null");
-				printf(",\"kernel_sessions\":%s,\"sessions\":[",
-				       n >= 14 ? f[13] : "0");
-			} else {
-				printf("gateway: %s\n  pool: %s (gateway %s)\n"
-				       "  sessions: %s of %s, trusted roots: %s, up %s\n"
-				       "  connections: %s accepted, %s established, "
-				       "%s refused, %s over limits\n",
-				       f[1], f[4], f[5], f[2], f[3], f[6],
-				       human_time(strtoull(f[7], NULL, 10), t,
-						  sizeof(t)),
-				       f[8], f[9], f[10], f[11]);
-				if (n >= 14 && strcmp(f[12], "-"))
-					printf("  kernel data path: %s, %s session(s)\n",
-					       f[12], f[13]);
-				else
-					printf("  kernel data path: off\n");
-			}
-		} else if (!strcmp(f[0], "session") && n >= 14) {
-			if (json) {
-				printf("%s{\"id\":%s,\"peer\":", first_session ?
-				       "" : ",", f[1]);
-				json_str(f[2]);
-				printf(",\"address\":");
-				if (strcmp(f[3], "-"))
-					json_str(f[3]);
-				else
-					printf("null");
-				printf(",\"state\":\"%s\",\"path\":\"%s\","
-				       "\"subject\":", f[4], f[5]);
-				json_str(f[6]);
-				printf(",\"thumbprint\":\"%s\",\"rx_bytes\":%s,"
-				       "\"tx_bytes\":%s,\"rx_packets\":%s,"
-				       "\"tx_packets\":%s,\"uptime\":%s,"
-				       "\"dropped\":%s",
-				       f[7], f[8], f[9], f[10], f[11], f[12],
-				       f[13]);
-				print_kernel(f, n, true);
-				printf("}");
-			} else {
-				printf("\nsession %s\n  client: %s (SHA1 %s)\n"
-				       "  address: %s  from %s\n"
-				       "  state: %s, data path: %s, up %s\n"
-				       "  transfer: %s received, %s sent, %s dropped\n",
-				       f[1], f[6], f[7], f[3], f[2], f[4], f[5],
-				       human_time(strtoull(f[12], NULL, 10), t,
-						  sizeof(t)),
-				       human_bytes(strtoull(f[8], NULL, 10), b1,
-						   sizeof(b1)),
-				       human_bytes(strtoull(f[9], NULL, 10), b2,
-						   sizeof(b2)), f[13]);
-				print_kernel(f, n, false);
-			}
-			first_session = false;
-		} else if (!strcmp(f[0], "limits")) {
-			limits = line;
-			nlimits = n;
-			memcpy(lf, f, sizeof(lf));
-		}
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "\nsession %llu\n", s->id);
+	print_field(PRINT_ANY, o, "subject", "  client: %s", s);
+	print_field(PRINT_ANY, o, "thumbprint", " (SHA1 %s)\n", s);
+	print_field(PRINT_ANY, o, "address", "  address: %s", s);
+	print_field(PRINT_ANY, o, "peer", "  from %s\n", s);
+	print_field(PRINT_ANY, o, "state", "  state: %s", s);
+	print_field(PRINT_ANY, o, "path", ", data path: %s", s);
+	print_uint(PRINT_JSON, "uptime", NULL, s->uptime);
+	print_string(PRINT_FP, NULL, ", up %s\n",
+		     human_time(s->uptime, b, sizeof(b)));
+	print_uint(PRINT_JSON, "rx_bytes", NULL, s->rx_bytes);
+	print_string(PRINT_FP, NULL, "  transfer: %s received",
+		     human_bytes(s->rx_bytes, b, sizeof(b)));
+	print_uint(PRINT_JSON, "tx_bytes", NULL, s->tx_bytes);
+	print_string(PRINT_FP, NULL, ", %s sent",
+		     human_bytes(s->tx_bytes, b, sizeof(b)));
+	print_uint(PRINT_JSON, "rx_packets", NULL, s->rx_packets);
+	print_uint(PRINT_JSON, "tx_packets", NULL, s->tx_packets);
+	print_uint(PRINT_ANY, "dropped", ", %llu dropped\n", s->dropped);
+	print_kernel(&s->kernel);
+	close_json_object();
+}
+
+static void print_show(const struct ctl_answer *a)
+{
+	const struct ctl_object *o = &ctl_gateway_obj;
+	const struct ctl_gateway *g = &a->gateway;
+	char t[32];
+	size_t i;
+
+	open_json_object(NULL);
+	if (a->has_gateway) {
+		print_field(PRINT_ANY, o, "interface", "gateway: %s\n", g);
+		print_field(PRINT_ANY, o, "pool", "  pool: %s", g);
+		print_field(PRINT_ANY, o, "address", " (gateway %s)\n", g);
+		print_uint(PRINT_ANY, "sessions_active", "  sessions: %llu",
+			   g->sessions_active);
+		print_uint(PRINT_ANY, "max_sessions", " of %llu",
+			   g->max_sessions);
+		print_uint(PRINT_ANY, "roots", ", trusted roots: %llu",
+			   g->roots);
+		print_uint(PRINT_JSON, "uptime", NULL, g->uptime);
+		print_string(PRINT_FP, NULL, ", up %s\n",
+			     human_time(g->uptime, t, sizeof(t)));
+		print_uint(PRINT_ANY, "accepted",
+			   "  connections: %llu accepted", g->accepted);
+		print_uint(PRINT_ANY, "established", ", %llu established",
+			   g->established);
+		print_uint(PRINT_ANY, "refused", ", %llu refused", g->refused);
+		print_uint(PRINT_ANY, "over_limit", ", %llu over limits\n",
+			   g->over_limit);
+		if (g->kernel_interface[0])
+			print_string(PRINT_ANY, "kernel_interface",
+				     "  kernel data path: %s",
+				     g->kernel_interface);
+		else
+			print_null(PRINT_ANY, "kernel_interface",
+				   "  kernel data path: %s\n", "off");
+		print_uint(g->kernel_interface[0] ? PRINT_ANY : PRINT_JSON,
+			   "kernel_sessions", ", %llu session(s)\n",
+			   g->kernel_sessions);
 	}
-	if (json)
-		printf("]");
-	if (limits)
-		print_limits(lf, nlimits, json);
-	if (json)
-		printf("}\n");
+	open_json_array("sessions");
+	for (i = 0; i < a->nsessions; i++)
+		print_session(&a->sessions[i]);
+	close_json_array();
+	if (a->has_limits)
+		print_limits(&a->limits);
+	close_json_object();
+	print_end();
 }
 
 int cmd_show_main(int argc, char **argv)
 {
+	static const char usage[] = "Usage: sstpctl show [IFACE] [dump] [-j]";
+	struct ctl_request req = { .command = "dump" };
 	const char *ifname = "sstp0";
-	bool json = cmd_json, dump = false;
-	char *ans;
+	struct ctl_answer ans;
+	bool dump = false;
+	char what[64];
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
+			cmd_json = true;
 		else if (!strcmp(argv[i], "dump"))
 			dump = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("Usage: sstpctl show [IFACE] [dump] [-j]\n");
+			printf("%s\n", usage);
 			return EXIT_OK;
 		} else if (argv[i][0] != '-' && i == 1)
 			ifname = argv[i];
-		else {
-			fprintf(stderr, "Usage: sstpctl show [IFACE] [dump] [-j]\n");
-			return EXIT_USAGE;
-		}
+		else
+			return usage_error(usage);
 	}
-	ret = ctl_request(ifname, "dump", &ans);
+	print_start(cmd_json && !dump);
+	snprintf(what, sizeof(what), "show: %s", ifname);
+	ret = call(ifname, &req, &ans, what);
 	if (ret)
-		return daemon_error(ifname, ret);
-	/* The daemon refused the connection (busy, not root). */
-	if (!strncmp(ans, "error\t", 6)) {
-		fprintf(stderr, "sstpctl: show: %s: %s", ifname, ans + 6);
-		free(ans);
-		return EXIT_FAIL;
-	}
+		return ret;
 	if (dump)
-		fputs(ans, stdout);
+		print_dump(&ans);
 	else
-		print_show(ans, json);
-	free(ans);
+		print_show(&ans);
+	ctl_answer_free(&ans);
 	return EXIT_OK;
 }
 
 /*
- * "VERB THUMBPRINT" to the daemon. -1 with its "ok..." answer in *ans (the
+ * "command thumbprint=" to the daemon: 0 with its answer in *ans (the
  * caller frees it), or the exit status after saying what went wrong.
  */
-static int thumb_request(const char *ifname, const char *verb,
-			 const char *thumb, char **ans)
+static int thumb_request(const char *ifname, const char *command,
+			 const char *verb, const char *thumb,
+			 struct ctl_answer *ans)
 {
-	char req[128];
-	int ret;
+	struct ctl_request req = { 0 };
 
 	if (strlen(thumb) > 100) {
-		fprintf(stderr, "sstpctl: %s: not a thumbprint\n", verb);
+		print_failure(EINVAL, "%s: not a thumbprint", verb);
 		return EXIT_USAGE;
 	}
-	snprintf(req, sizeof(req), "%s %s", verb, thumb);
-	ret = ctl_request(ifname, req, ans);
-	if (ret)
-		return daemon_error(ifname, ret);
-	if (strncmp(*ans, "ok", 2)) {
-		fprintf(stderr, "sstpctl: %s: %s", verb,
-			strchr(*ans, '\t') ? strchr(*ans, '\t') + 1 : *ans);
-		free(*ans);
-		return EXIT_FAIL;
-	}
-	return -1;
+	snprintf(req.command, sizeof(req.command), "%s", command);
+	snprintf(req.thumbprint, sizeof(req.thumbprint), "%s", thumb);
+	return call(ifname, &req, ans, verb);
 }
 
 int cmd_revoke_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *thumb;
-	char *ans;
+	struct ctl_answer ans;
 	int ret;
 
+	print_start(cmd_json);
 	if (argc == 3) {
 		ifname = argv[1];
 		thumb = argv[2];
 	} else if (argc == 2) {
 		thumb = argv[1];
 	} else {
-		fprintf(stderr, "Usage: sstpctl revoke [IFACE] THUMBPRINT\n");
-		return EXIT_USAGE;
+		return usage_error("Usage: sstpctl revoke [IFACE] THUMBPRINT");
 	}
-	ret = thumb_request(ifname, "revoke", thumb, &ans);
-	if (ret >= 0)
+	ret = thumb_request(ifname, "revoke", "revoke", thumb, &ans);
+	if (ret)
 		return ret;
-	if (cmd_json) {
-		printf("{\"revoked\":");
-		json_str(thumb);
-		printf(",\"sessions_ended\":%d}\n", atoi(ans + 3));
-	}
-	else
-		printf("revoked %s; %d live session(s) ended\n", thumb,
-		       atoi(ans + 3));
-	free(ans);
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "revoked", "revoked %s", thumb);
+	print_uint(PRINT_ANY, "sessions_ended",
+		   "; %llu live session(s) ended\n", ans.status.sessions_ended);
+	close_json_object();
+	print_end();
+	ctl_answer_free(&ans);
 	return EXIT_OK;
 }
 
 int cmd_unrevoke_main(int argc, char **argv)
 {
+	static const char usage[] = "Usage: sstpctl unrevoke [IFACE] THUMBPRINT";
 	const char *ifname = "sstp0", *thumb;
-	char *ans;
+	struct ctl_answer ans;
 	int ret;
 
+	print_start(cmd_json);
 	if (argc == 3) {
 		ifname = argv[1];
 		thumb = argv[2];
 	} else if (argc == 2 && strcmp(argv[1], "-h") &&
 		   strcmp(argv[1], "--help")) {
 		thumb = argv[1];
+	} else if (argc == 2) {
+		printf("%s\n", usage);
+		return EXIT_OK;
 	} else {
-		fprintf(argc == 2 ? stdout : stderr,
-			"Usage: sstpctl unrevoke [IFACE] THUMBPRINT\n");
-		return argc == 2 ? EXIT_OK : EXIT_USAGE;
+		return usage_error(usage);
 	}
-	ret = thumb_request(ifname, "unrevoke", thumb, &ans);
-	if (ret >= 0)
+	ret = thumb_request(ifname, "unrevoke", "unrevoke", thumb, &ans);
+	if (ret)
 		return ret;
-	if (cmd_json) {
-		printf("{\"unrevoked\":");
-		json_str(thumb);
-		printf("}\n");
-	} else
-		printf("revocation of %s withdrawn\n", thumb);
-	free(ans);
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "unrevoked", "revocation of %s withdrawn\n",
+		     thumb);
+	close_json_object();
+	print_end();
+	ctl_answer_free(&ans);
 	return EXIT_OK;
 }
 
 /* sstpctl revoked: the revoked thumbprints and the file that keeps them. */
 int cmd_revoked_main(int argc, char **argv)
 {
+	static const char usage[] = "Usage: sstpctl revoked [IFACE] [-j]";
+	struct ctl_request req = { .command = "revoked" };
 	const char *ifname = "sstp0";
-	bool json = cmd_json, first = true;
-	char *ans, *line, *save = NULL, *f[MAX_FIELDS];
-	int i, ret, n;
+	struct ctl_answer ans;
+	size_t j;
+	int i, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			json = true;
+			cmd_json = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("Usage: sstpctl revoked [IFACE] [-j]\n");
+			printf("%s\n", usage);
 			return EXIT_OK;
 		} else if (argv[i][0] != '-' && i == 1) {
 			ifname = argv[i];
 		} else {
-			fprintf(stderr, "Usage: sstpctl revoked [IFACE] [-j]\n");
-			return EXIT_USAGE;
+			return usage_error(usage);
 		}
 	}
-	ret = ctl_request(ifname, "revoked", &ans);
+	print_start(cmd_json);
+	ret = call(ifname, &req, &ans, "revoked");
 	if (ret)
-		return daemon_error(ifname, ret);
-	if (!strncmp(ans, "error", 5)) {
-		fprintf(stderr, "sstpctl: revoked: %s",
-			strchr(ans, '\t') ? strchr(ans, '\t') + 1 : ans);
-		free(ans);
-		return EXIT_FAIL;
+		return ret;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "file", "revoked file: %s\n",
+		     ans.status.revoked_file);
+	open_json_array("revoked");
+	for (j = 0; j < ans.nrevoked; j++) {
+		open_json_object(NULL);
+		print_field(PRINT_ANY, &ctl_revoked_obj, "thumbprint", "%s",
+			    &ans.revoked[j]);
+		print_field(PRINT_ANY, &ctl_revoked_obj, "source", "  (%s)\n",
+			    &ans.revoked[j]);
+		close_json_object();
 	}
-	for (line = strtok_r(ans, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		n = split(line, f, MAX_FIELDS);
-		if (!strcmp(f[0], "file") && n >= 2) {
-			if (json) {
-				printf("{\"file\":");
-				json_str(f[1]);
-				printf(",\"revoked\":[");
-			} else {
-				printf("revoked file: %s\n", f[1]);
-			}
-		} else if (!strcmp(f[0], "revoked") && n >= 3) {
-			if (json)
-				printf("%s{\"thumbprint\":\"%s\",\"source\":\"%s\"}",
-				       first ? "" : ",", f[1], f[2]);
-			else
-				printf("%s  (%s)\n", f[1], f[2]);
-			first = false;
-		}
-	}
-	if (json)
-		printf("]}\n");
-	free(ans);
+	close_json_array();
+	close_json_object();
+	print_end();
+	ctl_answer_free(&ans);
 	return EXIT_OK;
 }
 
 static int root_usage(FILE *f)
 {
-	fprintf(f, "Usage: sstpctl root list [IFACE]\n"
-		   "       sstpctl root add [IFACE] FILE\n"
-		   "       sstpctl root remove [IFACE] THUMBPRINT\n");
-	return f == stdout ? EXIT_OK : EXIT_USAGE;
+	static const char usage[] = "Usage: sstpctl root list [IFACE]\n"
+		"       sstpctl root add [IFACE] FILE\n"
+		"       sstpctl root remove [IFACE] THUMBPRINT";
+
+	if (f == stdout) {
+		printf("%s\n", usage);
+		return EXIT_OK;
+	}
+	return usage_error(usage);
 }
 
 /* sstpctl root: the trusted roots of a running gateway, changed live. */
 int cmd_root_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *verb, *arg = NULL;
-	char req[PATH_MAX + 16], abspath[PATH_MAX], *ans, *line, *save = NULL;
-	bool first = true;
+	struct ctl_request req = { 0 };
+	struct ctl_answer ans;
+	char what[32];
+	size_t j;
 	int ret;
 
+	print_start(cmd_json);
 	if (argc < 2)
 		return root_usage(stderr);
 	verb = argv[1];
@@ -473,7 +494,7 @@ int cmd_root_main(int argc, char **argv)
 			return root_usage(stderr);
 		if (argc == 3)
 			ifname = argv[2];
-		snprintf(req, sizeof(req), "roots");
+		snprintf(req.command, sizeof(req.command), "roots");
 	} else if (!strcmp(verb, "add") || !strcmp(verb, "remove")) {
 		if (argc == 4) {
 			ifname = argv[2];
@@ -484,60 +505,58 @@ int cmd_root_main(int argc, char **argv)
 			return root_usage(stderr);
 		}
 		if (!strcmp(verb, "add")) {
-			if (!realpath(arg, abspath)) {
-				fprintf(stderr, "sstpctl: root add: %s: %s\n", arg,
-					strerror(errno));
+			if (!realpath(arg, req.path)) {
+				print_failure(errno, "root add: %s: %s", arg,
+					    strerror(errno));
 				return EXIT_FAIL;
 			}
-			snprintf(req, sizeof(req), "root-add %s", abspath);
+			snprintf(req.command, sizeof(req.command), "root-add");
 		} else {
-			snprintf(req, sizeof(req), "root-del %s", arg);
+			if (strlen(arg) >= sizeof(req.thumbprint)) {
+				print_failure(EINVAL,
+					      "root remove: not a thumbprint");
+				return EXIT_USAGE;
+			}
+			snprintf(req.command, sizeof(req.command),
+				 "root-remove");
+			snprintf(req.thumbprint, sizeof(req.thumbprint), "%s",
+				 arg);
 		}
 	} else {
 		return root_usage(stderr);
 	}
-	ret = ctl_request(ifname, req, &ans);
+	snprintf(what, sizeof(what), "root %s", verb);
+	ret = call(ifname, &req, &ans, what);
 	if (ret)
-		return daemon_error(ifname, ret);
-	if (!strncmp(ans, "error\t", 6)) {
-		fprintf(stderr, "sstpctl: root %s: %s", verb, ans + 6);
-		free(ans);
-		return EXIT_FAIL;
-	}
+		return ret;
 	if (arg) {
-		int n = atoi(ans + 3);
-
-		if (cmd_json)
-			printf("{\"%s\":%d}\n", !strcmp(verb, "add") ?
-			       "added" : "sessions_ended", n);
-		else if (!strcmp(verb, "add"))
-			printf("%d root(s) trusted\n", n);
+		open_json_object(NULL);
+		if (!strcmp(verb, "add"))
+			print_uint(PRINT_ANY, "added", "%llu root(s) trusted\n",
+				   ans.status.added);
 		else
-			printf("root removed; %d live session(s) ended\n", n);
-		free(ans);
+			print_uint(PRINT_ANY, "sessions_ended",
+				   "root removed; %llu live session(s) ended\n",
+				   ans.status.sessions_ended);
+		close_json_object();
+		print_end();
+		ctl_answer_free(&ans);
 		return EXIT_OK;
 	}
-	if (cmd_json)
-		printf("[");
-	for (line = strtok_r(ans, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *f[MAX_FIELDS];
-
-		if (split(line, f, MAX_FIELDS) < 4 || strcmp(f[0], "root"))
-			continue;
-		if (cmd_json) {
-			printf("%s{\"thumbprint\":\"%s\",\"subject\":",
-			       first ? "" : ",", f[1]);
-			json_str(f[2]);
-			printf(",\"sessions\":%s}", f[3]);
-		} else {
-			printf("%s  %s  (%s sessions)\n", f[1], f[2], f[3]);
-		}
-		first = false;
+	open_json_array(NULL);
+	for (j = 0; j < ans.nroots; j++) {
+		open_json_object(NULL);
+		print_field(PRINT_ANY, &ctl_root_obj, "thumbprint", "%s",
+			    &ans.roots[j]);
+		print_field(PRINT_ANY, &ctl_root_obj, "subject", "  %s",
+			    &ans.roots[j]);
+		print_uint(PRINT_ANY, "sessions", "  (%llu sessions)\n",
+			   ans.roots[j].sessions);
+		close_json_object();
 	}
-	if (cmd_json)
-		printf("]\n");
-	free(ans);
+	close_json_array();
+	print_end();
+	ctl_answer_free(&ans);
 	return EXIT_OK;
 }
 
@@ -546,11 +565,8 @@ static int wait_gone(const char *ifname)
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		char *ans;
-
-		if (ctl_request(ifname, "dump", &ans))
+		if (call_simple(ifname, "dump"))
 			return 0;
-		free(ans);
 		usleep(100000);
 	}
 	return -ETIMEDOUT;
@@ -559,22 +575,25 @@ static int wait_gone(const char *ifname)
 int cmd_down_main(int argc, char **argv)
 {
 	const char *ifname = argc > 1 ? argv[1] : "sstp0";
-	char *ans;
+	struct ctl_request req = { .command = "stop" };
+	struct ctl_answer ans;
 	int ret;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "Usage: sstpctl down [IFACE]\n");
-		return EXIT_USAGE;
-	}
-	ret = ctl_request(ifname, "stop", &ans);
+	print_start(cmd_json);
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return usage_error("Usage: sstpctl down [IFACE]");
+	ret = call(ifname, &req, &ans, "down");
 	if (ret)
-		return daemon_error(ifname, ret);
-	free(ans);
+		return ret;
+	ctl_answer_free(&ans);
 	if (wait_gone(ifname)) {
-		fprintf(stderr, "sstpctl: %s did not stop within 10 s\n", ifname);
+		print_failure(ETIMEDOUT, "%s did not stop within 10 s", ifname);
 		return EXIT_FAIL;
 	}
-	printf("%s is down\n", ifname);
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "down", "%s is down\n", ifname);
+	close_json_object();
+	print_end();
 	return EXIT_OK;
 }
 
@@ -589,14 +608,15 @@ static int write_demo_config(const char *dir, const char *path,
 	mkdir(dir, 0755);
 	ret = pki_demo_generate(pki_dir, name, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "sstpctl: up: %s\n", err);
+		print_failure(-ret, "up: %s", err);
 		return ret;
 	}
 	f = fopen(path, "wx");
 	if (!f) {
-		fprintf(stderr, "sstpctl: up: cannot write %s: %s\n", path,
-			strerror(errno));
-		return -errno;
+		ret = -errno;
+		print_failure(-ret, "up: cannot write %s: %s", path,
+			      strerror(-ret));
+		return ret;
 	}
 	fchmod(fileno(f), 0600);
 	fprintf(f,
@@ -612,15 +632,17 @@ static int write_demo_config(const char *dir, const char *path,
 		"Pool = 172.16.201.0/24\n"
 		"MTU = 1400\n", pki_dir, pki_dir, pki_dir);
 	fclose(f);
-	printf("generated a demo configuration in %s\n"
-	       "  gateway name: %s (server certificate %s/server.crt)\n"
-	       "  client: %s/client.crt, %s/client.key, %s/client.p12\n"
-	       "    (for Windows; its password is in %s/client.p12.password)\n"
-	       "  connect from Linux:\n"
-	       "    sstpctl connect %s --name %s --ca %s/roots/root.crt \\\n"
-	       "        --cert %s/client.crt --key %s/client.key\n",
-	       path, name, pki_dir, pki_dir, pki_dir, pki_dir, pki_dir, name,
-	       name, pki_dir, pki_dir, pki_dir);
+	/* Under -j, stdout is for the JSON of show. */
+	fprintf(cmd_json ? stderr : stdout,
+		"generated a demo configuration in %s\n"
+		"  gateway name: %s (server certificate %s/server.crt)\n"
+		"  client: %s/client.crt, %s/client.key, %s/client.p12\n"
+		"    (for Windows; its password is in %s/client.p12.password)\n"
+		"  connect from Linux:\n"
+		"    sstpctl connect %s --name %s --ca %s/roots/root.crt \\\n"
+		"        --cert %s/client.crt --key %s/client.key\n",
+		path, name, pki_dir, pki_dir, pki_dir, pki_dir, pki_dir, name,
+		name, pki_dir, pki_dir, pki_dir);
 	return 0;
 }
 
@@ -668,9 +690,9 @@ int cmd_up_main(int argc, char **argv)
 	const char *name = NULL, *config = NULL, *dir;
 	static struct sstp_config cfg;
 	int i, status;
-	char *ans;
 	pid_t pid;
 
+	print_start(cmd_json);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--name") && i + 1 < argc) {
 			name = argv[++i];
@@ -680,8 +702,7 @@ int cmd_up_main(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !config) {
 			config = argv[i];
 		} else {
-			fprintf(stderr, "Usage: sstpctl up [CONFIG] [--name GATEWAY_NAME]\n");
-			return EXIT_USAGE;
+			return usage_error("Usage: sstpctl up [CONFIG] [--name GATEWAY_NAME]");
 		}
 	}
 	dir = conf_dir(dirbuf, sizeof(dirbuf));
@@ -698,13 +719,12 @@ int cmd_up_main(int argc, char **argv)
 		}
 	}
 	if (config_load(config, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "sstpctl: up: %s: %s\n", config, err);
+		print_failure(EINVAL, "up: %s: %s", config, err);
 		return EXIT_FAIL;
 	}
-	if (!ctl_request(cfg.interface, "dump", &ans)) {
-		free(ans);
-		fprintf(stderr, "sstpctl: up: a gateway is already running for %s\n",
-			cfg.interface);
+	if (!call_simple(cfg.interface, "dump")) {
+		print_failure(EEXIST, "up: a gateway is already running for %s",
+			      cfg.interface);
 		return EXIT_FAIL;
 	}
 	snprintf(logdir, sizeof(logdir), "%s",
@@ -723,8 +743,7 @@ int cmd_up_main(int argc, char **argv)
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
-		fprintf(stderr, "sstpctl: up: sstpd did not start; see %s\n",
-			logfile);
+		print_failure(EIO, "up: sstpd did not start; see %s", logfile);
 		return EXIT_FAIL;
 	}
 	if (!cmd_json)

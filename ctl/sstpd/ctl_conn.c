@@ -2,18 +2,18 @@
 /*
  * The control socket's transport. Every control connection is a small
  * state machine on the gateway's own loop, never a blocking call: read one
- * request line (bounded), hand it to ctl_dispatch() (ctl_server.c), write
- * the answer as the socket takes it (EPOLLOUT), close. A bounded number of
- * connections, each with a deadline checked by the gateway's tick, so that
- * a control client that sends nothing or reads nothing costs a little
- * memory for a few seconds and never delays a tunnel.
+ * request (bounded; ipc/ctl_proto.h: it ends at a blank line), hand it to
+ * ctl_server_handle() (ctl_server.c), write the answer as the socket takes
+ * it (EPOLLOUT), close. A bounded number of connections, each with a
+ * deadline checked by the gateway's tick, so that a control client that
+ * sends nothing or reads nothing costs a little memory for a few seconds
+ * and never delays a tunnel.
  *
  * Only root and the daemon's own user (the owner of the socket) are
  * served: the socket file is 0600, and the peer's credentials are checked
  * as well, in case the file's mode was changed or the caller can bypass it.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +24,14 @@
 #include <unistd.h>
 
 #include "ipc/ctl_client.h"
+#include "ipc/ctl_proto.h"
 #include "util/log.h"
 #include "ctl_conn.h"
+#include "ctl_server.h"
 #include "gateway.h"
 
 enum ctl_state {
-	CTL_READ,	/* waiting for the request line */
+	CTL_READ,	/* waiting for the request */
 	CTL_WRITE,	/* the answer is being written */
 };
 
@@ -43,7 +45,7 @@ struct ctl_conn {
 	size_t len;			/* request bytes so far */
 	char *ans;			/* the answer, malloc'd */
 	size_t anslen, sent;
-	char req[CTL_REQ_MAX + 2];	/* the line, '\n', NUL */
+	char req[CTL_REQ_MAX + 2];	/* the request, one byte more, NUL */
 };
 
 static void conn_close(struct ctl_conn *c)
@@ -106,17 +108,30 @@ static void conn_answer(struct ctl_conn *c, char *ans, size_t len)
 	conn_write(c);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-conn_error(struct ctl_conn *c, const char *fmt, ...)
+/* A refusal in the control protocol: errno= and error=, malloc'd. */
+static char *refusal(int err, const char *why, size_t *len)
 {
 	char *ans = NULL;
-	va_list ap;
-	int n;
+	FILE *f;
 
-	va_start(ap, fmt);
-	n = vasprintf(&ans, fmt, ap);
-	va_end(ap);
-	conn_answer(c, n < 0 ? NULL : ans, n < 0 ? 0 : (size_t)n);
+	*len = 0;
+	f = open_memstream(&ans, len);
+	if (!f)
+		return NULL;
+	ctl_write_error(f, err, why);
+	if (fclose(f)) {
+		free(ans);
+		return NULL;
+	}
+	return ans;
+}
+
+static void conn_error(struct ctl_conn *c, int err, const char *why)
+{
+	size_t len;
+	char *ans = refusal(err, why, &len);
+
+	conn_answer(c, ans, len);
 }
 
 static void conn_dispatch(struct ctl_conn *c)
@@ -130,7 +145,7 @@ static void conn_dispatch(struct ctl_conn *c)
 		conn_close(c);
 		return;
 	}
-	ctl_dispatch(c->gw, c->req, f);
+	ctl_server_handle(c->gw, c->req, c->len, f);
 	if (fclose(f)) {
 		free(ans);
 		ans = NULL;
@@ -139,15 +154,35 @@ static void conn_dispatch(struct ctl_conn *c)
 }
 
 /*
- * Read what is there. The request is complete at its newline, or at the
+ * Where the request read so far ends: after its blank line, or, for a
+ * first line in no protocol (an older sstpctl's "dump"), after that line
+ * so that it is answered at once. 0: not yet.
+ */
+static size_t request_end(const char *req, size_t len)
+{
+	const char *nl = memchr(req, '\n', len), *end;
+
+	if (!nl)
+		return 0;
+	if (strncmp(req, "protocol=", 9))
+		return (size_t)(nl - req) + 1;
+	for (end = nl; end; end = memchr(end + 1, '\n',
+					 (size_t)(req + len - end - 1)))
+		if (end + 1 < req + len && end[1] == '\n')
+			return (size_t)(end - req) + 2;
+	return 0;
+}
+
+/*
+ * Read what is there. The request is complete at its blank line, or at the
  * end of the stream for a client that shuts down its side instead.
  */
 static void conn_read(struct ctl_conn *c)
 {
 	for (;;) {
-		size_t room = sizeof(c->req) - 1 - c->len;
+		size_t room = sizeof(c->req) - 1 - c->len, end;
 		ssize_t n = recv(c->ev.fd, c->req + c->len, room, MSG_DONTWAIT);
-		char *nl;
+		char why[64];
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -157,27 +192,25 @@ static void conn_read(struct ctl_conn *c)
 			conn_close(c);
 			return;
 		}
-		nl = n ? memchr(c->req + c->len, '\n', (size_t)n) : NULL;
 		c->len += (size_t)n;
-		if (nl) {
-			*nl = 0;
-			c->len = (size_t)(nl - c->req);
+		end = request_end(c->req, c->len);
+		if (end) {
+			c->len = end;
 		} else if (n && c->len > CTL_REQ_MAX) {
 			log_warn("control: request longer than %d bytes refused",
 				 CTL_REQ_MAX);
-			conn_error(c, "error\trequest longer than %d bytes\n",
-				   CTL_REQ_MAX);
+			snprintf(why, sizeof(why),
+				 "request longer than %d bytes", CTL_REQ_MAX);
+			conn_error(c, EMSGSIZE, why);
 			return;
 		} else if (n) {
 			continue;
 		}
 		c->req[c->len] = 0;
-		if (strlen(c->req) != c->len) {
-			conn_error(c, "error\tNUL byte in request\n");
+		if (memchr(c->req, 0, c->len)) {
+			conn_error(c, EINVAL, "NUL byte in request");
 			return;
 		}
-		if (c->len && c->req[c->len - 1] == '\r')
-			c->req[--c->len] = 0;
 		conn_dispatch(c);
 		return;
 	}
@@ -213,15 +246,18 @@ static bool peer_allowed(int fd, uid_t *uid)
  * What the client already sent is read first, or closing would reset the
  * connection.
  */
-static void refuse(int fd, const char *msg)
+static void refuse(int fd, int err, const char *why)
 {
-	char sink[512];
+	char sink[512], *msg;
+	size_t len;
 	int i;
 
 	for (i = 0; i < 8 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0;)
 		i++;
-	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+	msg = refusal(err, why, &len);
+	if (msg && send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("control: refusal not sent: %s", strerror(errno));
+	free(msg);
 	close(fd);
 }
 
@@ -243,13 +279,15 @@ static void accept_ev(struct ev *ev, uint32_t events)
 		if (!peer_allowed(fd, &uid)) {
 			log_warn("control: refused a connection from uid %d: root only",
 				 (int)uid);
-			refuse(fd, "error\tpermission denied: the control socket is for root only\n");
+			refuse(fd, EACCES,
+			       "permission denied: the control socket is for root only");
 			continue;
 		}
 		if (gw->nctl >= CTL_CONN_MAX) {
 			log_warn("control: refused a connection: %d control connections are open",
 				 CTL_CONN_MAX);
-			refuse(fd, "error\tbusy: too many control connections, try again\n");
+			refuse(fd, EBUSY,
+			       "busy: too many control connections, try again");
 			continue;
 		}
 		c = calloc(1, sizeof(*c));

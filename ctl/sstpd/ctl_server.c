@@ -1,158 +1,164 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemon's control socket: $RUNSTATEDIR/sstp/<interface>.sock, mode
- * 0600, root only (ctl_conn.c: transport and limits). One request line per
- * connection, a text answer, then close:
- *   dump			tab-separated state (see sstpctl(8), "show dump")
- *   revoke <thumbprint>	revoke (stored first) and end the sessions it covers
- *   unrevoke <thumbprint>	withdraw a revocation made with revoke
+ * 0600, root only (ctl_conn.c: transport and limits). One request per
+ * connection in the control protocol (ipc/ctl_proto.h), its answer, then
+ * close. Commands:
+ *   dump			the gateway, its limits and its sessions
+ *   revoke thumbprint=		revoke (stored first) and end the sessions it
+ *				covers
+ *   unrevoke thumbprint=	withdraw a revocation made with revoke
  *   revoked			the revoked file and every revoked thumbprint
- *   roots			the trusted roots, one a line
- *   root-add <path>		trust the root certificate(s) in a PEM/DER file
+ *   roots			the trusted roots
+ *   root-add path=		trust the root certificate(s) in a PEM/DER file
  *				(copied into RootCertificates first)
- *   root-del <thumbprint>	stop trusting a root (its files rewritten
+ *   root-remove thumbprint=	stop trusting a root (its files rewritten
  *				first); its sessions end
  *   stop			stop the gateway
+ * State is read through gateway_get_info() and session_get_info() only.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc/ctl_proto.h"
 #include "util/log.h"
+#include "ctl_server.h"
 #include "gateway.h"
 #include "session.h"
 #include "trust.h"
 
-static void field(FILE *f, const char *s)
+static void answer(FILE *f, const struct ctl_status *st)
 {
-	for (; *s; s++)
-		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+	ctl_write_header(f);
+	ctl_write_object(f, &ctl_status_obj, st);
 }
-
-static void ip4(FILE *f, uint32_t a)
-{
-	fprintf(f, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-		a & 255);
-}
-
-/* The module's counters of a kernel session, or "-". */
-static void kernel_fields(FILE *f, const struct sstpnl_stats *k)
-{
-	if (!k->id) {
-		fputs("\t-", f);
-		return;
-	}
-	fprintf(f, "\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
-		k->id, (unsigned long long)k->rx_packets,
-		(unsigned long long)k->tx_packets,
-		(unsigned long long)k->rx_bytes,
-		(unsigned long long)k->tx_bytes,
-		(unsigned long long)k->rx_ctrl_packets,
-		(unsigned long long)k->tx_ctrl_packets,
-		(unsigned long long)k->echo_packets,
-		(unsigned long long)k->rx_drop_rpf,
-		(unsigned long long)k->rx_drop_invalid,
-		(unsigned long long)k->rx_drop_ctrl,
-		(unsigned long long)k->tx_drop_queue,
-		(unsigned long long)k->tx_drop_invalid);
-}
-
-struct dump_ctx {
-	FILE *f;
-	uint64_t now;
-};
 
 static void dump_session(struct session *s, void *arg)
 {
-	struct dump_ctx *d = arg;
 	struct session_info si;
-	FILE *f = d->f;
+	struct ctl_session cs;
+	FILE *f = arg;
 
-	session_get_info(s, d->now, &si);
-	fprintf(f, "session\t%llu\t", (unsigned long long)si.id);
-	field(f, si.peer);
-	fputc('\t', f);
-	if (si.addr)
-		ip4(f, si.addr);
-	else
-		fputc('-', f);
-	fprintf(f, "\t%s\t%s\t", si.state, si.path);
-	field(f, si.subject);
-	fprintf(f, "\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu", si.thumb,
-		(unsigned long long)si.rx_bytes,
-		(unsigned long long)si.tx_bytes,
-		(unsigned long long)si.rx_packets,
-		(unsigned long long)si.tx_packets,
-		(unsigned long long)si.up_s,
-		(unsigned long long)si.dropped);
-	kernel_fields(f, &si.kernel);
-	fputc('\n', f);
+	session_get_info(s, now_ms(), &si);
+	memset(&cs, 0, sizeof(cs));
+	cs.id = si.id;
+	snprintf(cs.peer, sizeof(cs.peer), "%s", si.peer);
+	cs.address = si.addr;
+	snprintf(cs.state, sizeof(cs.state), "%s", si.state);
+	snprintf(cs.path, sizeof(cs.path), "%s", si.path);
+	snprintf(cs.subject, sizeof(cs.subject), "%s", si.subject);
+	snprintf(cs.thumbprint, sizeof(cs.thumbprint), "%s", si.thumb);
+	cs.rx_bytes = si.rx_bytes;
+	cs.tx_bytes = si.tx_bytes;
+	cs.rx_packets = si.rx_packets;
+	cs.tx_packets = si.tx_packets;
+	cs.uptime = si.up_s;
+	cs.dropped = si.dropped;
+	ctl_write_object(f, &ctl_session_obj, &cs);
+	/* kernel.id 0: not on the module's path (or not collected). */
+	if (si.kernel.id)
+		ctl_write_object(f, &ctl_kernel_obj, &si.kernel);
 }
 
-void gateway_dump(struct gateway *gw, FILE *f)
+void ctl_server_dump(struct gateway *gw, FILE *f)
 {
-	struct dump_ctx d = { .f = f, .now = now_ms() };
+	struct ctl_status st = { 0 };
 	const struct sstp_config *c;
 	struct gateway_info gi;
+	struct ctl_gateway g;
+	struct ctl_limits l;
 
 	gateway_get_info(gw, true, &gi);
 	c = gi.cfg;
-	fprintf(f, "gateway\t%s\t%u\t%u\t", gi.ifname, gi.nsessions,
-		gi.max_sessions);
-	ip4(f, gi.pool_addr);
-	fprintf(f, "/%u\t", gi.pool_plen);
-	ip4(f, gi.address);
-	fprintf(f, "\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%u\n",
-		gi.roots, (unsigned long long)gi.uptime_s,
-		(unsigned long long)gi.ctr.accepted,
-		(unsigned long long)gi.ctr.established,
-		(unsigned long long)gi.ctr.refused,
-		(unsigned long long)gi.ctr.over_limit,
-		gi.kernel_dev ? gi.kernel_dev : "-", gi.nkernel);
-	gateway_each_session(gw, dump_session, &d);
-	/* The budget before authentication: limits, use, refusals by reason. */
-	fprintf(f, "limits\thandshakes=%u\tmax_handshakes=%u"
-		"\tmax_connections_per_source=%u\tmax_handshakes_per_source=%u"
-		"\tmax_sessions_per_certificate=%u\tsources=%u"
-		"\trefused_stopping=%llu\trefused_max_sessions=%llu"
-		"\trefused_max_handshakes=%llu"
-		"\trefused_source_connections=%llu"
-		"\trefused_source_handshakes=%llu\tevicted=%llu"
-		"\tup_timeouts=%llu\tcertificate_replaced=%llu\n",
-		gi.nhandshakes, c->max_handshakes, c->max_conns_per_source,
-		c->max_handshakes_per_source, c->max_sessions_per_cert,
-		gi.sources,
-		(unsigned long long)gi.ctr.refused_stopping,
-		(unsigned long long)gi.ctr.refused_max_sessions,
-		(unsigned long long)gi.ctr.refused_max_handshakes,
-		(unsigned long long)gi.ctr.refused_source_conns,
-		(unsigned long long)gi.ctr.refused_source_half,
-		(unsigned long long)gi.ctr.evicted,
-		(unsigned long long)gi.ctr.up_timeouts,
-		(unsigned long long)gi.ctr.cert_replaced);
+	memset(&g, 0, sizeof(g));
+	snprintf(g.interface, sizeof(g.interface), "%s", gi.ifname);
+	g.sessions_active = gi.nsessions;
+	g.max_sessions = gi.max_sessions;
+	g.pool.addr = gi.pool_addr;
+	g.pool.plen = gi.pool_plen;
+	g.address = gi.address;
+	g.roots = gi.roots;
+	g.uptime = gi.uptime_s;
+	g.accepted = gi.ctr.accepted;
+	g.established = gi.ctr.established;
+	g.refused = gi.ctr.refused;
+	g.over_limit = gi.ctr.over_limit;
+	if (gi.kernel_dev)
+		snprintf(g.kernel_interface, sizeof(g.kernel_interface), "%s",
+			 gi.kernel_dev);
+	g.kernel_sessions = gi.nkernel;
+
+	memset(&l, 0, sizeof(l));
+	l.handshakes = gi.nhandshakes;
+	l.max_handshakes = c->max_handshakes;
+	l.max_connections_per_source = c->max_conns_per_source;
+	l.max_handshakes_per_source = c->max_handshakes_per_source;
+	l.max_sessions_per_certificate = c->max_sessions_per_cert;
+	l.sources = gi.sources;
+	l.refused_stopping = gi.ctr.refused_stopping;
+	l.refused_max_sessions = gi.ctr.refused_max_sessions;
+	l.refused_max_handshakes = gi.ctr.refused_max_handshakes;
+	l.refused_source_connections = gi.ctr.refused_source_conns;
+	l.refused_source_handshakes = gi.ctr.refused_source_half;
+	l.evicted = gi.ctr.evicted;
+	l.up_timeouts = gi.ctr.up_timeouts;
+	l.certificate_replaced = gi.ctr.cert_replaced;
+
+	answer(f, &st);
+	ctl_write_object(f, &ctl_gateway_obj, &g);
+	ctl_write_object(f, &ctl_limits_obj, &l);
+	gateway_each_session(gw, dump_session, f);
+	ctl_write_end(f);
 }
 
-static void revoke_cmd(struct gateway *gw, const char *thumb, FILE *f)
+/*
+ * trust_list_revoked() writes "file\t<path>" and "revoked\t<thumbprint>\t
+ * <source>" lines (trust.h); they become the typed answer here, so that
+ * the daemon's trust code keeps the one list.
+ */
+static void list_revoked(struct gateway *gw, FILE *f)
 {
-	char err[512];
-	int ended;
+	struct ctl_status st = { 0 };
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m;
 
-	if (trust_revoke(gw, thumb, &ended, err, sizeof(err)))
-		fprintf(f, "error\t%s\n", err);
-	else
-		fprintf(f, "ok\t%d\n", ended);
-}
+	m = open_memstream(&text, &len);
+	if (!m) {
+		ctl_write_error(f, ENOMEM, "out of memory");
+		return;
+	}
+	trust_list_revoked(gw, m);
+	if (fclose(m)) {
+		free(text);
+		ctl_write_error(f, ENOMEM, "out of memory");
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "file\t", 5)) {
+			snprintf(st.revoked_file, sizeof(st.revoked_file),
+				 "%s", line + 5);
+			answer(f, &st);
+		} else if (!strncmp(line, "revoked\t", 8)) {
+			struct ctl_revoked r = { 0 };
+			char *tab = strchr(line + 8, '\t');
 
-static void unrevoke_cmd(struct gateway *gw, const char *thumb, FILE *f)
-{
-	char err[512];
-
-	if (trust_unrevoke(gw, thumb, err, sizeof(err)))
-		fprintf(f, "error\t%s\n", err);
-	else
-		fprintf(f, "ok\n");
+			if (!tab)
+				continue;
+			*tab = 0;
+			snprintf(r.thumbprint, sizeof(r.thumbprint), "%s",
+				 line + 8);
+			snprintf(r.source, sizeof(r.source), "%s", tab + 1);
+			ctl_write_object(f, &ctl_revoked_obj, &r);
+		}
+	}
+	free(text);
+	if (!st.revoked_file[0])
+		answer(f, &st);
+	ctl_write_end(f);
 }
 
 struct root_count {
@@ -171,68 +177,120 @@ static void count_root(struct session *s, void *arg)
 
 static void list_roots(struct gateway *gw, FILE *f)
 {
+	struct ctl_status st = { 0 };
 	unsigned int i;
 	X509 *r;
 
+	answer(f, &st);
 	for (i = 0; (r = pki_root(gw->pki, i)); i++) {
 		struct root_count rc = { .root = r };
-		char sha1[41], subj[256];
+		struct ctl_root cr = { 0 };
 
-		pki_thumbprint_sha1(r, sha1);
-		pki_subject(r, subj, sizeof(subj));
+		pki_thumbprint_sha1(r, cr.thumbprint);
+		pki_subject(r, cr.subject, sizeof(cr.subject));
 		gateway_each_session(gw, count_root, &rc);
-		fprintf(f, "root\t%s\t", sha1);
-		field(f, subj);
-		fprintf(f, "\t%u\n", rc.n);
+		cr.sessions = rc.n;
+		ctl_write_object(f, &ctl_root_obj, &cr);
 	}
+	ctl_write_end(f);
 }
 
-static void add_roots(struct gateway *gw, const char *path, FILE *f)
+/* The answer to a change of trust: ret 0 or -errno with err. */
+static void changed(FILE *f, int ret, const char *err, uint32_t ended,
+		    uint32_t added)
 {
-	char err[512];
-	int added;
+	struct ctl_status st = { .sessions_ended = ended, .added = added };
 
-	if (trust_root_add(gw, path, &added, err, sizeof(err)))
-		fprintf(f, "error\t%s\n", err);
-	else
-		fprintf(f, "ok\t%d\n", added);
+	if (ret) {
+		ctl_write_error(f, ret, err);
+		return;
+	}
+	answer(f, &st);
+	ctl_write_end(f);
 }
 
-static void del_root(struct gateway *gw, const char *thumb, FILE *f)
+static bool need(FILE *f, const char *cmd, const char *key, const char *v)
 {
-	char err[512];
-	int ended;
+	char why[96];
 
-	if (trust_root_remove(gw, thumb, &ended, err, sizeof(err)))
-		fprintf(f, "error\t%s\n", err);
-	else
-		fprintf(f, "ok\t%d\n", ended);
+	if (v[0])
+		return true;
+	snprintf(why, sizeof(why), "%s needs %s=", cmd, key);
+	ctl_write_error(f, EINVAL, why);
+	return false;
 }
 
-/*
- * One request line (NUL-terminated, without its newline) and its answer.
- * The transport (ctl_conn.c) reads the line and writes out what lands in f.
- */
-void ctl_dispatch(struct gateway *gw, char *req, FILE *f)
+static void dispatch(struct gateway *gw, const struct ctl_request *r, FILE *f)
 {
-	if (!strcmp(req, "dump")) {
-		gateway_dump(gw, f);
-	} else if (!strncmp(req, "revoke ", 7)) {
-		revoke_cmd(gw, req + 7, f);
-	} else if (!strncmp(req, "unrevoke ", 9)) {
-		unrevoke_cmd(gw, req + 9, f);
-	} else if (!strcmp(req, "revoked")) {
-		trust_list_revoked(gw, f);
-	} else if (!strcmp(req, "roots")) {
+	const char *cmd = r->command;
+	char err[512] = "";
+	int ret, n = 0;
+
+	if (!strcmp(cmd, "dump")) {
+		ctl_server_dump(gw, f);
+	} else if (!strcmp(cmd, "revoke")) {
+		if (!need(f, cmd, "thumbprint", r->thumbprint))
+			return;
+		ret = trust_revoke(gw, r->thumbprint, &n, err, sizeof(err));
+		changed(f, ret, err, (uint32_t)n, 0);
+	} else if (!strcmp(cmd, "unrevoke")) {
+		if (!need(f, cmd, "thumbprint", r->thumbprint))
+			return;
+		ret = trust_unrevoke(gw, r->thumbprint, err, sizeof(err));
+		changed(f, ret, err, 0, 0);
+	} else if (!strcmp(cmd, "revoked")) {
+		list_revoked(gw, f);
+	} else if (!strcmp(cmd, "roots")) {
 		list_roots(gw, f);
-	} else if (!strncmp(req, "root-add ", 9)) {
-		add_roots(gw, req + 9, f);
-	} else if (!strncmp(req, "root-del ", 9)) {
-		del_root(gw, req + 9, f);
-	} else if (!strcmp(req, "stop")) {
-		fprintf(f, "ok\n");
+	} else if (!strcmp(cmd, "root-add")) {
+		if (!need(f, cmd, "path", r->path))
+			return;
+		ret = trust_root_add(gw, r->path, &n, err, sizeof(err));
+		changed(f, ret, err, 0, (uint32_t)n);
+	} else if (!strcmp(cmd, "root-remove")) {
+		if (!need(f, cmd, "thumbprint", r->thumbprint))
+			return;
+		ret = trust_root_remove(gw, r->thumbprint, &n, err,
+					sizeof(err));
+		changed(f, ret, err, (uint32_t)n, 0);
+	} else if (!strcmp(cmd, "stop")) {
+		changed(f, 0, "", 0, 0);
 		gw->loop.stop = 1;
 	} else {
-		fprintf(f, "error\tunknown request\n");
+		ctl_write_error(f, EOPNOTSUPP, "unknown command");
 	}
+}
+
+void ctl_server_handle(struct gateway *gw, const char *req, size_t len,
+		       FILE *f)
+{
+	struct ctl_request *r;
+	char err[256];
+	int ret;
+
+	/* A PATH_MAX path: too big for the loop's stack frames to carry. */
+	r = malloc(sizeof(*r));
+	if (!r) {
+		ctl_write_error(f, ENOMEM, "out of memory");
+		return;
+	}
+	ret = ctl_request_decode(req, len, r, err, sizeof(err));
+	if (ret == -EPROTO) {
+		log_warn("control: a request in no control protocol (an older sstpctl?)");
+		fprintf(f, "error\tthis sstpd speaks control protocol %u: use the sstpctl of the same version\n",
+			CTL_PROTOCOL);
+	} else if (ret == -EPROTONOSUPPORT) {
+		log_warn("control: a request in control protocol %u, not %u",
+			 r->protocol, CTL_PROTOCOL);
+		snprintf(err, sizeof(err),
+			 "this sstpd speaks control protocol %u, the request %u: use the sstpctl of the same version",
+			 CTL_PROTOCOL, r->protocol);
+		ctl_write_error(f, EPROTONOSUPPORT, err);
+	} else if (ret) {
+		log_warn("control: bad request: %s", err);
+		ctl_write_error(f, -ret, err);
+	} else {
+		dispatch(gw, r, f);
+	}
+	free(r);
 }

@@ -146,10 +146,7 @@ int ctl_server_open(struct gateway *gw);
 void ctl_server_close(struct gateway *gw);
 /* Close control connections past their deadline. */
 void ctl_server_tick(struct gateway *gw, uint64_t now);
-/* Control-socket commands (ctl_server.c): one request, its answer in out. */
-void ctl_dispatch(struct gateway *gw, char *req, FILE *out);
-/* Write the state as tab-separated lines (the "dump" format). */
-void gateway_dump(struct gateway *gw, FILE *f);
+/* Its commands: ctl_server.h. */
 
 /* Used by sessions. */
 void gateway_table_add(struct gateway *gw, struct session *s);

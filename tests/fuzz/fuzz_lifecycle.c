@@ -70,6 +70,7 @@
 #include "proto/http.h"
 #include "proto/ppp.h"
 #include "proto/sstp.h"
+#include "sstpd/ctl_server.h"
 #include "sstpd/gateway.h"
 #include "sstpd/session.h"
 #include "sstpd/trust.h"
@@ -836,7 +837,7 @@ static void act(struct peer *p, unsigned int op, uint8_t b)
 		break;
 	}
 	case 26:
-		gateway_dump(&gw, devnull);
+		ctl_server_dump(&gw, devnull);
 		break;
 	case 27: {
 		uint8_t d[8] = { 0x10, 0x00, 0x00, 8, 0xff, 0x03, 0x00, 0x21 };

@@ -12,7 +12,9 @@
                                     it 4 KiB at a time: is it complete
   ctl_probe.py asuser SOCK UID      "dump" as another user: the answer
 
-One JSON object on stdout.
+They speak the control protocol (ctl/lib/ipc/ctl_proto.h) on their own:
+"key=value" lines, "[section]" lines, a blank line at the end. One JSON
+object on stdout.
 """
 import json
 import os
@@ -20,6 +22,20 @@ import select
 import socket
 import sys
 import time
+
+
+DUMP = b"protocol=1\ncommand=dump\n\n"
+
+
+def header(data):
+    """The answer's header fields (before any [section]), as a dict."""
+    h = {}
+    for ln in data.decode(errors="replace").split("\n"):
+        if not ln or ln.startswith("["):
+            break
+        k, _, v = ln.partition("=")
+        h[k] = v
+    return h
 
 
 def connect(path):
@@ -66,11 +82,11 @@ def idle(path, n, secs):
                 b = s.recv(4096)
             except OSError:
                 b = b""
-            if b.startswith(b"error\tbusy"):
+            if header(b).get("error", "").startswith("busy"):
                 refused += 1
             closed[s] = (time.monotonic() - t0, b)
     after = sorted(round(t, 2) for t, b in closed.values()
-                   if not b.startswith(b"error\tbusy"))
+                   if not header(b).get("error", "").startswith("busy"))
     print(json.dumps({"opened": n, "refused_busy": refused,
                       "closed": len(after), "closed_after": after,
                       "still_open": n - len(closed)}))
@@ -93,14 +109,16 @@ def huge(path, nbytes):
             break
     s.setblocking(True)
     data, how = read_all(s, 5)
+    h = header(data)
     print(json.dumps({"sent": sent, "send_error": err,
                       "answer": data.decode(errors="replace")[:200],
+                      "errno": h.get("errno"), "error": h.get("error", ""),
                       "end": how}))
 
 
 def noread(path, secs):
     s = connect(path)
-    s.sendall(b"dump\n")
+    s.sendall(DUMP)
     t0 = time.monotonic()
     time.sleep(secs)
     data, how = read_all(s, 2)
@@ -110,16 +128,21 @@ def noread(path, secs):
 
 def slow(path, delay):
     s = connect(path)
-    s.sendall(b"dump\n")
+    s.sendall(DUMP)
     time.sleep(delay)
     data, how = read_all(s, 30, chunk=4096, pause=0.001)
     text = data.decode(errors="replace")
     lines = text.split("\n")
-    gw = [ln.split("\t") for ln in lines if ln.startswith("gateway\t")]
-    sessions = sum(1 for ln in lines if ln.startswith("session\t"))
+    said, section = -1, None
+    for ln in lines:
+        if ln.startswith("["):
+            section = ln
+        elif section == "[gateway]" and ln.startswith("sessions_active="):
+            said = int(ln.split("=", 1)[1])
+    sessions = sum(1 for ln in lines if ln == "[session]")
     print(json.dumps({"bytes": len(data), "end": how,
-                      "ends_with_newline": text.endswith("\n"),
-                      "sessions_said": int(gw[0][2]) if gw else -1,
+                      "complete": text.endswith("\n\n"),
+                      "sessions_said": said,
                       "session_lines": sessions}))
 
 
@@ -132,11 +155,13 @@ def asuser(path, uid):
         print(json.dumps({"connect_error": e.strerror}))
         return
     try:
-        s.sendall(b"dump\n")
+        s.sendall(DUMP)
     except OSError:
         pass    # refused before the request was sent: read why
     data, how = read_all(s, 5)
+    h = header(data)
     print(json.dumps({"answer": data.decode(errors="replace")[:200],
+                      "errno": h.get("errno"), "error": h.get("error", ""),
                       "end": how}))
 
 

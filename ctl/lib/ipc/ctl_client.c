@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctl_client.h"
+#include "ctl_proto.h"
 
 #ifndef RUNSTATEDIR
 #define RUNSTATEDIR "/run"
@@ -33,12 +34,17 @@ int ctl_socket_path(const char *ifname, char *out, size_t outlen)
 	return 0;
 }
 
-int ctl_request(const char *ifname, const char *req, char **answer)
+/*
+ * Send one request and read the whole answer (malloc'd, NUL-terminated,
+ * into *answer, its length in *anslen). 0 or -errno.
+ */
+static int exchange(const char *ifname, const char *req, char **answer,
+		    size_t *anslen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 10 };
 	size_t len = 0, cap = 4096;
-	char *buf, line[PATH_MAX + 32];
+	char *buf;
 	int fd, ret, send_err = 0;
 
 	ret = ctl_socket_path(ifname, sa.sun_path, sizeof(sa.sun_path));
@@ -48,14 +54,13 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	snprintf(line, sizeof(line), "%s\n", req);
 	/* A daemon that refused us at once (busy, not root) said why: read it. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		ret = -errno;
 		close(fd);
 		return ret;
 	}
-	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
 		send_err = -errno;
 		if (errno != EPIPE && errno != ECONNRESET) {
 			close(fd);
@@ -71,7 +76,13 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 		ssize_t n;
 
 		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
+			char *nb;
+
+			if (cap > CTL_ANSWER_MAX) {
+				ret = -EMSGSIZE;
+				goto err;
+			}
+			nb = realloc(buf, cap * 2);
 
 			if (!nb) {
 				ret = -ENOMEM;
@@ -102,9 +113,49 @@ int ctl_request(const char *ifname, const char *req, char **answer)
 	close(fd);
 	buf[len] = 0;
 	*answer = buf;
+	*anslen = len;
 	return 0;
 err:
 	free(buf);
 	close(fd);
+	return ret;
+}
+
+int ctl_call(const char *ifname, const struct ctl_request *req,
+	     struct ctl_answer *ans, char *err, size_t errlen)
+{
+	char buf[CTL_REQUEST_MAX + 1], why[256], *raw = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(ans, 0, sizeof(*ans));
+	ret = ctl_request_encode(req, buf, sizeof(buf));
+	if (ret < 0) {
+		snprintf(err, errlen, "request longer than %d bytes",
+			 CTL_REQUEST_MAX);
+		return ret;
+	}
+	ret = exchange(ifname, buf, &raw, &len);
+	if (ret == -ENOENT || ret == -ECONNREFUSED) {
+		snprintf(err, errlen, "no gateway is running for %s", ifname);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", ifname, strerror(-ret));
+		return ret;
+	}
+	ret = ctl_answer_decode(raw, len, ans, why, sizeof(why));
+	free(raw);
+	if (ret == -EPROTONOSUPPORT)
+		snprintf(err, errlen,
+			 "%s: sstpd speaks control protocol %u, this sstpctl %u: use the sstpctl of the same version",
+			 ifname, ans->status.protocol, CTL_PROTOCOL);
+	else if (ret == -EPROTO)
+		snprintf(err, errlen,
+			 "%s: sstpd does not speak control protocol %u (older than this sstpctl?): %s",
+			 ifname, CTL_PROTOCOL, why);
+	else if (ret)
+		snprintf(err, errlen, "%s: bad answer from sstpd: %s", ifname,
+			 why);
 	return ret;
 }

@@ -101,6 +101,8 @@ pp "$SSTPCTL" show "$CS_IF" -j >"$TMP/cs-show2.json" 2>"$TMP/cs-show2.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q "busy" "$TMP/cs-show2.err"
 result $? "with 16 control connections open, sstpctl show fails clearly: exit 2, \"$(head -c 100 "$TMP/cs-show2.err")\"" "$TMP/cs-show2.err"
+[ "$(jget "$TMP/cs-show2.json" "d == {'error': 'show: $CS_IF: busy: too many control connections, try again', 'errno': 16}")" = true ]
+result $? "  ...and under -j says so in JSON on stdout: $(head -c 120 "$TMP/cs-show2.json")" "$TMP/cs-show2.json"
 wait_pid "$CS_PID" 10
 [ "$(jget "$TMP/cs-busy.json" "d['refused_busy'] == 4 and d['still_open'] == 16")" = true ]
 result $? "  ...20 idle clients: 16 served, 4 refused as busy ($(cat "$TMP/cs-busy.json"))" "$TMP/cs-busy.json" "$TMP/cs-busy.err"
@@ -109,7 +111,7 @@ result $? "  ...once they hang up, show answers again" "$SHOW"
 
 # A request far longer than any command.
 cs_probe huge "$CS_SOCK" 1000000 >"$TMP/cs-huge.json" 2>"$TMP/cs-huge.err"
-[ "$(jget "$TMP/cs-huge.json" "d['answer'].startswith('error\trequest longer than')")" = true ]
+[ "$(jget "$TMP/cs-huge.json" "d['errno'] == '90' and d['error'].startswith('request longer than')")" = true ]
 result $? "a 1 MB request line gets an error ($(head -c 160 "$TMP/cs-huge.json"))" "$TMP/cs-huge.json" "$TMP/cs-huge.err"
 show_ok $CS_IF "d['sessions_active'] == 1" && ping_c1 "$CS_INNER" 2
 result $? "  ...and the gateway goes on: show and ping" "$SHOW" "$TMP/ping.out"
@@ -119,7 +121,7 @@ chmod o+x "$TMP" "$SSTP_RUNDIR" && chmod 0666 "$CS_SOCK" &&
 	cs_probe asuser "$CS_SOCK" 65534 >"$TMP/cs-user.json" 2>"$TMP/cs-user.err"
 chmod 0600 "$CS_SOCK"
 chmod o-x "$TMP" "$SSTP_RUNDIR"
-[ "$(jget "$TMP/cs-user.json" "d['answer'].startswith('error\tpermission denied')")" = true ]
+[ "$(jget "$TMP/cs-user.json" "d['errno'] == '13' and d['error'].startswith('permission denied')")" = true ]
 result $? "uid 65534 on a socket opened to all is refused ($(head -c 160 "$TMP/cs-user.json"))" "$TMP/cs-user.json" "$TMP/cs-user.err"
 
 # A dump larger than a socket buffer: $CS_LOAD load-mode sessions.
@@ -149,7 +151,7 @@ result $? "  ...and is cut off at the 10 s answer deadline, part of it unsent ($
 
 # A client that reads the big answer late and slowly gets all of it.
 cs_probe slow "$CS_SOCK" 1.5 >"$TMP/cs-slow.json" 2>"$TMP/cs-slow.err"
-[ "$(jget "$TMP/cs-slow.json" "d['end'] == 'eof' and d['ends_with_newline'] and d['sessions_said'] == $((CS_LOAD + 1)) and d['session_lines'] == d['sessions_said'] and d['bytes'] > 212992")" = true ]
+[ "$(jget "$TMP/cs-slow.json" "d['end'] == 'eof' and d['complete'] and d['sessions_said'] == $((CS_LOAD + 1)) and d['session_lines'] == d['sessions_said'] and d['bytes'] > 212992")" = true ]
 result $? "a slow reader gets the whole dump, in pieces ($(cat "$TMP/cs-slow.json"))" "$TMP/cs-slow.json" "$TMP/cs-slow.err"
 
 stop_pid "$CS_LOAD_PID"
