@@ -15,7 +15,7 @@
 
 #include "config/config.h"
 #include "ipc/ctl_client.h"
-#include "trust/pki.h"
+#include "trust/issue.h"
 #include "cmd.h"
 
 bool cmd_json;

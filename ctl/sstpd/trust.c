@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 
 #include "trust/pki.h"
+#include "trust/revoked.h"
 #include "util/atomic_file.h"
 #include "util/log.h"
 #include "gateway.h"

@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <openssl/ssl.h>
 
-#include "trust/pki.h"
+#include "trust/thumbprint.h"
 #include "config.h"
 
 #define LIMIT_MAX_SESSIONS	1000000
