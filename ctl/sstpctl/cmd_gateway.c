@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "ipc/ctl_client.h"
 #include "trust/issue.h"
+#include "trust/thumbprint.h"
 #include "cmd.h"
 
 bool cmd_json;
@@ -304,20 +305,24 @@ int cmd_show_main(int argc, char **argv)
 }
 
 /*
- * "VERB THUMBPRINT" to the daemon. -1 with its "ok..." answer in *ans (the
- * caller frees it), or the exit status after saying what went wrong.
+ * "VERB THUMBPRINT" to the daemon, the thumbprint read as everywhere else
+ * (pki_thumbprint_normalise: pasted from Windows' dialog too) into norm.
+ * -1 with its "ok..." answer in *ans (the caller frees it), or the exit
+ * status after saying what went wrong.
  */
 static int thumb_request(const char *ifname, const char *verb,
-			 const char *thumb, char **ans)
+			 const char *thumb, char norm[65], char **ans)
 {
 	char req[128];
 	int ret;
 
-	if (strlen(thumb) > 100) {
-		fprintf(stderr, "sstpctl: %s: not a thumbprint\n", verb);
+	if (pki_thumbprint_normalise(thumb, norm) < 0) {
+		fprintf(stderr,
+			"sstpctl: %s: not a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint\n",
+			verb);
 		return EXIT_USAGE;
 	}
-	snprintf(req, sizeof(req), "%s %s", verb, thumb);
+	snprintf(req, sizeof(req), "%s %s", verb, norm);
 	ret = ctl_request(ifname, req, ans);
 	if (ret)
 		return daemon_error(ifname, ret);
@@ -333,7 +338,7 @@ static int thumb_request(const char *ifname, const char *verb,
 int cmd_revoke_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *thumb;
-	char *ans;
+	char norm[65], *ans;
 	int ret;
 
 	if (argc == 3) {
@@ -345,16 +350,16 @@ int cmd_revoke_main(int argc, char **argv)
 		fprintf(stderr, "Usage: sstpctl revoke [IFACE] THUMBPRINT\n");
 		return EXIT_USAGE;
 	}
-	ret = thumb_request(ifname, "revoke", thumb, &ans);
+	ret = thumb_request(ifname, "revoke", thumb, norm, &ans);
 	if (ret >= 0)
 		return ret;
 	if (cmd_json) {
 		printf("{\"revoked\":");
-		json_str(thumb);
+		json_str(norm);
 		printf(",\"sessions_ended\":%d}\n", atoi(ans + 3));
 	}
 	else
-		printf("revoked %s; %d live session(s) ended\n", thumb,
+		printf("revoked %s; %d live session(s) ended\n", norm,
 		       atoi(ans + 3));
 	free(ans);
 	return EXIT_OK;
@@ -363,7 +368,7 @@ int cmd_revoke_main(int argc, char **argv)
 int cmd_unrevoke_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *thumb;
-	char *ans;
+	char norm[65], *ans;
 	int ret;
 
 	if (argc == 3) {
@@ -377,15 +382,15 @@ int cmd_unrevoke_main(int argc, char **argv)
 			"Usage: sstpctl unrevoke [IFACE] THUMBPRINT\n");
 		return argc == 2 ? EXIT_OK : EXIT_USAGE;
 	}
-	ret = thumb_request(ifname, "unrevoke", thumb, &ans);
+	ret = thumb_request(ifname, "unrevoke", thumb, norm, &ans);
 	if (ret >= 0)
 		return ret;
 	if (cmd_json) {
 		printf("{\"unrevoked\":");
-		json_str(thumb);
+		json_str(norm);
 		printf("}\n");
 	} else
-		printf("revocation of %s withdrawn\n", thumb);
+		printf("revocation of %s withdrawn\n", norm);
 	free(ans);
 	return EXIT_OK;
 }
@@ -458,7 +463,8 @@ static int root_usage(FILE *f)
 int cmd_root_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *verb, *arg = NULL;
-	char req[PATH_MAX + 16], abspath[PATH_MAX], *ans, *line, *save = NULL;
+	char req[PATH_MAX + 16], abspath[PATH_MAX], norm[65], *ans, *line;
+	char *save = NULL;
 	bool first = true;
 	int ret;
 
@@ -490,8 +496,12 @@ int cmd_root_main(int argc, char **argv)
 				return EXIT_FAIL;
 			}
 			snprintf(req, sizeof(req), "root-add %s", abspath);
+		} else if (pki_thumbprint_normalise(arg, norm) < 0) {
+			fprintf(stderr,
+				"sstpctl: root remove: not a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint\n");
+			return EXIT_USAGE;
 		} else {
-			snprintf(req, sizeof(req), "root-del %s", arg);
+			snprintf(req, sizeof(req), "root-del %s", norm);
 		}
 	} else {
 		return root_usage(stderr);
