@@ -424,43 +424,25 @@ static int demo_write(const char *dir, const char *name, X509 *cert,
 	return ret;
 }
 
-int pki_demo_generate(const char *dir, const char *server_name, char *err,
-		      size_t errlen)
+/*
+ * The server's SAN (DNS or IP) and CN, and the client's CN, from
+ * server_name. 0 or -EINVAL with err saying why.
+ */
+static int demo_names(const char *server_name, struct pki_cert_spec *srv,
+		      struct pki_cert_spec *cli, char client_cn[CN_MAX + 2],
+		      char *err, size_t errlen)
 {
-	struct pki_cert_spec root_spec = {
-		.kind = PKI_ROOT, .cn = "SSTP demo root CA",
-		.not_before = -3600, .not_after = 3650 * DAY,
-	};
-	struct pki_cert_spec srv_spec = {
-		.kind = PKI_SERVER, .not_before = -3600,
-		.not_after = 825 * DAY,
-	};
-	struct pki_cert_spec cli_spec = {
-		.kind = PKI_CLIENT, .not_before = -3600,
-		.not_after = 365 * DAY,
-	};
-	X509 *root = NULL, *srv = NULL, *cli = NULL;
-	EVP_PKEY *root_key = NULL, *srv_key = NULL, *cli_key = NULL;
-	char path[PATH_MAX], client_cn[CN_MAX + 2];
-	char pw[PKI_P12_PASSWORD_SIZE] = "";
-	struct stat st;
-	int ret;
-
-	if (!dir || !*dir || !server_name || !*server_name) {
-		err_set(err, errlen, "no directory or server name");
-		return -EINVAL;
-	}
 	if (pki_is_ip_address(server_name)) {
-		srv_spec.san_ip = server_name;
+		srv->san_ip = server_name;
 	} else if (dns_name_ok(server_name)) {
-		srv_spec.san_dns = server_name;
+		srv->san_dns = server_name;
 	} else {
 		err_set(err, errlen,
 			"\"%s\" is neither a DNS name nor an IP address",
 			server_name);
 		return -EINVAL;
 	}
-	if ((size_t)snprintf(client_cn, sizeof(client_cn), "client1@%s",
+	if ((size_t)snprintf(client_cn, CN_MAX + 2, "client1@%s",
 			     server_name) > CN_MAX ||
 	    strlen(server_name) > CN_MAX) {
 		err_set(err, errlen,
@@ -469,8 +451,17 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 			server_name, CN_MAX);
 		return -EINVAL;
 	}
-	srv_spec.cn = server_name;
-	cli_spec.cn = client_cn;
+	srv->cn = server_name;
+	cli->cn = client_cn;
+	return 0;
+}
+
+/* dir (0700) and dir/roots (0755); -EEXIST when dir holds a root.key. */
+static int demo_dirs(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int ret;
 
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		ret = -errno;
@@ -493,6 +484,70 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 		err_set(err, errlen, "%s: %s", path, strerror(errno));
 		return ret;
 	}
+	return 0;
+}
+
+/*
+ * The client's PKCS#12 with a random password, the password first: a
+ * .p12 nobody can open would be a dead end.
+ */
+static int demo_p12(const char *dir, X509 *cli, EVP_PKEY *cli_key, X509 *root,
+		    char *err, size_t errlen)
+{
+	char path[PATH_MAX], pw[PKI_P12_PASSWORD_SIZE] = "";
+	int ret;
+
+	ret = pki_random_password(pw, sizeof(pw));
+	if (ret) {
+		err_set(err, errlen, "no random password: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(path, sizeof(path), "%s/client.p12%s", dir,
+		 PKI_P12_PASSWORD_SUFFIX);
+	ret = pki_write_password(path, pw);
+	if (ret)
+		err_set(err, errlen, "writing %s: %s", path, strerror(-ret));
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/client.p12", dir);
+		ret = pki_write_p12(path, cli, cli_key, root, pw);
+		if (ret)
+			err_set(err, errlen, "writing %s: %s", path,
+				strerror(-ret));
+	}
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return ret;
+}
+
+int pki_demo_generate(const char *dir, const char *server_name, char *err,
+		      size_t errlen)
+{
+	struct pki_cert_spec root_spec = {
+		.kind = PKI_ROOT, .cn = "SSTP demo root CA",
+		.not_before = -3600, .not_after = 3650 * DAY,
+	};
+	struct pki_cert_spec srv_spec = {
+		.kind = PKI_SERVER, .not_before = -3600,
+		.not_after = 825 * DAY,
+	};
+	struct pki_cert_spec cli_spec = {
+		.kind = PKI_CLIENT, .not_before = -3600,
+		.not_after = 365 * DAY,
+	};
+	X509 *root = NULL, *srv = NULL, *cli = NULL;
+	EVP_PKEY *root_key = NULL, *srv_key = NULL, *cli_key = NULL;
+	char client_cn[CN_MAX + 2];
+	int ret;
+
+	if (!dir || !*dir || !server_name || !*server_name) {
+		err_set(err, errlen, "no directory or server name");
+		return -EINVAL;
+	}
+	ret = demo_names(server_name, &srv_spec, &cli_spec, client_cn, err,
+			 errlen);
+	if (!ret)
+		ret = demo_dirs(dir, err, errlen);
+	if (ret)
+		return ret;
 
 	ret = pki_issue(&root_spec, NULL, NULL, &root, &root_key);
 	if (!ret)
@@ -516,30 +571,9 @@ int pki_demo_generate(const char *dir, const char *server_name, char *err,
 		ret = demo_write(dir, "client.key", NULL, cli_key, err, errlen);
 	if (!ret)
 		ret = demo_write(dir, "client.crt", cli, NULL, err, errlen);
-	if (!ret) {
-		ret = pki_random_password(pw, sizeof(pw));
-		if (ret)
-			err_set(err, errlen, "no random password: %s",
-				strerror(-ret));
-	}
-	/* The password first: a .p12 nobody can open would be a dead end. */
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/client.p12%s", dir,
-			 PKI_P12_PASSWORD_SUFFIX);
-		ret = pki_write_password(path, pw);
-		if (ret)
-			err_set(err, errlen, "writing %s: %s", path,
-				strerror(-ret));
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/client.p12", dir);
-		ret = pki_write_p12(path, cli, cli_key, root, pw);
-		if (ret)
-			err_set(err, errlen, "writing %s: %s", path,
-				strerror(-ret));
-	}
+	if (!ret)
+		ret = demo_p12(dir, cli, cli_key, root, err, errlen);
 out:
-	OPENSSL_cleanse(pw, sizeof(pw));
 	X509_free(root);
 	X509_free(srv);
 	X509_free(cli);

@@ -216,12 +216,30 @@ int pki_add_root(struct pki *pki, X509 *root, char *err, size_t errlen)
 	return 0;
 }
 
+/* How many certificates of certs are neither roots yet nor repeated. */
+static unsigned int count_new(const struct pki *pki, STACK_OF(X509) *certs)
+{
+	unsigned int need = 0;
+	int i, j;
+
+	for (i = 0; i < sk_X509_num(certs); i++) {
+		X509 *x = sk_X509_value(certs, i);
+
+		for (j = 0; j < i; j++)
+			if (!X509_cmp(sk_X509_value(certs, j), x))
+				break;
+		if (j == i && pki_root_index(pki, x) < 0)
+			need++;
+	}
+	return need;
+}
+
 int pki_add_roots(struct pki *pki, STACK_OF(X509) *certs, int *added,
 		  char *err, size_t errlen)
 {
-	unsigned int need = 0, before = pki->nroots;
+	unsigned int need, before = pki->nroots;
 	char subj[256];
-	int i, j, ret = 0;
+	int i, ret = 0;
 
 	if (added)
 		*added = 0;
@@ -235,12 +253,8 @@ int pki_add_roots(struct pki *pki, STACK_OF(X509) *certs, int *added,
 				subj);
 			return -EINVAL;
 		}
-		for (j = 0; j < i; j++)
-			if (!X509_cmp(sk_X509_value(certs, j), x))
-				break;
-		if (j == i && pki_root_index(pki, x) < 0)
-			need++;
 	}
+	need = count_new(pki, certs);
 	if (pki->nroots + need > PKI_MAX_ROOTS) {
 		err_set(err, errlen, "too many trusted roots (%u, at most %d)",
 			pki->nroots + need, PKI_MAX_ROOTS);
@@ -559,6 +573,57 @@ static int root_filter(const struct dirent *d)
 }
 
 /*
+ * The certificates of one file of the roots directory, appended to all;
+ * each must be a CA, and the file must hold no private key.
+ */
+static int read_root_file(const char *path, STACK_OF(X509) *all, char *err,
+			  size_t errlen)
+{
+	STACK_OF(X509) *sk = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int j, ret;
+
+	ret = slurp(path, false, CERT_FILE_MAX, &buf, &len, err, errlen);
+	if (ret)
+		return ret;
+	if (memmem(buf, len, "PRIVATE KEY-----", 16)) {
+		ret = -EINVAL;
+		err_set(err, errlen,
+			"%s holds a private key; keep keys out of the roots directory",
+			path);
+	} else {
+		ret = parse_certs(buf, len, &sk);
+		if (ret == -EINVAL)
+			err_set(err, errlen,
+				"%s: not a certificate (PEM or DER)", path);
+		else if (ret)
+			err_set(err, errlen, "%s: out of memory", path);
+	}
+	free(buf);
+	for (j = 0; !ret && j < sk_X509_num(sk); j++) {
+		X509 *x = sk_X509_value(sk, j);
+		char subj[256];
+
+		if (!pki_is_ca(x)) {
+			pki_subject(x, subj, sizeof(subj));
+			ret = -EINVAL;
+			err_set(err, errlen,
+				"%s: certificate \"%s\" is not a CA "
+				"(no basicConstraints CA:TRUE)",
+				path, subj);
+		} else if (!sk_X509_push(all, x)) {
+			ret = -ENOMEM;
+			err_set(err, errlen, "out of memory");
+		} else {
+			sk_X509_set(sk, j, NULL);
+		}
+	}
+	sk_X509_pop_free(sk, X509_free);
+	return ret;
+}
+
+/*
  * All or nothing: every file is read and checked before the first root is
  * added, so a bad file leaves the trust store as it was.
  */
@@ -567,7 +632,8 @@ int pki_load_roots(struct pki *pki, const char *dir, char *err, size_t errlen)
 	STACK_OF(X509) *all = sk_X509_new_null();
 	struct dirent **names = NULL;
 	char path[PATH_MAX];
-	int n, i, j, ret = 0;
+	unsigned int need;
+	int n, i, ret = 0;
 
 	if (!all) {
 		err_set(err, errlen, "out of memory");
@@ -581,10 +647,6 @@ int pki_load_roots(struct pki *pki, const char *dir, char *err, size_t errlen)
 		return ret;
 	}
 	for (i = 0; i < n && !ret; i++) {
-		STACK_OF(X509) *sk = NULL;
-		unsigned char *buf = NULL;
-		size_t len = 0;
-
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 				     names[i]->d_name) >= sizeof(path)) {
 			ret = -ENAMETOOLONG;
@@ -592,57 +654,10 @@ int pki_load_roots(struct pki *pki, const char *dir, char *err, size_t errlen)
 				names[i]->d_name);
 			break;
 		}
-		ret = slurp(path, false, CERT_FILE_MAX, &buf, &len, err,
-			    errlen);
-		if (ret)
-			break;
-		if (memmem(buf, len, "PRIVATE KEY-----", 16)) {
-			ret = -EINVAL;
-			err_set(err, errlen,
-				"%s holds a private key; keep keys out of the roots directory",
-				path);
-		} else {
-			ret = parse_certs(buf, len, &sk);
-			if (ret == -EINVAL)
-				err_set(err, errlen,
-					"%s: not a certificate (PEM or DER)",
-					path);
-			else if (ret)
-				err_set(err, errlen, "%s: out of memory", path);
-		}
-		free(buf);
-		for (j = 0; !ret && j < sk_X509_num(sk); j++) {
-			X509 *x = sk_X509_value(sk, j);
-			char subj[256];
-
-			if (!pki_is_ca(x)) {
-				pki_subject(x, subj, sizeof(subj));
-				ret = -EINVAL;
-				err_set(err, errlen,
-					"%s: certificate \"%s\" is not a CA "
-					"(no basicConstraints CA:TRUE)",
-					path, subj);
-			} else if (!sk_X509_push(all, x)) {
-				ret = -ENOMEM;
-				err_set(err, errlen, "out of memory");
-			} else {
-				sk_X509_set(sk, j, NULL);
-			}
-		}
-		sk_X509_pop_free(sk, X509_free);
+		ret = read_root_file(path, all, err, errlen);
 	}
 	if (!ret) {
-		unsigned int need = 0;
-
-		for (i = 0; i < sk_X509_num(all); i++) {
-			X509 *x = sk_X509_value(all, i);
-
-			for (j = 0; j < i; j++)
-				if (!X509_cmp(sk_X509_value(all, j), x))
-					break;
-			if (j == i && pki_root_index(pki, x) < 0)
-				need++;
-		}
+		need = count_new(pki, all);
 		if (pki->nroots + need > PKI_MAX_ROOTS) {
 			ret = -ENOSPC;
 			err_set(err, errlen,

@@ -243,19 +243,68 @@ static enum pki_rule profile_rule(const struct pki *pki,
 	return PKI_RULE_OK;
 }
 
+/*
+ * Why OpenSSL would not build a trusted, valid chain for leaf: the rule and
+ * the message, naming the issuer when it is not the leaf that failed.
+ */
+static enum pki_rule chain_rule(X509_STORE_CTX *ctx, X509 *leaf, char *why,
+				size_t whylen)
+{
+	int e = X509_STORE_CTX_get_error(ctx);
+	X509 *bad = X509_STORE_CTX_get_current_cert(ctx);
+	char other[256], when[40];
+	enum pki_rule r = PKI_RULE_CHAIN;
+
+	if (bad && X509_cmp(bad, leaf))
+		pki_subject(bad, other, sizeof(other));
+	else
+		bad = NULL;
+	if (e == X509_V_ERR_CERT_HAS_EXPIRED) {
+		r = PKI_RULE_EXPIRED;
+		pki_time_str(X509_get0_notAfter(bad ? bad : leaf), when,
+			     sizeof(when));
+		if (bad)
+			err_set(why, whylen, "issuer \"%s\" expired on %s",
+				other, when);
+		else
+			err_set(why, whylen, "expired on %s", when);
+	} else if (e == X509_V_ERR_CERT_NOT_YET_VALID) {
+		r = PKI_RULE_NOT_YET_VALID;
+		pki_time_str(X509_get0_notBefore(bad ? bad : leaf), when,
+			     sizeof(when));
+		if (bad)
+			err_set(why, whylen,
+				"issuer \"%s\" is not valid before %s", other,
+				when);
+		else
+			err_set(why, whylen, "not valid before %s", when);
+	} else if (trust_error(e)) {
+		r = PKI_RULE_UNTRUSTED;
+		err_set(why, whylen, "does not chain to a trusted root (%s)",
+			X509_verify_cert_error_string(e));
+	} else if (bad) {
+		err_set(why, whylen, "chain verification failed at \"%s\" (%s)",
+			other, X509_verify_cert_error_string(e));
+	} else {
+		err_set(why, whylen, "verification failed (%s)",
+			X509_verify_cert_error_string(e));
+	}
+	ERR_clear_error();
+	return r;
+}
+
 int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
 			   STACK_OF(X509) *chain, X509 **anchor,
 			   struct pki_chain *rec, enum pki_rule *rule,
 			   char *why, size_t whylen)
 {
-	char subj[256], sha1[41], other[256], when[40];
+	char subj[256], sha1[41];
 	char *base = why && whylen ? why : NULL;
 	enum pki_rule dummy, r;
 	size_t off;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *built;
-	int ret = -EACCES, e, n;
-	X509 *bad;
+	int ret = -EACCES, n;
 
 	if (!rule)
 		rule = &dummy;
@@ -307,47 +356,7 @@ int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
 	/* A directory entry is an anchor even when it is not self-signed. */
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_verify_cert(ctx) != 1) {
-		e = X509_STORE_CTX_get_error(ctx);
-		bad = X509_STORE_CTX_get_current_cert(ctx);
-		if (bad && X509_cmp(bad, leaf))
-			pki_subject(bad, other, sizeof(other));
-		else
-			bad = NULL;
-		if (e == X509_V_ERR_CERT_HAS_EXPIRED) {
-			*rule = PKI_RULE_EXPIRED;
-			pki_time_str(X509_get0_notAfter(bad ? bad : leaf),
-				     when, sizeof(when));
-			if (bad)
-				err_set(why, whylen,
-					"issuer \"%s\" expired on %s", other,
-					when);
-			else
-				err_set(why, whylen, "expired on %s", when);
-		} else if (e == X509_V_ERR_CERT_NOT_YET_VALID) {
-			*rule = PKI_RULE_NOT_YET_VALID;
-			pki_time_str(X509_get0_notBefore(bad ? bad : leaf),
-				     when, sizeof(when));
-			if (bad)
-				err_set(why, whylen,
-					"issuer \"%s\" is not valid before %s",
-					other, when);
-			else
-				err_set(why, whylen, "not valid before %s",
-					when);
-		} else if (trust_error(e)) {
-			*rule = PKI_RULE_UNTRUSTED;
-			err_set(why, whylen,
-				"does not chain to a trusted root (%s)",
-				X509_verify_cert_error_string(e));
-		} else if (bad) {
-			err_set(why, whylen,
-				"chain verification failed at \"%s\" (%s)",
-				other, X509_verify_cert_error_string(e));
-		} else {
-			err_set(why, whylen, "verification failed (%s)",
-				X509_verify_cert_error_string(e));
-		}
-		ERR_clear_error();
+		*rule = chain_rule(ctx, leaf, why, whylen);
 		goto out;
 	}
 
