@@ -21,15 +21,6 @@
 #define CERT_FILE_MAX	(4u << 20)
 #define KEY_FILE_MAX	(256u << 10)
 
-const char *pki_ssl_reason(void)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
-
-	ERR_clear_error();
-	return r ? r : "unknown OpenSSL error";
-}
-
 struct pki *pki_new(void)
 {
 	struct pki *pki = calloc(1, sizeof(*pki));

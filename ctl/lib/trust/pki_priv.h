@@ -24,8 +24,6 @@ struct pki {
 	size_t cap;
 };
 
-/* The first queued OpenSSL reason, for messages; clears the queue. */
-const char *pki_ssl_reason(void);
 /* May x be a trust anchor or an issuer (pki.c explains what counts)? */
 bool pki_is_ca(X509 *x);
 /* The index of x in pki->roots, or -1. */

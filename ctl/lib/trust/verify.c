@@ -9,6 +9,16 @@
 #include "util/err.h"
 #include "pki_priv.h"
 
+/* The first queued OpenSSL reason, for messages; clears the queue. */
+static const char *ssl_reason(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return r ? r : "unknown OpenSSL error";
+}
+
 static void describe_eku(X509 *x, char *out, size_t outlen)
 {
 	EXTENDED_KEY_USAGE *eku;
@@ -349,7 +359,7 @@ int pki_verify_client_rule(const struct pki *pki, X509 *leaf,
 	ctx = X509_STORE_CTX_new();
 	if (!ctx || !X509_STORE_CTX_init(ctx, pki->store, leaf, chain)) {
 		*rule = PKI_RULE_ERROR;
-		err_set(why, whylen, "cannot verify (%s)", pki_ssl_reason());
+		err_set(why, whylen, "cannot verify (%s)", ssl_reason());
 		ret = -ENOMEM;
 		goto out;
 	}
