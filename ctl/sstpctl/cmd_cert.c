@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "trust/issue.h"
 #include "trust/pki.h"
 #include "cmd_cert.h"
 #include "print.h"

@@ -16,7 +16,9 @@
 #include "config/config.h"
 #include "ipc/ctl_client.h"
 #include "ipc/ctl_proto.h"
+#include "trust/issue.h"
 #include "trust/pki.h"
+#include "trust/thumbprint.h"
 #include "cmd.h"
 #include "print.h"
 
@@ -336,21 +338,36 @@ int cmd_show_main(int argc, char **argv)
 }
 
 /*
- * "command thumbprint=" to the daemon: 0 with its answer in *ans (the
- * caller frees it), or the exit status after saying what went wrong.
+ * A thumbprint as typed or pasted (Windows' dialog too), read the one way
+ * everything reads it (pki_thumbprint_normalise) into norm: 0, or the exit
+ * status after saying what is wrong with it.
+ */
+static int thumb_read(const char *verb, const char *thumb, char norm[65])
+{
+	if (pki_thumbprint_normalise(thumb, norm) < 0) {
+		print_failure(EINVAL, "%s: not a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint",
+			      verb);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * "command thumbprint=" to the daemon, the thumbprint normalised into norm:
+ * 0 with its answer in *ans (the caller frees it), or the exit status after
+ * saying what went wrong.
  */
 static int thumb_request(const char *ifname, const char *command,
-			 const char *verb, const char *thumb,
+			 const char *verb, const char *thumb, char norm[65],
 			 struct ctl_answer *ans)
 {
 	struct ctl_request req = { 0 };
+	int ret = thumb_read(verb, thumb, norm);
 
-	if (strlen(thumb) > 100) {
-		print_failure(EINVAL, "%s: not a thumbprint", verb);
-		return EXIT_USAGE;
-	}
+	if (ret)
+		return ret;
 	snprintf(req.command, sizeof(req.command), "%s", command);
-	snprintf(req.thumbprint, sizeof(req.thumbprint), "%s", thumb);
+	snprintf(req.thumbprint, sizeof(req.thumbprint), "%s", norm);
 	return call(ifname, &req, ans, verb);
 }
 
@@ -358,6 +375,7 @@ int cmd_revoke_main(int argc, char **argv)
 {
 	const char *ifname = "sstp0", *thumb;
 	struct ctl_answer ans;
+	char norm[65];
 	int ret;
 
 	print_start(cmd_json);
@@ -369,11 +387,11 @@ int cmd_revoke_main(int argc, char **argv)
 	} else {
 		return usage_error("Usage: sstpctl revoke [IFACE] THUMBPRINT");
 	}
-	ret = thumb_request(ifname, "revoke", "revoke", thumb, &ans);
+	ret = thumb_request(ifname, "revoke", "revoke", thumb, norm, &ans);
 	if (ret)
 		return ret;
 	open_json_object(NULL);
-	print_string(PRINT_ANY, "revoked", "revoked %s", thumb);
+	print_string(PRINT_ANY, "revoked", "revoked %s", norm);
 	print_uint(PRINT_ANY, "sessions_ended",
 		   "; %llu live session(s) ended\n", ans.status.sessions_ended);
 	close_json_object();
@@ -387,6 +405,7 @@ int cmd_unrevoke_main(int argc, char **argv)
 	static const char usage[] = "Usage: sstpctl unrevoke [IFACE] THUMBPRINT";
 	const char *ifname = "sstp0", *thumb;
 	struct ctl_answer ans;
+	char norm[65];
 	int ret;
 
 	print_start(cmd_json);
@@ -402,12 +421,13 @@ int cmd_unrevoke_main(int argc, char **argv)
 	} else {
 		return usage_error(usage);
 	}
-	ret = thumb_request(ifname, "unrevoke", "unrevoke", thumb, &ans);
+	ret = thumb_request(ifname, "unrevoke", "unrevoke", thumb, norm,
+			    &ans);
 	if (ret)
 		return ret;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "unrevoked", "revocation of %s withdrawn\n",
-		     thumb);
+		     norm);
 	close_json_object();
 	print_end();
 	ctl_answer_free(&ans);
@@ -512,15 +532,15 @@ int cmd_root_main(int argc, char **argv)
 			}
 			snprintf(req.command, sizeof(req.command), "root-add");
 		} else {
-			if (strlen(arg) >= sizeof(req.thumbprint)) {
-				print_failure(EINVAL,
-					      "root remove: not a thumbprint");
-				return EXIT_USAGE;
-			}
+			char norm[65];
+
+			ret = thumb_read("root remove", arg, norm);
+			if (ret)
+				return ret;
 			snprintf(req.command, sizeof(req.command),
 				 "root-remove");
 			snprintf(req.thumbprint, sizeof(req.thumbprint), "%s",
-				 arg);
+				 norm);
 		}
 	} else {
 		return root_usage(stderr);

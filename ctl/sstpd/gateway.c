@@ -13,6 +13,7 @@
 
 #include "net/netcfg.h"
 #include "net/tls.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "gateway.h"
 #include "gw_kmod.h"
@@ -50,8 +51,7 @@ static bool lifecycle_broken(const char *what)
 
 static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
 {
-	addr *= 0x9e3779b1u;
-	return (addr >> 16) & gw->table_mask;
+	return hash_u32(addr, gw->table_mask);
 }
 
 void gateway_table_add(struct gateway *gw, struct session *s)

@@ -8,6 +8,7 @@
 
 #include "net/netcfg.h"
 #include "proto/sstp.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "gateway.h"
 #include "gw_kmod.h"
@@ -22,8 +23,7 @@
 
 static unsigned int kid_hash(const struct gateway *gw, uint32_t id)
 {
-	id *= 0x9e3779b1u;
-	return (id >> 16) & gw->table_mask;
+	return hash_u32(id, gw->table_mask);
 }
 
 static struct session *kid_find(struct gateway *gw, uint32_t id)

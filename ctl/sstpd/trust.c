@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 
 #include "trust/pki.h"
+#include "trust/revoked.h"
 #include "util/atomic_file.h"
 #include "util/log.h"
 #include "gateway.h"
@@ -98,31 +99,6 @@ static bool from_config(const struct gateway *gw, const char *norm)
 		if (!strcmp(gw->cfg.revoked[i], norm))
 			return true;
 	return false;
-}
-
-/*
- * The normalised thumbprint a line of a revoked file holds, if any: read as
- * pki_load_revoked_file() reads it (a comment after '#', of any length), so
- * that what unrevoke finds is what the next start would load.
- */
-static bool line_thumbprint(const char *line, size_t len, char norm[65])
-{
-	const char *hash = memchr(line, '#', len);
-	char *buf;
-	bool ok;
-
-	if (hash)
-		len = (size_t)(hash - line);
-	while (len && isspace((unsigned char)line[len - 1]))
-		len--;
-	if (!len)
-		return false;
-	buf = strndup(line, len);
-	if (!buf)
-		return false;
-	ok = pki_thumbprint_normalise(buf, norm) > 0;
-	free(buf);
-	return ok;
 }
 
 static int read_revoked(const char *path, char **text, size_t *len,
@@ -298,7 +274,8 @@ int trust_unrevoke(struct gateway *gw, const char *thumbprint, char *err,
 	for (p = text; p < text + len; p = end) {
 		end = memchr(p, '\n', (size_t)(text + len - p));
 		end = end ? end + 1 : text + len;
-		if (line_thumbprint(p, (size_t)(end - p), tp) &&
+		/* As the next start reads it (pki_load_revoked_file). */
+		if (pki_revoked_line(p, (size_t)(end - p), tp) > 0 &&
 		    !strcmp(tp, norm)) {
 			found = true;
 			continue;

@@ -74,6 +74,7 @@
 #include "sstpd/gateway.h"
 #include "sstpd/session.h"
 #include "sstpd/trust.h"
+#include "trust/issue.h"
 #include "trust/pki.h"
 #include "util/log.h"
 #include "util/loop.h"

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-#include "trust/pki.h"
+#include "trust/thumbprint.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 

@@ -23,6 +23,7 @@
 #include "ipc/ctl_proto.h"
 #include "sstpd/ctl_server.h"
 #include "sstpd/gateway.h"
+#include "trust/issue.h"
 #include "trust/pki.h"
 #include "util/log.h"
 

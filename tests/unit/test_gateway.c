@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "sstpd/gateway.h"
 #include "sstpd/session.h"
+#include "trust/issue.h"
 #include "trust/pki.h"
 #include "util/list.h"
 #include "util/log.h"

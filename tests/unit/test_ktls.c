@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include "net/ktls.h"
+#include "trust/issue.h"
 #include "trust/pki.h"
 
 struct pair {

@@ -18,7 +18,9 @@
 #include <openssl/x509v3.h>
 
 #include "sstpctl/cmd_cert.h"
+#include "trust/issue.h"
 #include "trust/pki.h"
+#include "trust/revoked.h"
 
 #define DAY (24L * 3600)
 
@@ -741,6 +743,39 @@ static void test_normalise(void **state)
 	assert_int_equal(pki_revoke(pki, NULL), -EINVAL);
 	assert_int_equal(pki_revoked_count(pki), 0);
 	pki_free(pki);
+}
+
+/*
+ * One line of a revoked file, as pki_load_revoked_file and the daemon's
+ * unrevoke (which must find what the next start would load) read it: the
+ * exact bytes Windows' certificate dialog copies (U+200E, then lower-case
+ * pairs and spaces), with a comment and a CRLF.
+ */
+static void test_revoked_line(void **state)
+{
+	static const char pasted[] = "\xe2\x80\x8e"
+		"a1 b2 c3 d4 e5 f6 07 18 29 3a 4b 5c 6d 7e 8f 90 01 12 23 34"
+		"  # pasted from certmgr\r\n";
+	char norm[65] = "";
+
+	(void)state;
+	assert_int_equal(pki_revoked_line(pasted, strlen(pasted), norm), 1);
+	assert_string_equal(norm, "A1B2C3D4E5F60718293A4B5C6D7E8F9001122334");
+	/* Only len bytes count: the rest of a buffer is not read. */
+	assert_int_equal(pki_revoked_line("A1B2C3D4E5F60718293A4B5C6D7E8F9001122334"
+					  "55\n", 40, norm), 1);
+	assert_string_equal(norm, "A1B2C3D4E5F60718293A4B5C6D7E8F9001122334");
+	assert_int_equal(pki_revoked_line("", 0, norm), 0);
+	assert_int_equal(pki_revoked_line(" \t \r\n", 5, norm), 0);
+	assert_int_equal(pki_revoked_line("  # a1b2 only a comment\n", 24,
+					  norm), 0);
+	assert_int_equal(pki_revoked_line("a1b2\n", 5, norm), -EINVAL);
+	assert_int_equal(pki_revoked_line("\xe2\x80\x8f" "A1B2C3D4E5F60718293A"
+					  "4B5C6D7E8F9001122334", 43, norm),
+			 -EINVAL);
+	assert_int_equal(pki_revoked_line("A1B2C3D4E5F60718293A\0"
+					  "4B5C6D7E8F9001122334", 41, norm),
+			 -EINVAL);
 }
 
 static void test_revoked_file(void **state)
@@ -2093,6 +2128,7 @@ int main(void)
 		cmocka_unit_test(test_add_roots),
 		cmocka_unit_test(test_thumbprints),
 		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_revoked_line),
 		cmocka_unit_test(test_revoked_file),
 		cmocka_unit_test(test_read_key_modes),
 		cmocka_unit_test(test_write_key_replaces),

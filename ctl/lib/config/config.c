@@ -14,7 +14,8 @@
 #include <strings.h>
 #include <openssl/ssl.h>
 
-#include "trust/pki.h"
+#include "trust/thumbprint.h"
+#include "util/err.h"
 #include "config.h"
 
 #define LIMIT_MAX_SESSIONS	1000000
@@ -71,16 +72,6 @@ static char *trim(char *s)
 	while (n && is_space(s[n - 1]))
 		s[--n] = '\0';
 	return s;
-}
-
-static __attribute__((format(printf, 3, 4)))
-void why_set(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
 }
 
 static uint32_t prefix_mask(unsigned int plen)
@@ -211,7 +202,7 @@ static int set_uint(struct config_parser *p, const struct key *k, char *val,
 	unsigned long v;
 
 	if (parse_ulong(val, k->min, k->max, &v)) {
-		why_set(why, whylen,
+		err_set(why, whylen,
 			"%s must be a whole number from %lu to %lu", k->name,
 			k->min, k->max);
 		return -EINVAL;
@@ -232,7 +223,7 @@ static int set_bool(struct config_parser *p, const struct key *k, char *val,
 		 !strcmp(val, "0"))
 		v = false;
 	else {
-		why_set(why, whylen, "%s must be yes or no", k->name);
+		err_set(why, whylen, "%s must be yes or no", k->name);
 		return -EINVAL;
 	}
 	*(bool *)field(p, k) = v;
@@ -261,7 +252,7 @@ static int set_listen(struct config_parser *p, const struct key *k, char *val,
 		if (!port)
 			goto bad;
 		if (strchr(port + 1, ':')) {
-			why_set(why, whylen,
+			err_set(why, whylen,
 				"%s: an IPv6 address goes in brackets, as [::]:443",
 				k->name);
 			return -EINVAL;
@@ -269,7 +260,7 @@ static int set_listen(struct config_parser *p, const struct key *k, char *val,
 		*port++ = '\0';
 	}
 	if (parse_ulong(port, 1, 65535, &n)) {
-		why_set(why, whylen, "%s: the port must be from 1 to 65535",
+		err_set(why, whylen, "%s: the port must be from 1 to 65535",
 			k->name);
 		return -EINVAL;
 	}
@@ -295,11 +286,11 @@ static int set_listen(struct config_parser *p, const struct key *k, char *val,
 	p->cfg->listen_len = sslen;
 	return 0;
 bad_addr:
-	why_set(why, whylen, "%s: not a valid IPv%c address", k->name,
+	err_set(why, whylen, "%s: not a valid IPv%c address", k->name,
 		v6 ? '6' : '4');
 	return -EINVAL;
 bad:
-	why_set(why, whylen, "%s must be ADDRESS:PORT or [ADDRESS6]:PORT",
+	err_set(why, whylen, "%s must be ADDRESS:PORT or [ADDRESS6]:PORT",
 		k->name);
 	return -EINVAL;
 }
@@ -312,7 +303,7 @@ static int set_kernel_path(struct config_parser *p, const struct key *k,
 	} else if (!strcasecmp(val, "off")) {
 		*(bool *)field(p, k) = false;
 	} else {
-		why_set(why, whylen, "%s must be auto or off", k->name);
+		err_set(why, whylen, "%s must be auto or off", k->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -336,7 +327,7 @@ static int set_interface(struct config_parser *p, const struct key *k,
 	memcpy(field(p, k), val, n + 1);
 	return 0;
 bad:
-	why_set(why, whylen,
+	err_set(why, whylen,
 		"%s must be 1 to %d characters of A-Z a-z 0-9 _ . -",
 		k->name, IF_NAMESIZE - 1);
 	return -EINVAL;
@@ -352,7 +343,7 @@ static int set_path(struct config_parser *p, const struct key *k, char *val,
 
 	for (i = 0; i < n; i++) {
 		if (is_ctrl(val[i])) {
-			why_set(why, whylen, "%s: control character in path",
+			err_set(why, whylen, "%s: control character in path",
 				k->name);
 			return -EINVAL;
 		}
@@ -362,7 +353,7 @@ static int set_path(struct config_parser *p, const struct key *k, char *val,
 		slash = !blen || base[blen - 1] != '/';
 	}
 	if (blen + slash + n >= k->size) {
-		why_set(why, whylen, "%s: path longer than %zu bytes%s",
+		err_set(why, whylen, "%s: path longer than %zu bytes%s",
 			k->name, k->size - 1,
 			blen ? " (after resolving)" : "");
 		return -EINVAL;
@@ -386,7 +377,7 @@ static int set_tls(struct config_parser *p, const struct key *k, char *val,
 			return 0;
 		}
 	}
-	why_set(why, whylen, "%s must be 1.0, 1.1, 1.2 or 1.3", k->name);
+	err_set(why, whylen, "%s must be 1.0, 1.1, 1.2 or 1.3", k->name);
 	return -EINVAL;
 }
 
@@ -396,13 +387,13 @@ static int set_ciphers(struct config_parser *p, const struct key *k,
 	size_t n = strlen(val), i;
 
 	if (n >= sizeof(p->cfg->ciphers)) {
-		why_set(why, whylen, "%s: longer than %zu characters",
+		err_set(why, whylen, "%s: longer than %zu characters",
 			k->name, sizeof(p->cfg->ciphers) - 1);
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		if (val[i] < 0x20 || val[i] > 0x7e) {
-			why_set(why, whylen,
+			err_set(why, whylen,
 				"%s: only printable ASCII is allowed",
 				k->name);
 			return -EINVAL;
@@ -420,19 +411,19 @@ static int set_revoke(struct config_parser *p, const struct key *k, char *val,
 	unsigned int i;
 
 	if (pki_thumbprint_normalise(val, tp) < 0) {
-		why_set(why, whylen,
+		err_set(why, whylen,
 			"%s: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits",
 			k->name);
 		return -EINVAL;
 	}
 	if (cfg->n_revoked >= CONFIG_MAX_REVOKED) {
-		why_set(why, whylen, "%s: more than %d thumbprints",
+		err_set(why, whylen, "%s: more than %d thumbprints",
 			k->name, CONFIG_MAX_REVOKED);
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->n_revoked; i++) {
 		if (!strcmp(cfg->revoked[i], tp)) {
-			why_set(why, whylen, "%s: thumbprint listed twice",
+			err_set(why, whylen, "%s: thumbprint listed twice",
 				k->name);
 			return -EINVAL;
 		}
@@ -464,13 +455,13 @@ static int parse_prefix(const char *name, const char *s, struct cidr4 *out,
 	uint32_t addr;
 
 	if (cidr4_parse_raw(s, &addr, &plen)) {
-		why_set(why, whylen,
+		err_set(why, whylen,
 			"%s must be ADDRESS/PREFIXLEN, as 10.1.0.0/16", name);
 		return -EINVAL;
 	}
 	if (addr & ~prefix_mask(plen)) {
 		fmt_ip(addr & prefix_mask(plen), ip);
-		why_set(why, whylen, "%s: host bits set, did you mean %s/%u?",
+		err_set(why, whylen, "%s: host bits set, did you mean %s/%u?",
 			name, ip, plen);
 		return -EINVAL;
 	}
@@ -489,14 +480,14 @@ static int set_pool(struct config_parser *p, const struct key *k, char *val,
 	if (parse_prefix(k->name, val, &c, why, whylen))
 		return -EINVAL;
 	if (c.plen < 16 || c.plen > 30) {
-		why_set(why, whylen, "%s: prefix length must be from 16 to 30",
+		err_set(why, whylen, "%s: prefix length must be from 16 to 30",
 			k->name);
 		return -EINVAL;
 	}
 	bad = special_range(&c);
 	if (bad) {
 		fmt_ip(bad->addr, ip);
-		why_set(why, whylen, "%s: inside the reserved range %s/%u",
+		err_set(why, whylen, "%s: inside the reserved range %s/%u",
 			k->name, ip, bad->plen);
 		return -EINVAL;
 	}
@@ -509,7 +500,7 @@ static int set_address(struct config_parser *p, const struct key *k,
 		       char *val, char *why, size_t whylen)
 {
 	if (ipv4_parse(val, &p->cfg->address)) {
-		why_set(why, whylen, "%s: not a valid IPv4 address", k->name);
+		err_set(why, whylen, "%s: not a valid IPv4 address", k->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -552,13 +543,13 @@ static int set_dns(struct config_parser *p, const struct key *k, char *val,
 
 	ret = split_list(val, items, CONFIG_MAX_DNS, &n);
 	if (ret == -EINVAL) {
-		why_set(why, whylen,
+		err_set(why, whylen,
 			"%s must be one or two comma-separated IPv4 addresses",
 			k->name);
 		return -EINVAL;
 	}
 	if (ret || cfg->n_dns + n > CONFIG_MAX_DNS) {
-		why_set(why, whylen, "%s: more than %d servers", k->name,
+		err_set(why, whylen, "%s: more than %d servers", k->name,
 			CONFIG_MAX_DNS);
 		return -EINVAL;
 	}
@@ -566,7 +557,7 @@ static int set_dns(struct config_parser *p, const struct key *k, char *val,
 		struct cidr4 host;
 
 		if (ipv4_parse(items[i], &addr[i])) {
-			why_set(why, whylen,
+			err_set(why, whylen,
 				"%s: %s is not a valid IPv4 address", k->name,
 				items[i]);
 			return -EINVAL;
@@ -574,7 +565,7 @@ static int set_dns(struct config_parser *p, const struct key *k, char *val,
 		host.addr = addr[i];
 		host.plen = 32;
 		if (special_range(&host)) {
-			why_set(why, whylen, "%s: %s is not a unicast address",
+			err_set(why, whylen, "%s: %s is not a unicast address",
 				k->name, items[i]);
 			return -EINVAL;
 		}
@@ -595,13 +586,13 @@ static int set_route(struct config_parser *p, const struct key *k, char *val,
 
 	ret = split_list(val, items, CONFIG_MAX_ROUTES, &n);
 	if (ret == -EINVAL) {
-		why_set(why, whylen,
+		err_set(why, whylen,
 			"%s must be a comma-separated list of ADDRESS/PREFIXLEN",
 			k->name);
 		return -EINVAL;
 	}
 	if (ret || cfg->n_routes + n > CONFIG_MAX_ROUTES) {
-		why_set(why, whylen, "%s: more than %d routes", k->name,
+		err_set(why, whylen, "%s: more than %d routes", k->name,
 			CONFIG_MAX_ROUTES);
 		return -EINVAL;
 	}
@@ -613,7 +604,7 @@ static int set_route(struct config_parser *p, const struct key *k, char *val,
 				&cfg->routes[j] : &r[j - cfg->n_routes];
 
 			if (o->addr == r[i].addr && o->plen == r[i].plen) {
-				why_set(why, whylen, "%s: %s listed twice",
+				err_set(why, whylen, "%s: %s listed twice",
 					k->name, items[i]);
 				return -EINVAL;
 			}
@@ -869,11 +860,9 @@ int finish_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	err_vset(err, errlen, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 

@@ -125,23 +125,37 @@ void link_gather_records(struct sstp_link *l)
 	SSL_set0_wbio(l->ssl, b);
 }
 
+/*
+ * One non-blocking send of n bytes at p; what went advances *head. 1 when
+ * something was sent, 0 when the socket is full (write_blocked set), -1 on
+ * error.
+ */
+static int send_step(struct sstp_link *l, const uint8_t *p, size_t n,
+		     size_t *head)
+{
+	ssize_t r = send(l->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (r > 0) {
+		*head += (size_t)r;
+		return 1;
+	}
+	if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+		l->write_blocked = true;
+		return 0;
+	}
+	return -1;
+}
+
 /* Send gathered records: 0 (all sent or would block) or -1. */
 static int rec_send(struct sstp_link *l)
 {
-	while (l->rec_tail > l->rec_head) {
-		ssize_t n = send(l->fd, l->rec + l->rec_head,
-				 l->rec_tail - l->rec_head,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+	int r;
 
-		if (n > 0) {
-			l->rec_head += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			l->write_blocked = true;
-			return 0;
-		}
-		return -1;
+	while (l->rec_tail > l->rec_head) {
+		r = send_step(l, l->rec + l->rec_head,
+			      l->rec_tail - l->rec_head, &l->rec_head);
+		if (r <= 0)
+			return r;
 	}
 	l->rec_head = l->rec_tail = 0;
 	return 0;
@@ -380,19 +394,13 @@ size_t link_drop_data(struct sstp_link *l)
  */
 static int ktls_flush(struct sstp_link *l)
 {
-	while (l->tx_tail > l->tx_head) {
-		ssize_t n = send(l->fd, l->tx + l->tx_head, record_len(l),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+	int r;
 
-		if (n > 0) {
-			l->tx_head += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			l->write_blocked = true;
-			return 0;
-		}
-		return -1;
+	while (l->tx_tail > l->tx_head) {
+		r = send_step(l, l->tx + l->tx_head, record_len(l),
+			      &l->tx_head);
+		if (r <= 0)
+			return r;
 	}
 	l->tx_head = l->tx_tail = 0;
 	return 0;

@@ -10,17 +10,16 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "err.h"
 
 static int __attribute__((format(printf, 4, 5)))
 fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	err_vset(err, errlen, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 
@@ -53,21 +52,6 @@ static int fsync_dir(const char *dir)
 	return ret;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int atomic_write_file(const char *path, const void *data, size_t len,
 		      mode_t mode, char *err, size_t errlen)
 {
@@ -91,7 +75,7 @@ int atomic_write_file(const char *path, const void *data, size_t len,
 	}
 	ret = fchmod(fd, mode) ? -errno : 0;
 	if (!ret)
-		ret = write_all(fd, data, len);
+		ret = fd_write_all(fd, data, len);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
@@ -199,30 +183,59 @@ int read_small_file(const char *path, size_t max, char **out, size_t *len,
 		close(fd);
 		return fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 	}
+	ret = fd_read_all(fd, buf, max, &n);
+	if (ret) {
+		free(buf);
+		close(fd);
+		return fail(ret, err, errlen, "%s: %s", path, ret == -EFBIG ?
+			    "too large" : strerror(-ret));
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int fd_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int fd_read_all(int fd, void *buf, size_t max, size_t *len)
+{
+	char *b = buf;
+	size_t n = 0;
+
 	for (;;) {
-		ssize_t r = read(fd, buf + n, max + 1 - n);
+		ssize_t r = read(fd, b + n, max + 1 - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			ret = -errno;
-			free(buf);
-			close(fd);
-			return fail(ret, err, errlen, "%s: %s", path,
-				    strerror(-ret));
+			*len = n;
+			return -errno;
 		}
 		if (!r)
 			break;
 		n += (size_t)r;
 		if (n > max) {
-			free(buf);
-			close(fd);
-			return fail(-EFBIG, err, errlen, "%s: too large", path);
+			*len = n;
+			return -EFBIG;
 		}
 	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
 	*len = n;
 	return 0;
 }

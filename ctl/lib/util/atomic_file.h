@@ -30,5 +30,13 @@ int mkdir_parents(const char *dir, mode_t mode, char *err, size_t errlen);
  */
 int read_small_file(const char *path, size_t max, char **out, size_t *len,
 		    mode_t *mode, char *err, size_t errlen);
+/* Write all n bytes to fd (short writes and EINTR retried). 0 or -errno. */
+int fd_write_all(int fd, const void *p, size_t n);
+/*
+ * Read fd to its end into buf, which has room for max + 1 bytes (the one
+ * more tells a file that is too large). *len: what was read. 0, -EFBIG
+ * (more than max bytes) or -errno.
+ */
+int fd_read_all(int fd, void *buf, size_t max, size_t *len);
 
 #endif

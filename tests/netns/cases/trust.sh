@@ -109,6 +109,13 @@ sys.exit(0 if sorted(r['thumbprint'] for r in d) == sorted(sys.argv[2:]) else 1)
 PY
 }
 
+# tr_revoked_has_on IFACE THUMBPRINT true|false: is it in revoked -j?
+tr_revoked_has_on()
+{
+	pp "$SSTPCTL" revoked "$1" -j >"$TMP/trevoked.json" 2>&1 || return 1
+	[ "$(jget "$TMP/trevoked.json" "'$2' in [r['thumbprint'] for r in d['revoked']]")" = "$3" ]
+}
+
 tr_revoked_has()
 {
 	pp "$SSTPCTL" revoked sstpgwt -j >"$TMP/trevoked.json" 2>&1 || return 1
@@ -421,5 +428,45 @@ stop_pid "$TU"
 gw_down sstpgwu
 result $? "sstpctl down sstpgwu" "$TMP/down.out"
 [ "$TR_MOUNTED" = 1 ] && umount "$TRO"
+
+# Thumbprints pasted as Windows' certificate dialog copies them (U+200E,
+# lower-case pairs and spaces) are read by sstpctl with the one normaliser
+# the daemon, the configuration and RevokedFile use: what it sends and
+# prints is the upper-case thumbprint. Gateway sstpgwtv (port 4469, pool
+# 172.16.219.0/24, its own roots and RevokedFile under $TR).
+mkdir -p "$TR/vroots"
+cp "$PKI/rootA/root.crt" "$TR/vroots/rootA.crt"
+VCONF=$SSTP_CONFDIR/trustv.conf
+write_config "$VCONF" Listen="$GW_IP:4469" Interface=sstpgwtv Pool=172.16.219.0/24 \
+	RootCertificates="$TR/vroots" Route= Clients.RevokedFile="$TR/v-revoked"
+CUR_LOG=$SSTP_LOGDIR/sstpgwtv.log
+gw_up "$VCONF"
+result $? "sstpgwtv starts" "$TMP/up.out"
+lrm=$(printf '\342\200\216')
+TP_good3=$(tr_sha1 "$PKI/good1.crt")
+TP_rA256=$(pp "$SSTPCTL" cert thumbprint --sha256 "$PKI/rootA/root.crt")
+pasted="$lrm$(echo "$TP_good3" | tr 'A-F' 'a-f' | sed 's/../& /g; s/ $//')"
+pp "$SSTPCTL" -j revoke sstpgwtv "$pasted" >"$TMP/tvrev.json" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ "$(jget "$TMP/tvrev.json" "d['revoked']")" = "$TP_good3" ] &&
+	grep -qx "$TP_good3" "$TR/v-revoked" && tr_revoked_has_on sstpgwtv "$TP_good3" true
+result $? "revoke -j of a pasted thumbprint (U+200E, lower case, spaces): it reports, stores and lists $TP_good3 (rc $rc)" "$TMP/tvrev.json" "$TR/v-revoked"
+pasted="$lrm$(echo "$TP_good3" | tr 'A-F' 'a-f' | sed 's/../&: /g; s/: $//')"
+pp "$SSTPCTL" -j unrevoke sstpgwtv "$pasted" >"$TMP/tvunrev.json" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ "$(jget "$TMP/tvunrev.json" "d['unrevoked']")" = "$TP_good3" ] &&
+	tr_revoked_has_on sstpgwtv "$TP_good3" false
+result $? "unrevoke -j of it written with colons and spaces: $TP_good3 withdrawn (rc $rc)" "$TMP/tvunrev.json"
+pasted="$lrm$(echo "$TP_rA256" | tr 'A-F' 'a-f' | sed 's/../&: /g; s/: $//')"
+pp "$SSTPCTL" root remove sstpgwtv "$pasted" >"$TMP/tvrdel.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && show_ok sstpgwtv "d['roots'] == 0"
+result $? "root remove of root A by its pasted SHA-256 thumbprint (${#pasted} bytes): no root left (rc $rc)" "$TMP/tvrdel.out"
+pp "$SSTPCTL" revoke sstpgwtv "${lrm}a9 zz" >"$TMP/tvbad.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "not a SHA-1" "$TMP/tvbad.out"
+result $? "revoke of a non-thumbprint is a usage error, said by sstpctl (rc $rc)" "$TMP/tvbad.out"
+gw_down sstpgwtv
+result $? "sstpctl down sstpgwtv" "$TMP/down.out"
 CUR_LOG=
 case_end
