@@ -15,12 +15,16 @@
 # Debian's header trees point at /usr/src: the flavour's Makefile includes
 # /usr/src/linux-headers-*-common/Makefile. That one line is rewritten to
 # the cache; the scripts/tools links are relative and work as unpacked.
+# The default cache is .cache/headers at the top of the tree, not below
+# kmod/, where kbuild's clean (M=kmod) would reach it; trees left in the
+# old place (kmod/.cache/RELEASE) are moved there.
 
 set -eu
 set -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-CACHE=$HERE/.cache
+CACHE=$HERE/../.cache/headers
+OLD_CACHE=$HERE/.cache
 QUIET=0
 SPECS=()
 
@@ -72,16 +76,18 @@ candidates()
 # cached SERIES: the newest release already unpacked for a series.
 cached()
 {
-	local glob
+	local glob c
 
 	case $1 in
 	6.1) glob='6.1.0-*-amd64' ;;
 	6.12) glob='6.12.*+deb12-amd64' ;;
 	*) return 1 ;;
 	esac
-	(cd "$CACHE" && for d in $glob; do
-		[ -f "$d/.complete" ] && echo "$d"
-	done) 2>/dev/null | sort -V | tail -n 1
+	for c in "$CACHE" "$OLD_CACHE"; do
+		(cd "$c" && for d in $glob; do
+			[ -f "$d/.complete" ] && echo "$d"
+		done) 2>/dev/null
+	done | sort -V | tail -n 1
 }
 
 resolve()
@@ -119,6 +125,13 @@ fetch()
 {
 	local rel=$1 dir=$CACHE/$1 dl common kbuild hdr
 
+	if [ ! -f "$dir/.complete" ] && [ -f "$OLD_CACHE/$rel/.complete" ]; then
+		say "moving $OLD_CACHE/$rel to $CACHE"
+		rm -rf "$dir"
+		mv "$OLD_CACHE/$rel" "$dir" &&
+			sed -i "s|^include .*/usr/src/linux-headers-|include $dir/usr/src/linux-headers-|" \
+				"$dir/usr/src/linux-headers-$rel/Makefile" || return 1
+	fi
 	if [ -f "$dir/.complete" ]; then
 		echo "$dir/usr/src/linux-headers-$rel"
 		return 0
