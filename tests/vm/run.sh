@@ -361,7 +361,7 @@ peer_build()
 	mkdir -p "$CACHE/bin"
 	rm -f "$PEER"
 	# shellcheck disable=SC2086
-	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl/lib" -I"$TOP/ctl" -o "$PEER.tmp" \
+	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl/lib" -I"$TOP/ctl" ${LDFLAGS:-} -o "$PEER.tmp" \
 		"$PEER_SRC" "$BUILD/libsstpctl.a" "$BUILD/libsstp.a" -lssl -lcrypto -lmnl \
 		>"$CACHE/peer-build.log" 2>&1 && mv "$PEER.tmp" "$PEER"
 }
