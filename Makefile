@@ -62,7 +62,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all clean check unit fuzz fuzz-run install netns test deps up asan asan-test \
+.PHONY: all clean check unit unit-run fuzz fuzz-run install netns test deps up asan asan-test \
 	version FORCE
 .DELETE_ON_ERROR:
 
@@ -105,8 +105,16 @@ $(O)/tests/%: tests/unit/%.c $(ARCHIVES:%=$(O)/%)
 
 unit: $(UNIT_BINS)
 
-check: all unit
+# Build and run the unit tests.
+unit-run: all unit
 	$(Q)tests/run-unit.sh $(O)/tests
+
+# Static analysis and style: cppcheck, shellcheck, checkpatch (tests/check.sh).
+CPPCHECK ?= cppcheck
+SHELLCHECK ?= shellcheck
+check: $(O)/gen/pkg-version.h
+	$(Q)CPPCHECK='$(CPPCHECK)' SHELLCHECK='$(SHELLCHECK)' \
+		CHECKPATCH='$(CHECKPATCH)' tests/check.sh $(O)
 
 # libFuzzer targets: clang, ASan + UBSan; the libraries are compiled once
 # with these flags (under $(O)/fuzz/obj/) and linked into every fuzzer.
