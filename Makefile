@@ -77,7 +77,8 @@ $(O)/gen/pkg-version.h: FORCE
 	@mkdir -p $(dir $@)
 	$(Q)echo '#define SSTP_PKG_VERSION "$(PKG_VERSION)"' >$@.tmp && \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
-$(O)/ctl/sstpd/sstpd.o $(O)/ctl/sstpctl/sstpctl.o: $(O)/gen/pkg-version.h
+$(O)/ctl/sstpd/sstpd.o $(O)/ctl/sstpctl/sstpctl.o $(O)/tests/test_version: \
+	$(O)/gen/pkg-version.h
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
