@@ -172,9 +172,13 @@ up: deps all
 install: all
 	install -v -D -m 0755 $(O)/sstpd $(DESTDIR)$(SBINDIR)/sstpd
 	install -v -D -m 0755 $(O)/sstpctl $(DESTDIR)$(SBINDIR)/sstpctl
-	install -v -D -m 0644 docs/sstpd.8 $(DESTDIR)$(MANDIR)/man8/sstpd.8
-	install -v -D -m 0644 docs/sstpctl.8 $(DESTDIR)$(MANDIR)/man8/sstpctl.8
-	install -v -D -m 0644 docs/sstpd.conf.5 $(DESTDIR)$(MANDIR)/man5/sstpd.conf.5
+	@mkdir -p $(O)/man
+	for m in sstpd.8 sstpctl.8 sstpd.conf.5; do \
+		sed '1,/^\.TH/s/^\(\.TH .*\) "sstp" /\1 "sstp $(PKG_VERSION)" /' \
+			docs/$$m >$(O)/man/$$m && \
+		install -v -D -m 0644 $(O)/man/$$m \
+			$(DESTDIR)$(MANDIR)/man$${m##*.}/$$m || exit 1; \
+	done
 	sed 's|/usr/local/sbin|$(SBINDIR)|g' ctl/systemd/sstpd@.service > $(O)/sstpd@.service
 	install -v -D -m 0644 $(O)/sstpd@.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/sstpd@.service
