@@ -1,7 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Userspace (ctl/), unit tests, fuzzers. The kernel module build (Kbuild)
-# arrives with kmod/.
+# Userspace (ctl/), unit tests, fuzzers, static analysis; the kernel
+# module's targets are in kmod/kmod.mk, included at the end.
+
+# The one place the version is written. Inside a git checkout of this tree,
+# git describe refines it: a tag vX.Y.Z and the commits since, or else
+# VERSION-g<commit>; -dirty with local changes. ctl/ gets it as
+# SSTP_PKG_VERSION ($(O)/gen/pkg-version.h), sstp.ko as SSTP_KMOD_VERSION
+# (kmod.mk passes it to kmod/Kbuild), DKMS in the copy dkms-install makes.
+VERSION := 0.1.0
+SSTP_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+PKG_VERSION := $(shell cd '$(SSTP_TOP)' && \
+	[ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ] || \
+	{ echo '$(VERSION)'; exit 0; }; \
+	git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null | sed 's/^v//' | \
+	grep . || \
+	echo "$(VERSION)-g$$(git describe --always --dirty --abbrev=12 --exclude='*')")
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -26,7 +40,7 @@ ifneq ($(CI),)
 WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
-CPPFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi -Ictl/lib -Ictl \
+CPPFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi -Ictl/lib -Ictl -I$(O)/gen \
 	-DRUNSTATEDIR=\"$(RUNSTATEDIR)\" -DSYSCONFDIR=\"$(SYSCONFDIR)\"
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 
@@ -48,10 +62,23 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all clean check unit fuzz fuzz-run install netns test deps up asan asan-test
+.PHONY: all clean check unit unit-run fuzz fuzz-run install netns test deps up asan asan-test \
+	version FORCE
 .DELETE_ON_ERROR:
 
 all: $(O)/sstpd $(O)/sstpctl
+
+version:
+	@echo $(PKG_VERSION)
+
+# Rewritten only when the version changes, so that a new commit rebuilds
+# the two mains and nothing else.
+$(O)/gen/pkg-version.h: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)echo '#define SSTP_PKG_VERSION "$(PKG_VERSION)"' >$@.tmp && \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(O)/ctl/sstpd/sstpd.o $(O)/ctl/sstpctl/sstpctl.o $(O)/tests/test_version: \
+	$(O)/gen/pkg-version.h
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -79,8 +106,16 @@ $(O)/tests/%: tests/unit/%.c $(ARCHIVES:%=$(O)/%)
 
 unit: $(UNIT_BINS)
 
-check: all unit
+# Build and run the unit tests.
+unit-run: all unit
 	$(Q)tests/run-unit.sh $(O)/tests
+
+# Static analysis and style: cppcheck, shellcheck, checkpatch (tests/check.sh).
+CPPCHECK ?= cppcheck
+SHELLCHECK ?= shellcheck
+check: $(O)/gen/pkg-version.h
+	$(Q)CPPCHECK='$(CPPCHECK)' SHELLCHECK='$(SHELLCHECK)' \
+		CHECKPATCH='$(CHECKPATCH)' tests/check.sh $(O)
 
 # libFuzzer targets: clang, ASan + UBSan; the libraries are compiled once
 # with these flags (under $(O)/fuzz/obj/) and linked into every fuzzer.
@@ -137,9 +172,13 @@ up: deps all
 install: all
 	install -v -D -m 0755 $(O)/sstpd $(DESTDIR)$(SBINDIR)/sstpd
 	install -v -D -m 0755 $(O)/sstpctl $(DESTDIR)$(SBINDIR)/sstpctl
-	install -v -D -m 0644 docs/sstpd.8 $(DESTDIR)$(MANDIR)/man8/sstpd.8
-	install -v -D -m 0644 docs/sstpctl.8 $(DESTDIR)$(MANDIR)/man8/sstpctl.8
-	install -v -D -m 0644 docs/sstpd.conf.5 $(DESTDIR)$(MANDIR)/man5/sstpd.conf.5
+	@mkdir -p $(O)/man
+	for m in sstpd.8 sstpctl.8 sstpd.conf.5; do \
+		sed '1,/^\.TH/s/^\(\.TH .*\) "sstp" /\1 "sstp $(PKG_VERSION)" /' \
+			docs/$$m >$(O)/man/$$m && \
+		install -v -D -m 0644 $(O)/man/$$m \
+			$(DESTDIR)$(MANDIR)/man$${m##*.}/$$m || exit 1; \
+	done
 	sed 's|/usr/local/sbin|$(SBINDIR)|g' ctl/systemd/sstpd@.service > $(O)/sstpd@.service
 	install -v -D -m 0644 $(O)/sstpd@.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/sstpd@.service
@@ -150,4 +189,4 @@ clean:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 # sstp.ko: module, module-6.1, module-6.12, module-install, dkms-install, ...
-include kmod/kmod.mk
+include $(SSTP_TOP)/kmod/kmod.mk

@@ -35,7 +35,7 @@
  */
 struct sstp_dev {
 	struct net_device *dev;
-	spinlock_t lock;
+	spinlock_t lock;	/* tables, sessions, n_sessions, dead */
 	bool dead;
 	u32 next_id;
 	u32 max_sessions;

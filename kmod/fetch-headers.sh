@@ -5,6 +5,7 @@
 # against them without installing a kernel or headers package:
 #
 #   kmod/fetch-headers.sh [--cache DIR] [--quiet] [SERIES|RELEASE...]
+#   kmod/fetch-headers.sh [--cache DIR] [--quiet] --checkpatch
 #
 # SERIES is 6.1 or 6.12 (the newest -amd64 flavour apt offers for it);
 # RELEASE is a full release such as 6.1.0-56-amd64. Default: 6.1 6.12.
@@ -15,20 +16,30 @@
 # Debian's header trees point at /usr/src: the flavour's Makefile includes
 # /usr/src/linux-headers-*-common/Makefile. That one line is rewritten to
 # the cache; the scripts/tools links are relative and work as unpacked.
+# The default cache is .cache/headers at the top of the tree, not below
+# kmod/, where kbuild's clean (M=kmod) would reach it; trees left in the
+# old place (kmod/.cache/RELEASE) are moved there.
+#
+# --checkpatch prints the path of the kernel's scripts/checkpatch.pl (with
+# its spelling.txt and const_structs.checkpatch), which no headers package
+# carries: they are taken from Debian 12's linux-source-6.1 (140 MB, once).
 
 set -eu
 set -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-CACHE=$HERE/.cache
+CACHE=$HERE/../.cache/headers
+OLD_CACHE=$HERE/.cache
 QUIET=0
+CHECKPATCH=0
 SPECS=()
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cache) CACHE=$2; shift 2 ;;
 	--quiet) QUIET=1; shift ;;
-	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--checkpatch) CHECKPATCH=1; shift ;;
+	-h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "fetch-headers: unknown option $1" >&2; exit 1 ;;
 	*) SPECS+=("$1"); shift ;;
 	esac
@@ -72,16 +83,18 @@ candidates()
 # cached SERIES: the newest release already unpacked for a series.
 cached()
 {
-	local glob
+	local glob c
 
 	case $1 in
 	6.1) glob='6.1.0-*-amd64' ;;
 	6.12) glob='6.12.*+deb12-amd64' ;;
 	*) return 1 ;;
 	esac
-	(cd "$CACHE" && for d in $glob; do
-		[ -f "$d/.complete" ] && echo "$d"
-	done) 2>/dev/null | sort -V | tail -n 1
+	for c in "$CACHE" "$OLD_CACHE"; do
+		(cd "$c" && for d in $glob; do
+			[ -f "$d/.complete" ] && echo "$d"
+		done) 2>/dev/null
+	done | sort -V | tail -n 1
 }
 
 resolve()
@@ -119,6 +132,13 @@ fetch()
 {
 	local rel=$1 dir=$CACHE/$1 dl common kbuild hdr
 
+	if [ ! -f "$dir/.complete" ] && [ -f "$OLD_CACHE/$rel/.complete" ]; then
+		say "moving $OLD_CACHE/$rel to $CACHE"
+		rm -rf "$dir"
+		mv "$OLD_CACHE/$rel" "$dir" &&
+			sed -i "s|^include .*/usr/src/linux-headers-|include $dir/usr/src/linux-headers-|" \
+				"$dir/usr/src/linux-headers-$rel/Makefile" || return 1
+	fi
 	if [ -f "$dir/.complete" ]; then
 		echo "$dir/usr/src/linux-headers-$rel"
 		return 0
@@ -152,6 +172,51 @@ fetch()
 	mv "$dir.tmp" "$dir"
 	echo "$dir/usr/src/linux-headers-$rel"
 }
+
+# checkpatch: scripts/checkpatch.pl and the two files it reads beside it.
+CHECKPATCH_SRC=linux-source-6.1
+checkpatch()
+{
+	local dir=$CACHE/checkpatch dl deb tree=${CHECKPATCH_SRC}
+
+	if [ -f "$dir/.complete" ]; then
+		echo "$dir/checkpatch.pl"
+		return 0
+	fi
+	rm -rf "$dir" "$dir.tmp"
+	dl=$dir.tmp/deb
+	mkdir -p "$dl"
+	chown _apt "$dl" 2>/dev/null || true
+	say "downloading $CHECKPATCH_SRC for scripts/checkpatch.pl"
+	if ! (cd "$dl" && apt-get download "$CHECKPATCH_SRC") \
+		>"$CACHE/apt-download.log" 2>&1; then
+		apt_update
+		(cd "$dl" && apt-get download "$CHECKPATCH_SRC") \
+			>"$CACHE/apt-download.log" 2>&1 || {
+			tail -n 5 "$CACHE/apt-download.log" >&2
+			rm -rf "$dir.tmp"
+			return 1
+		}
+	fi
+	deb=$(ls "$dl"/*.deb)
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$dir.tmp" "./usr/src/$tree.tar.xz" || return 1
+	tar -xJf "$dir.tmp/usr/src/$tree.tar.xz" -C "$dir.tmp" \
+		"$tree/scripts/checkpatch.pl" "$tree/scripts/spelling.txt" \
+		"$tree/scripts/const_structs.checkpatch" || return 1
+	mv "$dir.tmp/$tree/scripts/checkpatch.pl" \
+		"$dir.tmp/$tree/scripts/spelling.txt" \
+		"$dir.tmp/$tree/scripts/const_structs.checkpatch" "$dir.tmp/" &&
+		rm -rf "$dir.tmp/$tree" "$dir.tmp/usr" "$dl" &&
+		touch "$dir.tmp/.complete" &&
+		mv "$dir.tmp" "$dir" || return 1
+	echo "$dir/checkpatch.pl"
+}
+
+if [ "$CHECKPATCH" = 1 ]; then
+	checkpatch
+	exit
+fi
 
 rc=0
 for spec in "${SPECS[@]}"; do

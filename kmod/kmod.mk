@@ -2,24 +2,33 @@
 #
 # sstp.ko targets. The top-level Makefile includes this file at its end
 # (`include kmod/kmod.mk`); `make -C kmod TARGET` and
-# `make -f kmod/kmod.mk TARGET` work as well.
+# `make -f kmod/kmod.mk TARGET` read the top-level Makefile (which has the
+# version) and so work as well. The module is built by kbuild with M= this
+# folder (kmod/Kbuild) and lands in kmod/sstp.ko.
 #
 #   module          build sstp.ko against KERNELDIR
 #   module-debug    the same with self-tests and debug counters
-#   module-6.1      fetch Debian 12's 6.1 headers and build against them
+#   module-6.1      fetch Debian 12's 6.1 headers and build against them,
+#                   keeping the result in $(KMOD_OUT)/<release>/sstp.ko
 #   module-6.12     the same for 6.12 (bookworm-backports)
 #   module-install  install into /lib/modules/<release>/updates, run depmod
 #                   (not with DESTDIR: packaging runs it)
 #   dkms-install    install the sources under /usr/src and dkms add/build/install
 #   module-check    sparse with endianness checks (if sparse is installed)
-#   module-clean    remove the module's build results
+#   module-clean    remove the module's build results (kbuild's clean)
 #   kmod-test       build the VM test tool ($(KMOD_OUT)/sstp-kmod-test)
 #   kmod-vm         run the module tests in qemu (tests/kmod/vm.sh)
 #   ynl             regenerate the uapi header and policy from the spec
 #
 # Variables: KERNELRELEASE (default: the running kernel), KERNELDIR
 # (default /lib/modules/$(KERNELRELEASE)/build), DESTDIR, DEPMOD, DKMS,
-# KSRC (a Linux source tree, for ynl), SPARSE.
+# KSRC (a Linux source tree, for ynl), SPARSE, KMOD_CACHE (where
+# fetch-headers.sh keeps Debian's headers; default .cache/headers).
+
+ifeq ($(SSTP_TOP),)
+# On its own: the top-level Makefile defines the version and includes us.
+include $(dir $(lastword $(MAKEFILE_LIST)))../Makefile
+else
 
 KMOD_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KMOD_TOP := $(abspath $(KMOD_DIR)/..)
@@ -31,19 +40,18 @@ DEPMOD ?= depmod
 DKMS ?= dkms
 SPARSE ?= sparse
 KMOD_OUT ?= $(KMOD_TOP)/build/kmod
-KMOD_VERSION ?= $(shell sed -n 's/^\#define SSTP_VERSION "\(.*\)"/\1/p' \
-		  $(KMOD_TOP)/ctl/lib/util/version.h 2>/dev/null)
+KMOD_VERSION := $(PKG_VERSION)
 KMOD_PKG_CONFIG ?= pkg-config
+KMOD_CACHE ?=
+KMOD_FETCH = $(KMOD_DIR)/fetch-headers.sh $(if $(KMOD_CACHE),--cache $(KMOD_CACHE))
 
 # Module BTF needs pahole; without it the build skips BTF instead of failing.
 KMOD_NO_BTF = $(if $(shell command -v pahole 2>/dev/null),,CONFIG_DEBUG_INFO_BTF_MODULES=)
 # O= keeps the top-level Makefile's output directory away from kbuild.
-KMOD_MAKE = $(MAKE) -C $(KERNELDIR) M=$(KMOD_TOP) O= $(KMOD_NO_BTF)
+KMOD_MAKE = $(MAKE) -C $(KERNELDIR) M=$(KMOD_DIR) O= $(KMOD_NO_BTF) \
+	SSTP_PKG_VERSION=$(KMOD_VERSION)
 KMOD_RELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 		 $(KERNELDIR)/include/generated/utsrelease.h 2>/dev/null)
-
-KMOD_SRCS := $(wildcard $(KMOD_DIR)/*.[ch] $(KMOD_DIR)/compat/*.h \
-		$(KMOD_DIR)/compat/include/net/*.h $(KMOD_DIR)/selftest/*.c)
 
 .PHONY: module module-debug module-6.1 module-6.12 module-install \
 	dkms-install module-check module-clean kmod-test kmod-vm ynl
@@ -56,10 +64,11 @@ module-debug:
 
 # module-<series>: build against Debian's headers, keep the result per release.
 module-6.1 module-6.12: module-%:
-	@line=$$($(KMOD_DIR)/fetch-headers.sh --quiet $*) || exit 1; \
+	@line=$$($(KMOD_FETCH) --quiet $*) || exit 1; \
 	rel=$${line%% *}; kdir=$${line#* }; \
-	$(MAKE) -f $(KMOD_DIR)/kmod.mk module-clean module KERNELDIR=$$kdir && \
-	mkdir -p $(KMOD_OUT)/$$rel && cp $(KMOD_TOP)/sstp.ko $(KMOD_OUT)/$$rel/ && \
+	$(MAKE) --no-print-directory -C $(KMOD_TOP) module-clean KERNELDIR=$$kdir && \
+	$(MAKE) --no-print-directory -C $(KMOD_TOP) module KERNELDIR=$$kdir && \
+	mkdir -p $(KMOD_OUT)/$$rel && cp $(KMOD_DIR)/sstp.ko $(KMOD_OUT)/$$rel/ && \
 	echo "  MODULE  $(KMOD_OUT)/$$rel/sstp.ko"
 
 # Unsigned: distribution keys are not at hand (DKMS signs with its MOK).
@@ -72,12 +81,16 @@ endif
 
 KMOD_DKMS_DIR = $(DESTDIR)/usr/src/sstp-$(KMOD_VERSION)
 
+# The copy has no .git and no top-level Makefile: the version is written
+# into its kmod/Kbuild and dkms.conf.
 dkms-install:
-	@test -n "$(KMOD_VERSION)" || { echo "no version in ctl/lib/util/version.h"; exit 1; }
+	@test -n "$(KMOD_VERSION)" || { echo "dkms-install: no version"; exit 1; }
 	rm -rf $(KMOD_DKMS_DIR)
 	install -d $(KMOD_DKMS_DIR)/kmod/compat/include/net \
 		$(KMOD_DKMS_DIR)/kmod/selftest $(KMOD_DKMS_DIR)/include/uapi/linux
-	install -m 0644 $(KMOD_TOP)/Kbuild $(KMOD_DKMS_DIR)/
+	sed 's/^SSTP_PKG_VERSION ?=$$/SSTP_PKG_VERSION ?= $(KMOD_VERSION)/' \
+		$(KMOD_DIR)/Kbuild >$(KMOD_DKMS_DIR)/kmod/Kbuild
+	grep -q '^SSTP_PKG_VERSION ?= $(KMOD_VERSION)$$' $(KMOD_DKMS_DIR)/kmod/Kbuild
 	install -m 0644 $(wildcard $(KMOD_DIR)/*.[ch]) $(KMOD_DKMS_DIR)/kmod/
 	install -m 0644 $(KMOD_DIR)/selftest/*.c $(KMOD_DKMS_DIR)/kmod/selftest/
 	install -m 0644 $(KMOD_DIR)/compat/compat.h $(KMOD_DIR)/compat/Kbuild.include \
@@ -104,15 +117,20 @@ module-check:
 		echo "module-check: $(SPARSE) is not installed; skipped"; \
 	fi
 
-# Not kbuild's clean: with M= at the top of the tree it would delete every
-# *.o, *.a and *.ko below it, build/ and the VM caches included.
+# kbuild's clean (it deletes build results anywhere below kmod/). Without a
+# kernel build tree kbuild cannot run, and while an old checkout keeps
+# downloaded kernels in kmod/.cache their modules must stay: then the
+# module's own results go by hand.
+KMOD_CLEAN_FILES = $(KMOD_DIR)/*.o $(KMOD_DIR)/.*.cmd $(KMOD_DIR)/.*.d \
+	$(KMOD_DIR)/*.ko $(KMOD_DIR)/*.mod $(KMOD_DIR)/*.mod.c \
+	$(KMOD_DIR)/modules.order $(KMOD_DIR)/Module.symvers
 module-clean:
-	rm -f $(KMOD_DIR)/*.o $(KMOD_DIR)/.*.cmd $(KMOD_DIR)/.*.d \
-		$(KMOD_TOP)/sstp.ko $(KMOD_TOP)/sstp.o $(KMOD_TOP)/sstp.mod \
-		$(KMOD_TOP)/sstp.mod.c $(KMOD_TOP)/sstp.mod.o \
-		$(KMOD_TOP)/.sstp.*.cmd $(KMOD_TOP)/modules.order \
-		$(KMOD_TOP)/Module.symvers $(KMOD_TOP)/.modules.order.cmd \
-		$(KMOD_TOP)/.Module.symvers.cmd
+	$(Q)if [ -f $(KERNELDIR)/Makefile ] && [ -z "$$(find $(KMOD_DIR)/.cache \
+		-name '*.ko*' -print -quit 2>/dev/null)" ]; then \
+		$(KMOD_MAKE) clean; \
+	else \
+		rm -f $(KMOD_CLEAN_FILES); \
+	fi
 
 KMOD_TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I$(KMOD_TOP)/include/uapi -O2 -g \
 	-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -126,7 +144,8 @@ $(KMOD_OUT)/sstp-kmod-test: $(KMOD_TOP)/tests/kmod/sstp-kmod-test.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(KMOD_TEST_CFLAGS) \
 		$(shell $(KMOD_PKG_CONFIG) --cflags libmnl libssl libcrypto) \
-		-o $@ $< $(shell $(KMOD_PKG_CONFIG) --libs libmnl libssl libcrypto)
+		$(LDFLAGS) -o $@ $< \
+		$(shell $(KMOD_PKG_CONFIG) --libs libmnl libssl libcrypto)
 
 kmod-vm: kmod-test
 	$(KMOD_TOP)/tests/kmod/vm.sh
@@ -153,3 +172,5 @@ ynl:
 ifneq ($(kmod-saved-goal),)
 .DEFAULT_GOAL := $(kmod-saved-goal)
 endif
+
+endif # SSTP_TOP

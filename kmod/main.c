@@ -20,7 +20,7 @@
 #include "session.h"
 
 #ifndef SSTP_KMOD_VERSION
-#define SSTP_KMOD_VERSION "0.1.0"
+#error "SSTP_KMOD_VERSION comes from kmod/Kbuild"
 #endif
 
 struct workqueue_struct *sstp_wq;

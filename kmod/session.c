@@ -20,6 +20,7 @@
  * the creator's RLIMIT_NOFILE: the device's max_sessions bounds both.
  */
 
+#include <linux/bits.h>
 #include <linux/hash.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
@@ -37,7 +38,7 @@ atomic_t sstp_debug_sessions = ATOMIC_INIT(0);
 #endif
 
 /* Attempts at finding a free session id before giving up. */
-#define SSTP_ID_TRIES	(1U << 20)
+#define SSTP_ID_TRIES	BIT(20)
 
 static void session_del_work(struct work_struct *work);
 

@@ -40,7 +40,7 @@ static struct sstp_tx_cb *tx_cb(struct sk_buff *skb)
 }
 
 static int tx_queue(struct sstp_session *s, struct sk_buff *skb,
-		 unsigned int limit)
+		    unsigned int limit)
 {
 	int err = 0;
 

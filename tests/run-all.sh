@@ -30,6 +30,7 @@ stage() {
 	rm -f "$log"
 }
 stage build make -j"$(nproc)" CI=1 all unit
+stage check make check
 stage unit tests/run-unit.sh build/tests
 stage fuzz make CI=1 fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 stage netns tests/netns.sh build

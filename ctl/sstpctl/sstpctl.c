@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "version") || !strcmp(argv[0], "-V") ||
 	    !strcmp(argv[0], "--version")) {
-		printf("sstpctl %s\n", SSTP_VERSION);
+		printf("sstpctl %s\n", SSTP_PKG_VERSION);
 		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		case 'l': logfile = optarg; break;
 		case 'v': lvl = SSTP_LOG_DEBUG; break;
 		case 't': test = true; break;
-		case 'V': printf("sstpd %s\n", SSTP_VERSION); return 0;
+		case 'V': printf("sstpd %s\n", SSTP_PKG_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}

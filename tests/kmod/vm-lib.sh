@@ -31,7 +31,7 @@ kmod_build()
 	make -s -C "$KMOD_TOP" -f kmod/kmod.mk module-clean module-debug \
 		KERNELDIR="$kdir" >"$dir/build.log" 2>&1 || return 1
 	grep -qi 'warning:' "$dir/build.log" && return 1
-	cp "$KMOD_TOP/sstp.ko" "$dir/sstp.ko" &&
+	cp "$KMOD_TOP/kmod/sstp.ko" "$dir/sstp.ko" &&
 		make -s -C "$KMOD_TOP" -f kmod/kmod.mk module-clean >/dev/null
 }
 
@@ -73,7 +73,7 @@ kmod_install_guest()
 
 kmod_inputs()
 {
-	echo "$KMOD_TOOL" "$KMOD_TOP/tests/kmod/guest.sh" "$KMOD_TOP/Kbuild" \
+	echo "$KMOD_TOOL" "$KMOD_TOP/tests/kmod/guest.sh" "$KMOD_TOP/kmod/Kbuild" \
 		"$KMOD_TOP"/kmod/*.[ch] "$KMOD_TOP"/kmod/selftest/*.c \
 		"$KMOD_TOP"/kmod/compat/*.h "$KMOD_TOP"/kmod/compat/Kbuild.include \
 		"$KMOD_TOP"/kmod/compat/include/net/*.h \

@@ -24,7 +24,7 @@ set -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-CACHE=$TOP/kmod/.cache/images
+CACHE=$TOP/.cache/images
 OUT=$HERE/.out
 KMOD_TOP=$TOP
 TOOL=${KMOD_TEST_TOOL:-$TOP/build/kmod/sstp-kmod-test}

@@ -295,7 +295,7 @@ unpack_kernel()
 # The module's sources, relative to the top of the tree.
 kmod_sources()
 {
-	(cd "$TOP" && ls Kbuild kmod/*.[ch] kmod/selftest/*.c kmod/compat/*.h \
+	(cd "$TOP" && ls kmod/Kbuild kmod/*.[ch] kmod/selftest/*.c kmod/compat/*.h \
 		kmod/compat/Kbuild.include kmod/compat/include/net/*.h \
 		include/uapi/linux/sstp*.h 2>/dev/null)
 }
@@ -338,12 +338,12 @@ kmod_ensure()
 	(cd "$TOP" && kmod_sources | cpio --quiet -pdm "$dir/src") || return 1
 	src=$dir/src
 	command -v pahole >/dev/null 2>&1 || btf=CONFIG_DEBUG_INFO_BTF_MODULES=
-	# The version string comes from git describe, run in the copy: it
-	# finds this repository above it.
-	make -C "$kdir" M="$src" O= $btf SSTP_DEBUG=y modules \
+	# The version string is the top-level Makefile's.
+	make -C "$kdir" M="$src/kmod" O= $btf SSTP_DEBUG=y modules \
+		SSTP_PKG_VERSION="$(make -s --no-print-directory -C "$TOP" version)" \
 		>"$dir/build.log" 2>&1 || return 1
 	grep -qi 'warning:' "$dir/build.log" && return 1
-	cp "$src/sstp.ko" "$dir/sstp.ko" || return 1
+	cp "$src/kmod/sstp.ko" "$dir/sstp.ko" || return 1
 	rm -rf "$src"
 	echo "$key" >"$dir/key"
 	KMOD_KO=$dir/sstp.ko
@@ -361,7 +361,7 @@ peer_build()
 	mkdir -p "$CACHE/bin"
 	rm -f "$PEER"
 	# shellcheck disable=SC2086
-	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl/lib" -I"$TOP/ctl" -o "$PEER.tmp" \
+	gcc $PEER_CFLAGS -I"$TOP/include/uapi" -I"$TOP/ctl/lib" -I"$TOP/ctl" ${LDFLAGS:-} -o "$PEER.tmp" \
 		"$PEER_SRC" "$BUILD/libsstpctl.a" "$BUILD/libsstp.a" -lssl -lcrypto -lmnl \
 		>"$CACHE/peer-build.log" 2>&1 && mv "$PEER.tmp" "$PEER"
 }
