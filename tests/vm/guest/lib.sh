@@ -141,7 +141,10 @@ stop_pid()
 	return 0
 }
 
-# Lines of the gateway log after the mark set by gw_mark.
+# Lines of the gateway log after the mark set by gw_mark. Cases check
+# state through sstpctl show -j (show_has, show_wait, gw_count); the log
+# only for what it alone tells, where the line is the product: why a
+# session ended or was refused, the TLS version, the gateway's warnings.
 GWMARK=0
 gw_mark() { GWMARK=$(wc -l <"$GWLOG" 2>/dev/null || echo 0); }
 gw_since() { tail -n +"$((GWMARK + 1))" "$GWLOG" 2>/dev/null; }
@@ -273,6 +276,37 @@ show_has()
 	for s; do
 		grep -qF -- "$s" "$L/show.json" || return 1
 	done
+}
+
+# show_wait SECONDS FIXED...: within SECONDS, sstpctl show -j lists a
+# session holding every FIXED string (SHOWN: that session's line).
+show_wait()
+{
+	local i s secs=$1
+
+	shift
+	for ((i = 0; i < secs * 5; i++)); do
+		if show_json; then
+			SHOWN=$(show_lines)
+			for s; do
+				SHOWN=$(echo "$SHOWN" | grep -F -- "$s")
+			done
+			SHOWN=$(echo "$SHOWN" | head -n 1)
+			[ -n "$SHOWN" ] && return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# gw_count KEY: a counter of the gateway object of show -j, 0 if absent.
+gw_count()
+{
+	local v
+
+	show_json
+	v=$(gw_json "$1")
+	echo "${v:-0}"
 }
 
 # session_field SUBJECT KEY: a field of the session of SUBJECT in show -j.
@@ -516,17 +550,6 @@ gw_json()
 	sed -n "s/^{\"interface\"[^[]*\"$1\":\(\"[^\"]*\"\|[a-z0-9]*\).*/\1/p" \
 		"$L/show.json" | tr -d '"'
 }
-
-# gw_session_of ERE: the gateway's session number of the first log line
-# after the mark that matches ERE.
-gw_session_of()
-{
-	gw_since | grep -E -- "$1" | head -n 1 |
-		sed -n 's/.*session \([0-9]*\) \[.*/\1/p'
-}
-
-# kpath_line N: the "data path kernel (DEV session K)" line of session N.
-kpath_line() { gw_since | grep -E "session $1 \[[^]]*\]: data path kernel \($KIF session [0-9]+\)" | head -n 1; }
 
 # client_path TAG: the data path sstpctl connect reported ("kernel", ...).
 client_path() { sed -n 's/^up: .*(TLSv[0-9.]*, \([a-z]*\))$/\1/p' "$L/$1.out" | head -n 1; }

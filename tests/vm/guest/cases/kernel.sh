@@ -6,7 +6,7 @@
 # kernel_our_client TLS: our client on the kernel path both ends.
 kernel_our_client()
 {
-	local v=$1 tag=kours$1 n line kid path st
+	local v=$1 tag=kours$1 line kid path st
 
 	gw_mark
 	client_start "$tag" ours --tls "$v"
@@ -18,12 +18,13 @@ kernel_our_client()
 		"$L/$tag.out" "$L/$tag.err"
 	ip -n c1 -d link show 2>/dev/null | grep -q ' sstp '
 	result $? "kernel: TLS $v: the client's sstp device exists in ns c1" "$L/$tag.out"
-	gw_wait "up: CN=client1@vm.test .* at ${CADDR:-none}" 10
-	n=$(gw_session_of "up: CN=client1@vm.test .* at ${CADDR:-none}\$")
-	gw_wait "session ${n:-none} \[[^]]*\]: data path kernel \($KIF session [0-9]+\)" 10
-	result $? "kernel: TLS $v: gateway log: session ${n:-?}: data path kernel ($KIF session K)"
-	line=$(kpath_line "${n:-none}")
-	kid=$(echo "$line" | sed -n 's/.* session \([0-9]*\))$/\1/p')
+	show_wait 10 '"subject":"CN=client1@vm.test"' \
+		"\"address\":\"${CADDR:-none}\"" '"path":"kernel"'
+	st=$?
+	kid=$(kget "$SHOWN" id)
+	[ "$st" = 0 ] && [ -n "$kid" ]
+	result $? "kernel: TLS $v: show -j: the gateway has CN=client1@vm.test at ${CADDR:-?} on path kernel ($KIF session ${kid:-?})" \
+		"$L/show.json"
 	n1 ping -c 5 -W 5 "$GW_IN" >"$L/$tag.ping1" 2>&1
 	result $? "kernel: TLS $v: ping client -> gateway $GW_IN" "$L/$tag.ping1"
 	n0 ping -c 5 -W 5 "${CADDR:-none}" >"$L/$tag.ping2" 2>&1
@@ -37,7 +38,7 @@ kernel_our_client()
 	line=$(line_of '"subject":"CN=client1@vm.test"')
 	path=$(jget "$line" path)
 	[ "$path" = kernel ] && [ -n "$(kget "$line" id)" ] && [ "$(kget "$line" id)" = "${kid:-none}" ]
-	result $? "kernel: TLS $v: show -j: path kernel, kernel id $(kget "$line" id) as logged (${kid:-?})" \
+	result $? "kernel: TLS $v: show -j after the traffic: still path kernel, kernel id $(kget "$line" id) as at the start (${kid:-?})" \
 		"$L/show.json"
 	note "kernel: TLS $v: gateway session counters: rx_packets $(kget "$line" rx_packets) tx_packets $(kget "$line" tx_packets) rx_bytes $(kget "$line" rx_bytes) tx_bytes $(kget "$line" tx_bytes) echo $(kget "$line" echo_packets) rx_ctrl $(kget "$line" rx_ctrl_packets) tx_ctrl $(kget "$line" tx_ctrl_packets) drops $(kget "$line" rx_drop_rpf)/$(kget "$line" rx_drop_invalid)/$(kget "$line" rx_drop_ctrl)/$(kget "$line" tx_drop_queue)/$(kget "$line" tx_drop_invalid)"
 	[ "$(kget "$line" rx_packets)" -ge 10 ] 2>/dev/null &&
@@ -67,18 +68,19 @@ kernel_our_client()
 
 kernel_sstpc()
 {
-	local rounds=3 bad=0 i n line path retried try
+	local rounds=3 bad=0 i line path retried try
 
 	check "kernel: sstpd starts (TLSMaxVersion = 1.2, kernel path)" \
 		gw_start "TLSMaxVersion = 1.2" || return
 	gw_mark
 	sstpc_up ksstpc eap client2@vm.test
-	gw_wait "up: CN=client2@vm.test .* at ${SADDR:-none}" 10
-	result $? "kernel: sstpc: gateway log: crypto binding verified, up: CN=client2@vm.test" \
-		"$L/ksstpc.sstpc.log" "$L/ksstpc.pppd.log"
-	n=$(gw_session_of "up: CN=client2@vm.test .* at ${SADDR:-none}\$")
-	gw_wait "session ${n:-none} \[[^]]*\]: data path kernel \($KIF session [0-9]+\)" 10
-	result $? "kernel: sstpc: gateway log: session ${n:-?}: data path kernel"
+	show_wait 10 '"subject":"CN=client2@vm.test"' \
+		"\"address\":\"${SADDR:-none}\"" '"state":"connected"'
+	result $? "kernel: sstpc: show -j: crypto binding verified, CN=client2@vm.test at ${SADDR:-?}, connected" \
+		"$L/show.json" "$L/ksstpc.sstpc.log" "$L/ksstpc.pppd.log"
+	show_wait 10 '"subject":"CN=client2@vm.test"' '"path":"kernel"'
+	result $? "kernel: sstpc: show -j: path kernel ($KIF session $(kget "$SHOWN" id))" \
+		"$L/show.json"
 	n2 ping -c 5 -W 5 "$GW_IN" >"$L/ksstpc.ping1" 2>&1 && was_up
 	result $? "kernel: sstpc: ping client -> gateway over ppp0" "$L/ksstpc.ping1"
 	n0 ping -c 5 -W 5 "${SADDR:-none}" >"$L/ksstpc.ping2" 2>&1
@@ -108,7 +110,8 @@ kernel_sstpc()
 		for try in 1 2; do
 			gw_mark
 			sstpc_start "kround$i" eap client2@vm.test
-			if wait_ppp 60 && gw_wait 'data path kernel' 10 &&
+			if wait_ppp 60 &&
+			   show_wait 10 "\"address\":\"${SADDR:-none}\"" '"path":"kernel"' &&
 			   n2 ping -c 2 -W 5 "$GW_IN" >/dev/null 2>&1; then
 				rm -f "$L/kround$i.pppd.log" "$L/kround$i.sstpc.log"
 				break
@@ -203,9 +206,10 @@ kernel_many()
 	[ "$dump" = "sessions: 0" ] && ! ip -n gw route show dev "$KIF" | grep -q .
 	result $? "kernel: many: module dump empty (${dump}), no route left on $KIF" \
 		"$L/kdump.out"
-	kn=$(gw_since | grep -c "data path kernel ($KIF session")
+	kn=$(gw_count established)
 	[ "$kn" -eq "$n" ]
-	result $? "kernel: many: gateway log: $kn 'data path kernel' lines"
+	result $? "kernel: many: show -j: the gateway counts $kn sessions established" \
+		"$L/show.json"
 	check "kernel: many: sstpctl down stops the gateway" gw_stop
 }
 
@@ -227,9 +231,9 @@ peer_start()
 	wait_file "$out" '^local ' 10 &&
 		PPORT=$(sed -n 's/^local [0-9.]*:\([0-9]*\)$/\1/p' "$out")
 	wait_file "$out" '^up: ' 100 || return 1
-	gw_wait "\[$PEER_IP:${PPORT:-none}\]: data path kernel \($KIF session [0-9]+\)" 15 ||
+	show_wait 15 "\"peer\":\"$PEER_IP:${PPORT:-none}\"" '"path":"kernel"' ||
 		return 1
-	PN=$(gw_session_of "\[$PEER_IP:${PPORT:-none}\]: data path kernel")
+	PN=$(jget "$SHOWN" id)
 }
 
 # Reasons the gateway logs for each mode that ends the session.

@@ -5,7 +5,7 @@
 
 case_sstpc()
 {
-	local st tp rounds bad i retried try
+	local st tp rounds bad i retried try refused0
 
 	case_begin sstpc "Debian sstpc $(sstpc --version 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1) + pppd $(pppd --version 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1), EAP-TLS with a client certificate"
 	# Debian's sstpc 1.0.18 stalls now and then after a TLS 1.3 handshake
@@ -19,9 +19,11 @@ case_sstpc()
 	# 1. A session comes up; traffic both ways; listed; client-side end.
 	gw_mark
 	sstpc_up eap eap client2@vm.test
-	gw_wait "up: CN=client2@vm.test .* at ${SADDR:-none}" 10
-	result $? "sstpc: gateway log: crypto binding verified, up: CN=client2@vm.test at ${SADDR:-?}" \
-		"$L/eap.sstpc.log" "$L/eap.pppd.log"
+	show_wait 10 '"subject":"CN=client2@vm.test"' \
+		"\"address\":\"${SADDR:-none}\"" '"state":"connected"'
+	result $? "sstpc: show -j: crypto binding verified, CN=client2@vm.test at ${SADDR:-?}, connected" \
+		"$L/show.json" "$L/eap.sstpc.log" "$L/eap.pppd.log"
+	# A complaint about the binding is a log line only.
 	! gw_since | grep -q 'crypto binding:'
 	result $? "sstpc: gateway log has no crypto binding complaint"
 	n2 ping -c 3 -W 5 "$GW_IN" >"$L/eap.ping1" 2>&1 && was_up
@@ -64,6 +66,7 @@ case_sstpc()
 
 	# 3. A revoked certificate is refused.
 	gw_mark
+	refused0=$(gw_count refused)
 	sstpc_start banned banned banned@vm.test
 	sstpc_gone 60
 	st=$?
@@ -74,11 +77,15 @@ case_sstpc()
 	st=$?
 	[ "$st" -ne 0 ] && [ "$st" -ne 124 ]
 	result $? "sstpc: ... sstpc exits with a failure status ($st)" "$L/banned.sstpc.log"
-	! grep -q 'local  IP address' "$L/banned.pppd.log" &&
-		! gw_since | grep -q 'up: CN=banned@vm.test'
-	result $? "sstpc: ... no address was assigned" "$L/banned.pppd.log"
-	gw_wait 'refused: .*revoked' 5
-	result $? "sstpc: ... the gateway logs the refusal (revoked)"
+	! grep -q 'local  IP address' "$L/banned.pppd.log" && show_json &&
+		! grep -qF '"subject":"CN=banned@vm.test"' "$L/show.json"
+	result $? "sstpc: ... no address was assigned (pppd, show -j)" \
+		"$L/banned.pppd.log" "$L/show.json"
+	# The count is state (show -j); the reason is in the log only.
+	[ "$(gw_count refused)" -gt "${refused0:-0}" ] &&
+		gw_wait 'refused: .*revoked' 5
+	result $? "sstpc: ... the gateway counts the refusal (show -j refused ${refused0:-?} -> $(gw_count refused)) and logs why (revoked)" \
+		"$L/show.json"
 	gw_wait 'closed: disconnect acknowledged' 5
 	result $? "sstpc: ... sstpc acknowledges the gateway's CALL_DISCONNECT (closed: disconnect acknowledged)" \
 		"$L/banned.sstpc.log"
