@@ -122,9 +122,9 @@ KMOD_TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I$(KMOD_TOP)/include/uapi -O2 -g \
 kmod-test: $(KMOD_OUT)/sstp-kmod-test
 
 # The tool talks to the module through the library's netlink client
-# (ctl/lib/nl/sstpnl.c): link libsstp.a (make all first, or through the
-# top-level Makefile, which builds it).
-KMOD_LIBSSTP ?= $(KMOD_TOP)/build/libsstp.a
+# (ctl/lib/nl/sstpnl.c) in libsstp.a: through the top-level Makefile (O
+# set) it is built first; on its own, make all first.
+KMOD_LIBSSTP ?= $(if $(O),$(O)/libsstp.a,$(KMOD_TOP)/build/libsstp.a)
 
 $(KMOD_OUT)/sstp-kmod-test: $(KMOD_TOP)/tests/kmod/sstp-kmod-test.c \
 		$(KMOD_TOP)/include/uapi/linux/sstp.h \

@@ -626,6 +626,11 @@ qemu_begin()
 		exit 1
 	fi
 	mkdir -p "$QEMU_CACHE" "$QEMU_OUT"
+	# Kernels unpacked by the harness's former home, not downloaded again.
+	if [ ! -d "$QEMU_CACHE/kernels" ] &&
+	   [ -d "$QEMU_TOP/tests/vm/.cache/kernels" ]; then
+		mv "$QEMU_TOP/tests/vm/.cache/kernels" "$QEMU_CACHE/kernels"
+	fi
 	# timeout(1) passes the signal on to qemu.
 	trap '[ -n "$QPID" ] && kill -TERM "$QPID" 2>/dev/null; exit 1' INT TERM
 }
