@@ -79,6 +79,7 @@ usage()
 }
 
 CASES=
+CASE_GIVEN=
 BENCH=
 KERNELS=()
 while [ $# -gt 0 ]; do
@@ -86,8 +87,13 @@ while [ $# -gt 0 ]; do
 	--case)
 		[ $# -ge 2 ] || { usage >&2; exit 1; }
 		CASES="$CASES ${2//,/ }"
+		CASE_GIVEN=1
 		shift 2 ;;
-	--case=*) CASES="$CASES ${1#--case=}"; CASES=${CASES//,/ }; shift ;;
+	--case=*)
+		CASES="$CASES ${1#--case=}"
+		CASES=${CASES//,/ }
+		CASE_GIVEN=1
+		shift ;;
 	--list) echo "boot (always first) $(qemu_stage_cases)"; exit 0 ;;
 	--bench) BENCH=1; shift ;;
 	--no-bench) BENCH=0; shift ;;
@@ -107,9 +113,10 @@ esac
 # boot always runs (stage_begin); --case bench is --bench.
 case " $CASES " in *" bench "*) BENCH=1 ;; esac
 CASES=$(echo "$CASES" | tr ' ' '\n' | grep -vx -e '' -e boot -e bench | paste -sd' ' -)
-if [ -z "$CASES" ] && [ "$BENCH" != 1 ]; then
-	# Neither --case nor --bench: every case, then the benchmark.
-	CASES=$(qemu_stage_cases)
+if [ -z "$CASE_GIVEN" ] && [ "$BENCH" != 1 ]; then
+	# Neither --case nor --bench: every case, then the benchmark
+	# (--no-bench: without it).
+	CASES=$(qemu_stage_cases | tr ' ' '\n' | grep -vx bench | paste -sd' ' -)
 	BENCH=${BENCH:-1}
 fi
 [ "${BENCH:-0}" = 1 ] && CASES="$CASES bench"
