@@ -8,7 +8,6 @@ case_devices()
 	local out
 
 	case_begin devices "devices over generic netlink and rtnetlink"
-	# --- devices over generic netlink and rtnetlink
 	out=$("$T" dev-new sstpt0 2>>"$LOG/cmd.log")
 	check "dev-new over generic netlink ($out)" is_sstp sstpt0
 	check "dev-list shows it" listed sstpt0

@@ -9,7 +9,6 @@ case_policy()
 
 	case_begin policy "session limit, checksums, user namespaces, memory accounting"
 	need_dev || { case_end policy; return; }
-	# --- who may use the module, how much, and what the stack checks
 	run_tool "session limit" scenario limit "$DEV" "${KMOD_LIMIT:-8}"
 	run_tool checksums scenario csum "$DEV"
 	# Root of a user namespace owns its network namespace, not the module.

@@ -8,7 +8,6 @@ case_sessions()
 {
 	case_begin sessions "sessions on real kernel TLS sockets"
 	need_dev || { case_end sessions; return; }
-	# --- scenarios on real kernel TLS sockets
 	run_tool api scenario api "$DEV"
 	run_tool traffic scenario traffic "$DEV"
 	check "routes via a gateway's address" sh -c \
