@@ -439,6 +439,11 @@ sstpc_stalled()
 		# and waits for CALL_CONNECT_REQUEST.
 		note "sstpc stalled before CALL_CONNECT_REQUEST after taking the gateway's answer (gateway: connect-pending, Send-Q 0)"
 	else
+		# Neither: not sstpc's known stall. What both ends hold, for
+		# whoever looks at the failure.
+		note "$1: not sstpc's known stall; sstpc's socket: $(n2 ss -tno state established "dst $GW2:$PORT" | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
+		note "$1: the gateway's socket: $(n0 ss -tno state established "sport = :$PORT" | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
+		show_json && note "$1: the gateway's sessions: $(show_lines | sed 's/"kernel":<[^>]*>//' | cut -c1-200 | tr '\n' ' ')"
 		return 1
 	fi
 	note "sstpc's socket: $(n2 ss -tno state established | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
