@@ -17,7 +17,8 @@
 #   module-check    sparse with endianness checks (if sparse is installed)
 #   module-clean    remove the module's build results (kbuild's clean)
 #   kmod-test       build the VM test tool ($(KMOD_OUT)/sstp-kmod-test)
-#   kmod-vm         run the module tests in qemu (tests/kmod/vm.sh)
+#   kmod-vm         run the module tests in qemu (tests/kmod/vm.sh;
+#                   KMOD_VM_CASE=a,b runs those cases only)
 #   ynl             regenerate the uapi header and policy from the spec
 #
 # Variables: KERNELRELEASE (default: the running kernel), KERNELDIR
@@ -138,17 +139,23 @@ KMOD_TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I$(KMOD_TOP)/include/uapi -O2 -g \
 
 kmod-test: $(KMOD_OUT)/sstp-kmod-test
 
+# The tool talks to the module through the library's netlink client
+# (ctl/lib/nl/sstpnl.c) in libsstp.a: through the top-level Makefile (O
+# set) it is built first; on its own, make all first.
+KMOD_LIBSSTP ?= $(if $(O),$(O)/libsstp.a,$(KMOD_TOP)/build/libsstp.a)
+
 $(KMOD_OUT)/sstp-kmod-test: $(KMOD_TOP)/tests/kmod/sstp-kmod-test.c \
 		$(KMOD_TOP)/include/uapi/linux/sstp.h \
-		$(KMOD_TOP)/include/uapi/linux/sstp_proto.h
+		$(KMOD_TOP)/include/uapi/linux/sstp_proto.h \
+		$(KMOD_TOP)/ctl/lib/nl/sstpnl.h $(KMOD_LIBSSTP)
 	@mkdir -p $(dir $@)
-	$(CC) $(KMOD_TEST_CFLAGS) \
+	$(CC) $(KMOD_TEST_CFLAGS) -I$(KMOD_TOP)/ctl/lib -I$(KMOD_TOP)/ctl \
 		$(shell $(KMOD_PKG_CONFIG) --cflags libmnl libssl libcrypto) \
-		$(LDFLAGS) -o $@ $< \
+		$(LDFLAGS) -o $@ $< $(KMOD_LIBSSTP) \
 		$(shell $(KMOD_PKG_CONFIG) --libs libmnl libssl libcrypto)
 
 kmod-vm: kmod-test
-	$(KMOD_TOP)/tests/kmod/vm.sh
+	$(KMOD_TOP)/tests/kmod/vm.sh $(if $(KMOD_VM_CASE),--case $(KMOD_VM_CASE))
 
 # ynl-gen finds the kernel tree by its MAINTAINERS file and names the spec
 # by its path below that; a scratch tree gives it ours.

@@ -8,7 +8,7 @@
 # Needs root (netns, TUN).
 # Ends with one line "N passed, N failed" over all stages.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 total_p=0 total_f=0
 stage() {
 	local name=$1; shift

@@ -55,6 +55,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nl/sstpnl.h"
+
 #ifndef SOL_TLS
 #define SOL_TLS 282
 #endif
@@ -144,13 +146,14 @@ struct ntf {
 	struct sess s;
 };
 
+/*
+ * The library's netlink client (ctl/lib/nl/sstpnl.h) carries the requests
+ * and notifications; the tool parses every attribute of the replies.
+ */
 struct nl {
-	struct mnl_socket *sk;
-	uint32_t seq;
-	uint16_t family;
-	char ext[256];
-	struct ntf *head, **tail;
-	unsigned int overruns;
+	struct sstpnl k;
+	char ext[256];			/* the last request's extended ack */
+	struct ntf *head, **tail;	/* notifications, parsed */
 };
 
 /* What a session request carries; zero fields are left out. */
@@ -170,8 +173,6 @@ struct sreq {
 	size_t pkt_len;
 	uint32_t extra_attr;	/* an attribute the op does not take */
 };
-
-static char nlbuf[NL_BUF];
 
 static int sess_attr_cb(const struct nlattr *a, void *data)
 {
@@ -254,29 +255,11 @@ static void queue_ntf(struct nl *nl, const struct nlmsghdr *nlh)
 	nl->tail = &n->next;
 }
 
-static int ext_cb(const struct nlattr *a, void *data)
+/* sstpnl_ntf_poll's callback: notifications (sequence 0) only. */
+static void ntf_cb(void *arg, const struct nlmsghdr *nlh)
 {
-	struct nl *nl = data;
-
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-		snprintf(nl->ext, sizeof(nl->ext), "%s", mnl_attr_get_str(a));
-	return MNL_CB_OK;
-}
-
-static int nl_recv(struct nl *nl)
-{
-	int n;
-
-	for (;;) {
-		n = mnl_socket_recvfrom(nl->sk, nlbuf, sizeof(nlbuf));
-		if (n >= 0)
-			return n;
-		if (errno == ENOBUFS) {
-			nl->overruns++;
-			continue;
-		}
-		return -errno;
-	}
+	if (!nlh->nlmsg_seq)
+		queue_ntf(arg, nlh);
 }
 
 typedef int (*reply_fn)(const struct nlmsghdr *nlh, void *data);
@@ -285,97 +268,27 @@ typedef int (*reply_fn)(const struct nlmsghdr *nlh, void *data);
 static int nl_talk(struct nl *nl, struct nlmsghdr *req, reply_fn fn,
 		   void *data)
 {
-	uint32_t seq = req->nlmsg_seq;
-	const struct nlmsghdr *nlh;
-	const struct nlmsgerr *e;
-	int n, err;
-
-	nl->ext[0] = 0;
-	if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = nl_recv(nl);
-		if (n < 0)
-			return n;
-		for (nlh = (void *)nlbuf; mnl_nlmsg_ok(nlh, n);
-		     nlh = mnl_nlmsg_next(nlh, &n)) {
-			if (nlh->nlmsg_seq != seq) {
-				if (!nlh->nlmsg_seq &&
-				    nlh->nlmsg_type == nl->family)
-					queue_ntf(nl, nlh);
-				continue;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				e = mnl_nlmsg_get_payload(nlh);
-				if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-					mnl_attr_parse(nlh, sizeof(*e), ext_cb,
-						       nl);
-				return e->error;
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				err = *(const int *)mnl_nlmsg_get_payload(nlh);
-				if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-					mnl_attr_parse(nlh, sizeof(int), ext_cb,
-						       nl);
-				return err;
-			}
-			if (fn)
-				fn(nlh, data);
-		}
-	}
+	return sstpnl_request(&nl->k, req, fn, data, nl->ext, sizeof(nl->ext));
 }
 
-static struct nlmsghdr *msg_start(struct nl *nl, char *buf, uint16_t type,
-				  uint8_t cmd, uint16_t flags)
+static struct nlmsghdr *msg_start(struct nl *nl, char *buf, uint8_t cmd,
+				  uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = ++nl->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = SSTP_FAMILY_VERSION;
-	return nlh;
-}
-
-static int family_cb(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-		*(uint16_t *)data = mnl_attr_get_u16(a);
-	return MNL_CB_OK;
-}
-
-static int family_reply(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_cb, data);
+	return sstpnl_msg_start(&nl->k, buf, cmd, flags);
 }
 
 static int nl_open(struct nl *nl)
 {
-	char buf[256];
-	struct nlmsghdr *nlh;
-	int one = 1, rcv = 4 << 20, err;
+	static const struct sstpnl_ops no_ops;
+	char err[256];
+	int ret;
 
 	memset(nl, 0, sizeof(*nl));
 	nl->tail = &nl->head;
-	nl->sk = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->sk || mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(mnl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUFFORCE,
-		   &rcv, sizeof(rcv));
-	nl->seq = time(NULL);
-
-	nlh = msg_start(nl, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
-	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SSTP_FAMILY_NAME);
-	err = nl_talk(nl, nlh, family_reply, &nl->family);
-	if (!err && !nl->family)
-		err = -ENOENT;
-	return err;
+	ret = sstpnl_open(&nl->k, &no_ops, NULL, err, sizeof(err));
+	if (ret)
+		snprintf(nl->ext, sizeof(nl->ext), "%s", err);
+	return ret;
 }
 
 static void nl_close(struct nl *nl)
@@ -386,8 +299,7 @@ static void nl_close(struct nl *nl)
 		nl->head = n->next;
 		free(n);
 	}
-	mnl_socket_close(nl->sk);
-	nl->sk = NULL;
+	sstpnl_close(&nl->k);
 }
 
 static void put_sreq(struct nlmsghdr *nlh, const struct sreq *r, bool nest)
@@ -447,7 +359,7 @@ static int nl_session(struct nl *nl, uint8_t cmd, const struct sreq *r,
 {
 	struct nlmsghdr *nlh;
 
-	nlh = msg_start(nl, reqbuf, nl->family, cmd, NLM_F_ACK);
+	nlh = msg_start(nl, reqbuf, cmd, 0);
 	put_sreq(nlh, r, true);
 	return nl_talk(nl, nlh, fn, data);
 }
@@ -531,8 +443,7 @@ static int session_dump(struct nl *nl, uint32_t ifindex, bool print)
 	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = msg_start(nl, reqbuf, nl->family, SSTP_CMD_SESSION_GET,
-			NLM_F_DUMP);
+	nlh = msg_start(nl, reqbuf, SSTP_CMD_SESSION_GET, NLM_F_DUMP);
 	if (ifindex)
 		mnl_attr_put_u32(nlh, SSTP_A_IFINDEX, ifindex);
 	err = nl_talk(nl, nlh, dump_reply, &d);
@@ -582,7 +493,7 @@ static int dev_new(struct nl *nl, const char *name, struct devinfo *d)
 	struct nlmsghdr *nlh;
 
 	memset(d, 0, sizeof(*d));
-	nlh = msg_start(nl, reqbuf, nl->family, SSTP_CMD_DEV_NEW, NLM_F_ACK);
+	nlh = msg_start(nl, reqbuf, SSTP_CMD_DEV_NEW, 0);
 	if (name)
 		mnl_attr_put_strz(nlh, SSTP_A_IFNAME, name);
 	return nl_talk(nl, nlh, dev_reply, d);
@@ -595,7 +506,7 @@ static int dev_cmd(struct nl *nl, uint8_t cmd, uint32_t ifindex,
 
 	if (d)
 		memset(d, 0, sizeof(*d));
-	nlh = msg_start(nl, reqbuf, nl->family, cmd, NLM_F_ACK);
+	nlh = msg_start(nl, reqbuf, cmd, 0);
 	if (ifindex)
 		mnl_attr_put_u32(nlh, SSTP_A_IFINDEX, ifindex);
 	return nl_talk(nl, nlh, d ? dev_reply : NULL, d);
@@ -620,20 +531,7 @@ static struct ntf *take_ntf(struct nl *nl, uint8_t cmd, uint32_t id)
 /* Receive whatever notifications are pending, waiting up to ms. */
 static void nl_pump(struct nl *nl, int ms)
 {
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl->sk), .events = POLLIN };
-	const struct nlmsghdr *nlh;
-	int n;
-
-	while (poll(&pfd, 1, ms) > 0) {
-		n = nl_recv(nl);
-		if (n < 0)
-			return;
-		for (nlh = (void *)nlbuf; mnl_nlmsg_ok(nlh, n);
-		     nlh = mnl_nlmsg_next(nlh, &n))
-			if (!nlh->nlmsg_seq && nlh->nlmsg_type == nl->family)
-				queue_ntf(nl, nlh);
-		ms = 0;
-	}
+	sstpnl_ntf_poll(&nl->k, ms, ntf_cb, nl);
 }
 
 /* A notification of a kind (for a session id, or any with 0), or NULL. */
@@ -2139,7 +2037,7 @@ static int scenario_unpriv(struct nl *nl, uint32_t ifindex)
 	check(err == -EPERM, "dev-get refused with EPERM (%s)",
 	      err ? strerror(-err) : "accepted");
 	memset(&d, 0, sizeof(d));
-	nlh = msg_start(nl, reqbuf, nl->family, SSTP_CMD_DEV_GET, NLM_F_DUMP);
+	nlh = msg_start(nl, reqbuf, SSTP_CMD_DEV_GET, NLM_F_DUMP);
 	err = nl_talk(nl, nlh, dev_reply, &d);
 	check(err == -EPERM, "dev-get dump refused with EPERM (%s, %u devices)",
 	      err ? strerror(-err) : "accepted", d.n);
@@ -2181,7 +2079,7 @@ static int dev_new_max(struct nl *nl, const char *name, uint32_t max,
 	struct nlmsghdr *nlh;
 
 	memset(d, 0, sizeof(*d));
-	nlh = msg_start(nl, reqbuf, nl->family, SSTP_CMD_DEV_NEW, NLM_F_ACK);
+	nlh = msg_start(nl, reqbuf, SSTP_CMD_DEV_NEW, 0);
 	mnl_attr_put_strz(nlh, SSTP_A_IFNAME, name);
 	mnl_attr_put_u32(nlh, SSTP_A_MAX_SESSIONS, max);
 	return nl_talk(nl, nlh, dev_reply, d);
@@ -2540,6 +2438,9 @@ static int scenario_csum(struct nl *nl, uint32_t ifindex)
 		die("udp socket on %s: %s", GW6, strerror(errno));
 	if (attach(nl, ifindex, p, "10.200.0.70", "fd00:200::70", -1, &id)) {
 		check(false, "attach");
+		close(ufd);
+		close(tfd);
+		close(u6fd);
 		return finish();
 	}
 
@@ -2796,7 +2697,7 @@ int main(int argc, char **argv)
 	err = nl_open(&nl);
 	if (err)
 		die("generic netlink family %s: %s", SSTP_FAMILY_NAME,
-		    strerror(-err));
+		    nl.ext);
 
 	if (!strcmp(argv[1], "dev-new")) {
 		err = dev_new(&nl, argc > 2 ? argv[2] : NULL, &d);
@@ -2816,8 +2717,7 @@ int main(int argc, char **argv)
 
 		memset(&d, 0, sizeof(d));
 		d.print = true;
-		nlh = msg_start(&nl, reqbuf, nl.family, SSTP_CMD_DEV_GET,
-				NLM_F_DUMP);
+		nlh = msg_start(&nl, reqbuf, SSTP_CMD_DEV_GET, NLM_F_DUMP);
 		err = nl_talk(&nl, nlh, dev_reply, &d);
 		if (err)
 			die("dev-get: %s (%s)", strerror(-err), nl.ext);
@@ -2890,8 +2790,8 @@ int main(int argc, char **argv)
 		}
 		else
 			usage(stderr);
-		if (nl.overruns)
-			note("netlink socket overruns: %u", nl.overruns);
+		if (nl.k.overrun)
+			note("netlink socket overruns");
 		nl_close(&nl);
 		return rc;
 	}

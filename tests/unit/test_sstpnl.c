@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -718,6 +720,245 @@ static void test_del_every_reason(void **state)
 	}
 }
 
+/*
+ * sstpnl_request / sstpnl_ntf_poll (the whole API, for the module's test
+ * tool) against the kernel's own generic netlink controller, which every
+ * kernel has: a handle opened by hand on a real socket, with nlctrl's id
+ * standing in for the family.
+ */
+struct ctl_handle {
+	struct sstpnl k;
+	struct mnl_socket *peer;	/* a second socket, for notifications */
+};
+
+static const struct sstpnl_ops no_ops;
+
+static void ctl_open(struct ctl_handle *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->k.ops = &no_ops;
+	h->k.nl = mnl_socket_open(NETLINK_GENERIC);
+	assert_non_null(h->k.nl);
+	assert_int_equal(mnl_socket_bind(h->k.nl, 0, MNL_SOCKET_AUTOPID), 0);
+	h->k.portid = mnl_socket_get_portid(h->k.nl);
+	h->k.family = GENL_ID_CTRL;
+}
+
+static void ctl_close(struct ctl_handle *h)
+{
+	sstpnl_close(&h->k);
+	if (h->peer)
+		mnl_socket_close(h->peer);
+}
+
+struct replies {
+	unsigned int n;
+	uint16_t id;
+	int ret;
+};
+
+static int family_reply(const struct nlmsghdr *m, void *data)
+{
+	struct replies *r = data;
+	const struct nlattr *a;
+
+	r->n++;
+	mnl_attr_for_each(a, m, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			r->id = mnl_attr_get_u16(a);
+	}
+	return r->ret;
+}
+
+static struct nlmsghdr *getfamily(struct ctl_handle *h, struct msgbuf *mb,
+				  const char *name, uint16_t flags)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = sstpnl_msg_start(&h->k, mb->b, CTRL_CMD_GETFAMILY, flags);
+	if (name)
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	return nlh;
+}
+
+/* The request header: the family, REQUEST | ACK | flags, cmd, version. */
+static void test_msg_start(void **state)
+{
+	struct ctl_handle h;
+	struct msgbuf mb;
+	struct nlmsghdr *nlh;
+	const struct genlmsghdr *g;
+
+	ctl_open(&h);
+	nlh = sstpnl_msg_start(&h.k, mb.b, SSTP_CMD_SESSION_GET, NLM_F_DUMP);
+	assert_int_equal(nlh->nlmsg_type, GENL_ID_CTRL);
+	assert_int_equal(nlh->nlmsg_flags,
+			 NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP);
+	assert_int_equal(nlh->nlmsg_len, ATTRS);
+	assert_int_not_equal(nlh->nlmsg_seq, 0);
+	g = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(g->cmd, SSTP_CMD_SESSION_GET);
+	assert_int_equal(g->version, SSTP_FAMILY_VERSION);
+	ctl_close(&h);
+}
+
+/* A request answered by one reply and an ACK. */
+static void test_request_reply(void **state)
+{
+	struct replies r = { 0 };
+	struct ctl_handle h;
+	struct msgbuf mb;
+	char ext[64] = "stale";
+
+	ctl_open(&h);
+	assert_int_equal(sstpnl_request(&h.k, getfamily(&h, &mb, "nlctrl", 0),
+					family_reply, &r, ext, sizeof(ext)), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.id, GENL_ID_CTRL);
+	assert_string_equal(ext, "");
+	ctl_close(&h);
+}
+
+/* The kernel's error comes back as -errno. */
+static void test_request_error(void **state)
+{
+	struct replies r = { 0 };
+	struct ctl_handle h;
+	struct msgbuf mb;
+	char ext[64];
+
+	ctl_open(&h);
+	assert_int_equal(sstpnl_request(&h.k,
+					getfamily(&h, &mb, "sstpnl-no-such", 0),
+					family_reply, &r, ext, sizeof(ext)),
+			 -ENOENT);
+	assert_int_equal(r.n, 0);
+	ctl_close(&h);
+}
+
+/* A dump: every family, then NLMSG_DONE with status 0. */
+static void test_request_dump(void **state)
+{
+	struct replies r = { 0 };
+	struct ctl_handle h;
+	struct msgbuf mb;
+
+	ctl_open(&h);
+	assert_int_equal(sstpnl_request(&h.k,
+					getfamily(&h, &mb, NULL, NLM_F_DUMP),
+					family_reply, &r, NULL, 0), 0);
+	assert_true(r.n >= 1);
+	ctl_close(&h);
+}
+
+/* A callback that refuses a reply fails the request, which still ends. */
+static void test_request_cb_error(void **state)
+{
+	struct replies r = { .ret = MNL_CB_ERROR };
+	struct ctl_handle h;
+	struct msgbuf mb;
+
+	ctl_open(&h);
+	assert_int_equal(sstpnl_request(&h.k,
+					getfamily(&h, &mb, NULL, NLM_F_DUMP),
+					family_reply, &r, NULL, 0), -EPROTO);
+	r.ret = 0;
+	r.n = 0;
+	assert_int_equal(sstpnl_request(&h.k, getfamily(&h, &mb, "nlctrl", 0),
+					family_reply, &r, NULL, 0), 0);
+	assert_int_equal(r.n, 1);
+	ctl_close(&h);
+}
+
+/*
+ * Send a message of type to h's socket from a second one, as the kernel
+ * sends a notification; false where this user may not (no root).
+ */
+static bool send_ntf(struct ctl_handle *h, uint16_t type, uint8_t cmd)
+{
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct msgbuf mb;
+	struct nlmsghdr *nlh;
+
+	if (!h->peer) {
+		h->peer = mnl_socket_open(NETLINK_GENERIC);
+		assert_non_null(h->peer);
+		assert_int_equal(mnl_socket_bind(h->peer, 0,
+						 MNL_SOCKET_AUTOPID), 0);
+	}
+	nlh = ntf_start(&mb, cmd);
+	nlh->nlmsg_type = type;
+	mnl_attr_put_u32(nlh, SSTP_A_IFINDEX, IFINDEX);
+	to.nl_pid = h->k.portid;
+	return sendto(mnl_socket_get_fd(h->peer), nlh, nlh->nlmsg_len, 0,
+		      (struct sockaddr *)&to, sizeof(to)) ==
+	       (ssize_t)nlh->nlmsg_len;
+}
+
+struct seen {
+	unsigned int n;
+	uint8_t cmd[4];
+};
+
+static void ntf_seen(void *arg, const struct nlmsghdr *m)
+{
+	struct seen *s = arg;
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
+
+	assert_int_equal(m->nlmsg_type, GENL_ID_CTRL);
+	if (s->n < 4)
+		s->cmd[s->n] = g->cmd;
+	s->n++;
+}
+
+/*
+ * Notifications of the family, whatever their device, come through
+ * sstpnl_ntf_poll; other message types do not. Nothing there: 0 at once.
+ */
+static void test_ntf_poll(void **state)
+{
+	struct seen s = { 0 };
+	struct ctl_handle h;
+
+	ctl_open(&h);
+	assert_int_equal(sstpnl_ntf_poll(&h.k, 0, ntf_seen, &s), 0);
+	if (!send_ntf(&h, GENL_ID_CTRL, SSTP_CMD_SESSION_DEL_NTF)) {
+		ctl_close(&h);
+		skip();
+	}
+	assert_true(send_ntf(&h, GENL_ID_CTRL + 1, SSTP_CMD_SESSION_RECV_NTF));
+	assert_true(send_ntf(&h, GENL_ID_CTRL, SSTP_CMD_SESSION_RECV_NTF));
+	assert_int_equal(sstpnl_ntf_poll(&h.k, 1000, ntf_seen, &s), 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.cmd[0], SSTP_CMD_SESSION_DEL_NTF);
+	assert_int_equal(s.cmd[1], SSTP_CMD_SESSION_RECV_NTF);
+	assert_int_equal(sstpnl_ntf_poll(&h.k, 0, ntf_seen, &s), 0);
+	ctl_close(&h);
+}
+
+/* A notification read while a request waits is kept, in order, for later. */
+static void test_ntf_kept_during_request(void **state)
+{
+	struct replies r = { 0 };
+	struct seen s = { 0 };
+	struct ctl_handle h;
+	struct msgbuf mb;
+
+	ctl_open(&h);
+	if (!send_ntf(&h, GENL_ID_CTRL, SSTP_CMD_SESSION_DEL_NTF)) {
+		ctl_close(&h);
+		skip();
+	}
+	assert_true(send_ntf(&h, GENL_ID_CTRL, SSTP_CMD_SESSION_RECV_NTF));
+	assert_int_equal(sstpnl_request(&h.k, getfamily(&h, &mb, "nlctrl", 0),
+					family_reply, &r, NULL, 0), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(sstpnl_ntf_poll(&h.k, 0, ntf_seen, &s), 2);
+	assert_int_equal(s.cmd[0], SSTP_CMD_SESSION_DEL_NTF);
+	assert_int_equal(s.cmd[1], SSTP_CMD_SESSION_RECV_NTF);
+	ctl_close(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +979,13 @@ int main(void)
 		cmocka_unit_test(test_reject_past_unaligned_end),
 		cmocka_unit_test(test_other_commands),
 		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_msg_start),
+		cmocka_unit_test(test_request_reply),
+		cmocka_unit_test(test_request_error),
+		cmocka_unit_test(test_request_dump),
+		cmocka_unit_test(test_request_cb_error),
+		cmocka_unit_test(test_ntf_poll),
+		cmocka_unit_test(test_ntf_kept_during_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

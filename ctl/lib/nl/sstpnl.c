@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -694,4 +695,147 @@ const char *sstpnl_reason_name(uint32_t reason)
 	case SSTP_DEL_REASON_CTRL_FLOOD: return "control flood";
 	default: return "unknown reason";
 	}
+}
+
+/* ------------------------------------------------------------ whole API */
+
+/*
+ * For programs that drive the whole family (tests/kmod/sstp-kmod-test):
+ * requests the gateway never makes, built by the caller, and every
+ * notification of the family whatever its device. The loop is talk()'s,
+ * except that the error a dump ends with (in NLMSG_DONE) is reported, as
+ * is the extended-ack message of either.
+ */
+struct nlmsghdr *sstpnl_msg_start(struct sstpnl *k, void *buf, uint8_t cmd,
+				  uint16_t flags)
+{
+	return dev_req(k, buf, cmd, flags);
+}
+
+/* The extended-ack message of an NLMSG_DONE, if any, into ack_msg. */
+static void get_done_msg(const struct nlmsghdr *m)
+{
+	const struct nlattr *a;
+	int left;
+
+	if (!(m->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    mnl_nlmsg_get_payload_len(m) <= sizeof(int))
+		return;
+	a = (const void *)((const char *)mnl_nlmsg_get_payload(m) +
+			   sizeof(int));
+	left = (int)(mnl_nlmsg_get_payload_len(m) - sizeof(int));
+	for (; mnl_attr_ok(a, left); left -= (int)MNL_ALIGN(a->nla_len),
+				     a = mnl_attr_next(a)) {
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(ack_msg, sizeof(ack_msg), "%s",
+				 mnl_attr_get_str(a));
+	}
+}
+
+int sstpnl_request(struct sstpnl *k, struct nlmsghdr *nlh,
+		   int (*cb)(const struct nlmsghdr *m, void *data), void *data,
+		   char *ext, size_t extlen)
+{
+	uint32_t seq = nlh->nlmsg_seq;
+	int fd = sstpnl_fd(k), ret = 0;
+	bool done = false;
+
+	ack_msg[0] = '\0';
+	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (!done) {
+		ssize_t n = recv(fd, req_buf, sizeof(req_buf), 0);
+		const struct nlmsghdr *m = (const void *)req_buf;
+		int left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				k->overrun = true;
+				continue;
+			}
+			return -errno;
+		}
+		left = (int)n;
+		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+			if (m->nlmsg_seq != seq || m->nlmsg_pid != k->portid) {
+				queue_ntf(k, m);
+				continue;
+			}
+			if (done)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e =
+					mnl_nlmsg_get_payload(m);
+
+				done = true;
+				if (e->error) {
+					ret = e->error;
+					get_ack_msg(m);
+				}
+				continue;
+			}
+			if (m->nlmsg_type == NLMSG_DONE) {
+				int err = 0;
+
+				done = true;
+				if (mnl_nlmsg_get_payload_len(m) >= sizeof(err))
+					memcpy(&err, mnl_nlmsg_get_payload(m),
+					       sizeof(err));
+				if (err) {
+					ret = err;
+					get_done_msg(m);
+				}
+				continue;
+			}
+			if (cb && cb(m, data) < 0)
+				ret = -EPROTO;
+		}
+	}
+	if (ext && extlen)
+		snprintf(ext, extlen, "%s", ack_msg);
+	return ret;
+}
+
+int sstpnl_ntf_poll(struct sstpnl *k, int ms,
+		    void (*cb)(void *arg, const struct nlmsghdr *m), void *arg)
+{
+	struct pollfd pfd = { .fd = sstpnl_fd(k), .events = POLLIN };
+	int count = 0;
+
+	for (;;) {
+		struct sstpnl_ntf *n;
+		const struct nlmsghdr *m;
+		ssize_t got;
+		int left;
+
+		while ((n = k->head)) {
+			k->head = n->next;
+			if (!k->head)
+				k->tail = NULL;
+			cb(arg, (const struct nlmsghdr *)n->msg);
+			free(n);
+			count++;
+		}
+		if (poll(&pfd, 1, ms) <= 0)
+			break;
+		ms = 0;
+		got = recv(pfd.fd, ntf_buf, sizeof(ntf_buf), MSG_DONTWAIT);
+		if (got < 0) {
+			if (errno == ENOBUFS) {
+				k->overrun = true;
+				continue;
+			}
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		m = (const void *)ntf_buf;
+		left = (int)got;
+		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left))
+			queue_ntf(k, m);
+	}
+	return count;
 }

@@ -129,4 +129,31 @@ int sstpnl_parse_ntf(const void *msg, size_t len, struct sstpnl_ntf_msg *out);
 /* "peer closed" etc. for enum sstp_del_reason. */
 const char *sstpnl_reason_name(uint32_t reason);
 
+/*
+ * The whole API, for programs that drive the family beyond what the
+ * gateway needs (the module's test tool). A request of the family with
+ * NLM_F_REQUEST | NLM_F_ACK | flags, for the caller to add attributes to
+ * with libmnl; buf must hold the whole message.
+ */
+struct nlmsghdr;
+struct nlmsghdr *sstpnl_msg_start(struct sstpnl *k, void *buf, uint8_t cmd,
+				  uint16_t flags);
+/*
+ * Send it and give each reply to cb (a negative return makes the request
+ * fail with -EPROTO). 0, or -errno from the ACK or from the NLMSG_DONE a
+ * dump ends with; the kernel's extended-ack message (or "") in ext.
+ * Notifications that arrive meanwhile are kept for sstpnl_ntf_poll.
+ */
+int sstpnl_request(struct sstpnl *k, struct nlmsghdr *nlh,
+		   int (*cb)(const struct nlmsghdr *m, void *data), void *data,
+		   char *ext, size_t extlen);
+/*
+ * Every message of the family that came outside a request, of any device,
+ * raw: those kept during requests, then what arrives within ms (-1: wait
+ * for one; 0: what is there) and up to the point the socket would block.
+ * The number handed to cb, or -errno. Lost ones set k->overrun.
+ */
+int sstpnl_ntf_poll(struct sstpnl *k, int ms,
+		    void (*cb)(void *arg, const struct nlmsghdr *m), void *arg);
+
 #endif
