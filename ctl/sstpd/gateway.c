@@ -54,61 +54,52 @@ static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
 	return (addr >> 16) & gw->table_mask;
 }
 
-void gateway_table_add(struct gateway *gw, struct session *s)
+static void table_add(struct gateway *gw, struct session *s)
 {
-	if (s->state == SS_DEAD || !hlist_unhashed(&s->hnode))
+	if (s->state == SS_DEAD || !hlist_unhashed(&s->reg.hnode))
 		return;
-	hlist_add_head(&s->hnode, &gw->table[addr_hash(gw, s->addr)]);
-	s->in_table = true;
+	hlist_add_head(&s->reg.hnode, &gw->table[addr_hash(gw, s->addr)]);
 }
 
-void gateway_table_del(struct gateway *gw, struct session *s)
-{
-	hlist_del_init(&s->hnode);
-	s->in_table = false;
-}
-
-struct session *gateway_table_find(struct gateway *gw, uint32_t addr)
+struct session *gateway_find_addr(struct gateway *gw, uint32_t addr)
 {
 	struct session *s;
 
-	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], hnode)
+	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], reg.hnode)
 		if (s->addr == addr)
 			return s;
 	return NULL;
 }
 
 /* A closed session goes on no list again: nothing would take it off. */
-void gateway_mark_dirty(struct gateway *gw, struct session *s)
+static void mark_dirty(struct gateway *gw, struct session *s)
 {
-	if (s->state != SS_DEAD && list_empty(&s->dirty))
-		list_add_tail(&s->dirty, &gw->dirty);
+	if (s->state != SS_DEAD && list_empty(&s->reg.dirty))
+		list_add_tail(&s->reg.dirty, &gw->dirty);
 }
 
-void gateway_mark_more(struct gateway *gw, struct session *s)
+static void mark_more(struct gateway *gw, struct session *s)
 {
-	if (s->state != SS_DEAD && list_empty(&s->more))
-		list_add_tail(&s->more, &gw->more);
+	if (s->state != SS_DEAD && list_empty(&s->reg.more))
+		list_add_tail(&s->reg.more, &gw->more);
 }
 
 /* Off every list and table but the live/zombie one. */
 static void unlink_reachable(struct gateway *gw, struct session *s)
 {
-	if (s->ev.fd >= 0)
-		loop_del(&gw->loop, &s->ev);
-	gateway_table_del(gw, s);
-	hlist_del_init(&s->knode);
-	list_del_init(&s->more);
-	list_del_init(&s->dirty);
+	if (s->reg.ev.fd >= 0)
+		loop_del(&gw->loop, &s->reg.ev);
+	s->reg.ev.fd = -1;
+	hlist_del_init(&s->reg.hnode);
+	list_del_init(&s->reg.more);
+	list_del_init(&s->reg.dirty);
 }
 
-void gateway_session_closed(struct gateway *gw, struct session *s)
+/* Still named by a list, a table or a data path. */
+static bool reachable(const struct session *s)
 {
-	if (s->state != SS_DEAD)
-		lifecycle_broken("a live session was unregistered");
-	unlink_reachable(gw, s);
-	list_move(&s->node, &gw->zombies);
-	gw->nsessions--;
+	return !list_empty(&s->reg.more) || !list_empty(&s->reg.dirty) ||
+	       !hlist_unhashed(&s->reg.hnode) || s->reg.dp;
 }
 
 void gateway_each_session(struct gateway *gw,
@@ -124,30 +115,22 @@ void gateway_each_session(struct gateway *gw,
 	list_splice_init(&gw->sessions, &todo);
 	while (!list_empty(&todo)) {
 		struct session *s = list_first_entry(&todo, struct session,
-						     node);
+						     reg.node);
 
-		list_move_tail(&s->node, &gw->sessions);
+		list_move_tail(&s->reg.node, &gw->sessions);
 		fn(s, arg);
 	}
 }
 
-void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len)
-{
-	if (write(gw->tun_ev.fd, pkt, len) < 0)
-		gw->ctr.tun_rx_errors++;
-}
-
 static void session_ev(struct ev *ev, uint32_t events)
 {
-	struct session *s = (struct session *)ev;
-
-	session_io(s, events);
+	session_io(container_of(ev, struct session, reg.ev), events);
 }
 
 #define REPORT_MS	10000	/* refusal summaries: one line per source */
 
-bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
-			     const char *why)
+static bool preauth_refused(struct gateway *gw, uint32_t idx,
+			    const char *why)
 {
 	const struct preauth_src *e = preauth_at(&gw->src, idx);
 	struct preauth_key k;
@@ -184,8 +167,8 @@ static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
 {
 	struct session *s, *best = NULL;
 
-	list_for_each_entry(s, &gw->sessions, node)
-		if (s->src == idx && s->counted_handshake &&
+	list_for_each_entry(s, &gw->sessions, reg.node)
+		if (s->reg.src == idx && s->reg.half &&
 		    (!best || s->created_ms < best->created_ms))
 			best = s;
 	return best;
@@ -242,7 +225,8 @@ static const char *admit(struct gateway *gw, const struct preauth_key *k)
 	return NULL;
 }
 
-void gateway_cert_limit(struct gateway *gw, struct session *s)
+/* Authenticated s: end older sessions of its certificate over the limit. */
+static void cert_limit(struct gateway *gw, struct session *s)
 {
 	unsigned int max = gw->cfg.max_sessions_per_cert;
 
@@ -256,9 +240,8 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		 * would otherwise hold an address and a slot per replaced
 		 * session for the length of the disconnect timer).
 		 */
-		list_for_each_entry(o, &gw->sessions, node) {
-			if (o == s || !o->authed || o->refused ||
-			    strcmp(o->thumb, s->thumb))
+		list_for_each_entry(o, &gw->sessions, reg.node) {
+			if (o == s || !session_holds_cert(o, s->thumb))
 				continue;
 			n++;
 			if (!oldest || o->created_ms < oldest->created_ms)
@@ -275,6 +258,174 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		gw->ctr.cert_replaced++;
 		session_drop(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
 	}
+}
+
+/*
+ * The session host: all a session can ask of the gateway (session_host.h).
+ */
+
+static struct gateway *host_gw(const struct session_host *h)
+{
+	return container_of(h, struct gateway, host);
+}
+
+static int host_lease(struct session_host *h, struct session *s,
+		      uint32_t *addr)
+{
+	return pool_alloc(&host_gw(h)->pool, addr);
+}
+
+static void host_release(struct session_host *h, struct session *s,
+			 uint32_t addr)
+{
+	pool_release(&host_gw(h)->pool, addr);
+}
+
+static void host_enter(struct session_host *h, struct session *s)
+{
+	table_add(host_gw(h), s);
+}
+
+static void host_leave(struct session_host *h, struct session *s)
+{
+	hlist_del_init(&s->reg.hnode);
+}
+
+static void host_want_flush(struct session_host *h, struct session *s)
+{
+	mark_dirty(host_gw(h), s);
+}
+
+static void host_want_read(struct session_host *h, struct session *s)
+{
+	mark_more(host_gw(h), s);
+}
+
+static void host_deliver(struct session_host *h, struct session *s,
+			 const uint8_t *pkt, size_t len)
+{
+	struct gateway *gw = host_gw(h);
+
+	if (write(gw->tun_ev.fd, pkt, len) < 0)
+		gw->ctr.tun_rx_errors++;
+}
+
+static bool host_offload_wanted(struct session_host *h, struct session *s)
+{
+	return gw_kmod_wanted(host_gw(h), s);
+}
+
+static int host_offload(struct session_host *h, struct session *s)
+{
+	struct gateway *gw = host_gw(h);
+	int ret = gw_kmod_attach(gw, s);
+
+	/* The data path holds the socket now: off the loop. */
+	if (!ret) {
+		loop_del(&gw->loop, &s->reg.ev);
+		s->reg.ev.fd = -1;
+	}
+	return ret;
+}
+
+static int host_xmit(struct session_host *h, struct session *s)
+{
+	return gw_kmod_xmit(host_gw(h), s);
+}
+
+static void host_up(struct session_host *h, struct session *s)
+{
+	struct gateway *gw = host_gw(h);
+
+	gw->ctr.established++;
+	if (s->reg.half) {
+		s->reg.half = false;
+		gw->nhandshakes--;
+		preauth_up(&gw->src, s->reg.src);
+	}
+}
+
+static void host_refused(struct session_host *h, struct session *s,
+			 enum session_refusal why)
+{
+	struct gateway *gw = host_gw(h);
+
+	gw->ctr.refused++;
+	if (why == SESSION_REFUSED_TIMEOUT)
+		gw->ctr.up_timeouts++;
+}
+
+static bool host_note_refusal(struct session_host *h, struct session *s,
+			      const char *why)
+{
+	return preauth_refused(host_gw(h), s->reg.src, why);
+}
+
+static void host_authed(struct session_host *h, struct session *s)
+{
+	cert_limit(host_gw(h), s);
+}
+
+/*
+ * The one place a closed session (state SS_DEAD) leaves everything that can
+ * reach it: its data path, the event loop, the address table, the more and
+ * dirty lists, the live list (for the zombie list), the per-source budget.
+ * reap() frees it after the event batch.
+ */
+static void host_closed(struct session_host *h, struct session *s)
+{
+	struct gateway *gw = host_gw(h);
+
+	if (s->state != SS_DEAD)
+		lifecycle_broken("a live session was unregistered");
+	gw_kmod_detach(gw, s);
+	unlink_reachable(gw, s);
+	list_move(&s->reg.node, &gw->zombies);
+	gw->nsessions--;
+	preauth_close(&gw->src, s->reg.src, s->reg.half);
+	s->reg.src = PREAUTH_NONE;
+	if (s->reg.half) {
+		s->reg.half = false;
+		gw->nhandshakes--;
+	}
+}
+
+static void host_info(const struct session_host *h, const struct session *s,
+		      struct session_info *out)
+{
+	gw_kmod_info(host_gw(h), s, out);
+}
+
+static const struct session_host_ops gateway_host_ops = {
+	.lease = host_lease,
+	.release = host_release,
+	.enter = host_enter,
+	.leave = host_leave,
+	.want_flush = host_want_flush,
+	.want_read = host_want_read,
+	.deliver = host_deliver,
+	.offload_wanted = host_offload_wanted,
+	.offload = host_offload,
+	.xmit = host_xmit,
+	.up = host_up,
+	.refused = host_refused,
+	.note_refusal = host_note_refusal,
+	.authed = host_authed,
+	.closed = host_closed,
+	.info = host_info,
+};
+
+/* The gateway's part of a new session: reachable from nothing yet. */
+static void reg_init(struct session *s, int fd)
+{
+	INIT_LIST_HEAD(&s->reg.node);
+	INIT_LIST_HEAD(&s->reg.more);
+	INIT_LIST_HEAD(&s->reg.dirty);
+	INIT_HLIST_NODE(&s->reg.hnode);
+	s->reg.ev.fd = fd;
+	s->reg.ev.cb = session_ev;
+	s->reg.src = PREAUTH_NONE;
+	s->reg.dp = NULL;
 }
 
 struct session *gateway_adopt(struct gateway *gw, int fd,
@@ -312,23 +463,23 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 		return NULL;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	s = session_new(gw, fd, peer);
+	s = session_new(&gw->host, fd, ++gw->next_id, peer);
 	if (!s) {
 		log_err("refused %s: out of memory", peer);
 		return NULL;
 	}
-	s->ev.cb = session_ev;
-	if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-					EPOLLET)) {
+	reg_init(s, fd);
+	if (loop_add(&gw->loop, &s->reg.ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					    EPOLLET)) {
 		session_free(s);
 		return NULL;
 	}
 	/* Fits: the table has an entry for every session (MaxSessions). */
-	s->src = preauth_open(&gw->src, &key);
-	list_add(&s->node, &gw->sessions);
+	s->reg.src = preauth_open(&gw->src, &key);
+	list_add(&s->reg.node, &gw->sessions);
 	gw->nsessions++;
 	gw->nhandshakes++;
-	s->counted_handshake = true;
+	s->reg.half = true;
 	log_debug("session %llu [%s]: accepted",
 		  (unsigned long long)s->id, peer);
 	return s;
@@ -369,7 +520,7 @@ static void tun_ev(struct ev *ev, uint32_t events)
 			continue;	/* IPv4 only on this path */
 		dst = (uint32_t)tun_buf[16] << 24 | (uint32_t)tun_buf[17] << 16 |
 		      (uint32_t)tun_buf[18] << 8 | tun_buf[19];
-		s = gateway_table_find(gw, dst);
+		s = gateway_find_addr(gw, dst);
 		if (!s) {
 			gw->ctr.tun_no_session++;
 			continue;
@@ -485,7 +636,12 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	INIT_LIST_HEAD(&gw->zombies);
 	INIT_LIST_HEAD(&gw->more);
 	INIT_LIST_HEAD(&gw->dirty);
+	INIT_LIST_HEAD(&gw->ksessions);
 	gw->cfg = *cfg;
+	gw->host.ops = &gateway_host_ops;
+	gw->host.cfg = &gw->cfg;
+	gw->host.cert_sha1 = gw->cert_sha1;
+	gw->host.cert_sha256 = gw->cert_sha256;
 	gw->started_ms = now_ms();
 	ret = loop_init(&gw->loop);
 	if (ret)
@@ -505,6 +661,9 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 		return ret;
 	}
 	tls_ctx_cert_hashes(gw->tls, gw->cert_sha1, gw->cert_sha256);
+	gw->host.tls = gw->tls;
+	gw->host.eap_tls = gw->eap_tls;
+	gw->host.pki = gw->pki;
 	ret = pool_init(&gw->pool, cfg->pool.addr, cfg->pool.plen, cfg->address);
 	if (ret) {
 		log_err("cannot set up the address pool: %s", strerror(-ret));
@@ -570,14 +729,14 @@ static void reap(struct gateway *gw)
 {
 	while (!list_empty(&gw->zombies)) {
 		struct session *s = list_first_entry(&gw->zombies,
-						     struct session, node);
+						     struct session, reg.node);
 
-		list_del_init(&s->node);
-		if ((s->state != SS_DEAD || !list_empty(&s->more) ||
-		     !list_empty(&s->dirty) || !hlist_unhashed(&s->hnode) ||
-		     !hlist_unhashed(&s->knode)) &&
-		    lifecycle_broken("a closed session is still reachable"))
+		list_del_init(&s->reg.node);
+		if ((s->state != SS_DEAD || reachable(s)) &&
+		    lifecycle_broken("a closed session is still reachable")) {
+			gw_kmod_detach(gw, s);
 			unlink_reachable(gw, s);
+		}
 		session_free(s);
 	}
 }
@@ -596,14 +755,14 @@ static void after_batch(struct gateway *gw)
 	 */
 	list_splice_init(&gw->more, &batch);
 	while (!list_empty(&batch)) {
-		s = list_first_entry(&batch, struct session, more);
-		list_del_init(&s->more);
+		s = list_first_entry(&batch, struct session, reg.more);
+		list_del_init(&s->reg.more);
 		session_io(s, EPOLLIN);
 	}
 	list_splice_init(&gw->dirty, &batch);
 	while (!list_empty(&batch)) {
-		s = list_first_entry(&batch, struct session, dirty);
-		list_del_init(&s->dirty);
+		s = list_first_entry(&batch, struct session, reg.dirty);
+		list_del_init(&s->reg.dirty);
 		session_flush(s);
 	}
 	reap(gw);

@@ -20,6 +20,7 @@
 #include "util/loop.h"
 #include "pool.h"
 #include "preauth.h"
+#include "session_host.h"
 
 struct session;
 struct ctl_conn;
@@ -44,6 +45,7 @@ struct gw_counters {
 
 struct gateway {
 	struct sstp_config cfg;
+	struct session_host host;	/* what its sessions see of it */
 	struct loop loop;
 	SSL_CTX *tls;			/* outer HTTPS */
 	SSL_CTX *eap_tls;		/* inner EAP-TLS, same certificate */
@@ -56,10 +58,11 @@ struct gateway {
 	struct ctl_conn *ctl_conns;	/* open control connections */
 	unsigned int nctl;
 	/*
-	 * The session registry. A session is on sessions while it lives and
-	 * on zombies once closed, until the end of the event batch (events
-	 * fetched in the batch may still name it); it is freed only when it
-	 * is on none of these lists and tables.
+	 * The session registry, gateway.c's alone (sessions reach it through
+	 * host). A session is on sessions while it lives and on zombies once
+	 * closed, until the end of the event batch (events fetched in the
+	 * batch may still name it); it is freed only when it is on none of
+	 * these lists and tables (its struct session_reg).
 	 */
 	struct list_head sessions;	/* live sessions, newest first */
 	struct list_head zombies;	/* closed, freed after the event batch */
@@ -83,6 +86,7 @@ struct gateway {
 	bool kmod_lost;			/* ... and has just gone */
 	uint64_t kmod_retry_ms;
 	struct hlist_head *ktable;	/* kernel sessions by id */
+	struct list_head ksessions;	/* ... and all of them */
 	unsigned int nkernel;
 	/* Persistent trust state (trust.c). */
 	char revoked_path[PATH_MAX];	/* RevokedFile or the default */
@@ -151,35 +155,13 @@ void ctl_dispatch(struct gateway *gw, char *req, FILE *out);
 /* Write the state as tab-separated lines (the "dump" format). */
 void gateway_dump(struct gateway *gw, FILE *f);
 
-/* Used by sessions. */
-void gateway_table_add(struct gateway *gw, struct session *s);
-void gateway_table_del(struct gateway *gw, struct session *s);
-struct session *gateway_table_find(struct gateway *gw, uint32_t addr);
-void gateway_mark_dirty(struct gateway *gw, struct session *s);
-void gateway_mark_more(struct gateway *gw, struct session *s);
-/*
- * The one place a closed session (state SS_DEAD) leaves everything that can
- * reach it: the event loop, the address and kernel tables, the more and
- * dirty lists, the live list (for the zombie list). Called by
- * session_close(); the gateway frees it after the event batch.
- */
-void gateway_session_closed(struct gateway *gw, struct session *s);
 /*
  * Call fn for every live session, in order. fn may close any session,
  * the one it is given or others (closed ones are skipped).
  */
 void gateway_each_session(struct gateway *gw,
 			  void (*fn)(struct session *s, void *arg), void *arg);
-/*
- * A session from source idx (its preauth entry) is refused or closed
- * before authentication: true when the caller should log it now, false
- * when it is counted for the source's summary line.
- */
-bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
-			     const char *why);
-/* Authenticated s: end older sessions of its certificate over the limit. */
-void gateway_cert_limit(struct gateway *gw, struct session *s);
-/* Write one IP packet to the TUN device. */
-void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len);
+/* The session in the data plane at inner address addr, or NULL. */
+struct session *gateway_find_addr(struct gateway *gw, uint32_t addr);
 
 #endif

@@ -16,9 +16,23 @@
 /* After the module went away, look for it again this often. */
 #define KMOD_RETRY_MS	5000
 
-#define slog(lvl, s, fmt, ...) \
-	sstp_log(lvl, "session %llu [%s]: " fmt, \
-		 (unsigned long long)(s)->id, (s)->peer, ##__VA_ARGS__)
+/*
+ * A session on the kernel path: everything about it that only this path
+ * knows, in one place (s->reg.dp points here while it is attached).
+ */
+struct ksession {
+	struct hlist_node knode;	/* gw->ktable, by the module's id */
+	struct list_head node;		/* gw->ksessions */
+	struct session *s;
+	uint32_t kid;			/* its id in the module */
+	bool gone;			/* the module has already ended it */
+	struct sstpnl_stats st;		/* counters, while dumping */
+};
+
+static struct ksession *ks_of(const struct session *s)
+{
+	return s->reg.dp;
+}
 
 static unsigned int kid_hash(const struct gateway *gw, uint32_t id)
 {
@@ -26,45 +40,47 @@ static unsigned int kid_hash(const struct gateway *gw, uint32_t id)
 	return (id >> 16) & gw->table_mask;
 }
 
-static struct session *kid_find(struct gateway *gw, uint32_t id)
+static struct ksession *kid_find(struct gateway *gw, uint32_t id)
 {
-	struct session *s;
+	struct ksession *k;
 
 	if (!gw->ktable)
 		return NULL;
-	hlist_for_each_entry(s, &gw->ktable[kid_hash(gw, id)], knode)
-		if (s->kid == id)
-			return s;
+	hlist_for_each_entry(k, &gw->ktable[kid_hash(gw, id)], knode)
+		if (k->kid == id)
+			return k;
 	return NULL;
-}
-
-static void kid_add(struct gateway *gw, struct session *s)
-{
-	hlist_add_head(&s->knode, &gw->ktable[kid_hash(gw, s->kid)]);
-}
-
-static void kid_del(struct gateway *gw, struct session *s)
-{
-	hlist_del_init(&s->knode);
 }
 
 static void on_recv(void *ctx, uint32_t id, const uint8_t *pkt, size_t len)
 {
-	struct session *s = kid_find(ctx, id);
+	struct ksession *k = kid_find(ctx, id);
 
-	if (s)
-		session_kernel_input(s, pkt, len);
+	if (k)
+		session_dp_input(k->s, pkt, len);
+}
+
+/* The module ended k's session (counters and reason in st). */
+static void ks_gone(struct ksession *k, const struct sstpnl_stats *st)
+{
+	char why[96];
+
+	k->gone = true;
+	k->st = *st;
+	snprintf(why, sizeof(why), "kernel: %s",
+		 sstpnl_reason_name(st->reason));
+	session_dp_lost(k->s, why);
 }
 
 static void on_del(void *ctx, const struct sstpnl_stats *st)
 {
 	struct gateway *gw = ctx;
-	struct session *s = kid_find(gw, st->id);
+	struct ksession *k = kid_find(gw, st->id);
 
 	if (st->reason == SSTP_DEL_REASON_DEV_DELETED)
 		gw->kmod_lost = true;
-	if (s)
-		session_kernel_gone(s, st);
+	if (k)
+		ks_gone(k, st);
 }
 
 static const struct sstpnl_ops gw_kmod_ops = {
@@ -72,29 +88,29 @@ static const struct sstpnl_ops gw_kmod_ops = {
 	.del = on_del,
 };
 
-struct end_kernel {
-	uint32_t reason;
-	bool only_unseen;
-};
-
-static void end_kernel_one(struct session *s, void *arg)
-{
-	const struct end_kernel *e = arg;
-
-	if (s->kpath && !s->kgone && (!e->only_unseen || !s->kst.id)) {
-		struct sstpnl_stats st = { .id = s->kid, .reason = e->reason };
-
-		session_kernel_gone(s, &st);
-	}
-}
-
-/* Every session still on the kernel path ends with reason. */
+/*
+ * Every session still on the kernel path (only_unseen: that the last dump
+ * did not show) ends with reason. Splice, then pop from the front: a
+ * session that ends leaves todo (ksession freed) before the next is taken.
+ */
 static void end_kernel_sessions(struct gateway *gw, uint32_t reason,
 				bool only_unseen)
 {
-	struct end_kernel e = { .reason = reason, .only_unseen = only_unseen };
+	LIST_HEAD(todo);
 
-	gateway_each_session(gw, end_kernel_one, &e);
+	list_splice_init(&gw->ksessions, &todo);
+	while (!list_empty(&todo)) {
+		struct ksession *k = list_first_entry(&todo, struct ksession,
+						      node);
+
+		list_move_tail(&k->node, &gw->ksessions);
+		if (!k->gone && (!only_unseen || !k->st.id)) {
+			struct sstpnl_stats st = { .id = k->kid,
+						   .reason = reason };
+
+			ks_gone(k, &st);
+		}
+	}
 }
 
 static void lost(struct gateway *gw)
@@ -212,10 +228,8 @@ void gw_kmod_stop(struct gateway *gw)
 	gw->ktable = NULL;
 }
 
-bool gw_kmod_wanted(struct session *s)
+bool gw_kmod_wanted(struct gateway *gw, struct session *s)
 {
-	struct gateway *gw = s->gw;
-
 	if (!gw->ktable || !s->link.ktls || gw->stopping)
 		return false;
 	if (!gw->kmod_on && now_ms() >= gw->kmod_retry_ms &&
@@ -224,9 +238,8 @@ bool gw_kmod_wanted(struct session *s)
 	return gw->kmod_on;
 }
 
-void gw_kmod_attach(struct session *s)
+int gw_kmod_attach(struct gateway *gw, struct session *s)
 {
-	struct gateway *gw = s->gw;
 	struct cidr4 host = { .addr = s->addr, .plen = 32 };
 	struct sstpnl_session_opts o = {
 		.fd = s->link.fd,
@@ -236,12 +249,16 @@ void gw_kmod_attach(struct session *s)
 		.backlog_len = s->link.carry_len,
 		.coalesce = gw->cfg.kernel_coalesce,
 	};
+	struct ksession *k;
 	char err[512];
 	uint32_t id;
 	int ret;
 
-	if (!gw->kmod_on || s->kpath)
-		return;
+	if (!gw->kmod_on || s->reg.dp)
+		return -ENODEV;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
 	/* From the gateway's inner address, as through the TUN. */
 	ret = netcfg_route_add_src(gw->kmod.ifname, &host, gw->cfg.address);
 	if (ret == -EEXIST) {
@@ -253,7 +270,8 @@ void gw_kmod_attach(struct session *s)
 		slog(SSTP_LOG_WARN, s,
 		     "no route to %s: %s; staying on the %s data path",
 		     gw->kmod.ifname, strerror(-ret), link_path(&s->link));
-		return;
+		free(k);
+		return ret;
 	}
 	ret = sstpnl_session_new(&gw->kmod, &o, &id, err, sizeof(err));
 	if (ret) {
@@ -262,71 +280,96 @@ void gw_kmod_attach(struct session *s)
 		     err, link_path(&s->link));
 		if (ret == -ENODEV || ret == -ENOENT)
 			gw->kmod_lost = true;
-		return;
+		free(k);
+		return ret;
 	}
-	/* The module holds the socket now; it closes when the session ends. */
-	loop_del(&gw->loop, &s->ev);
-	close(s->link.fd);
-	s->link.fd = s->ev.fd = -1;
-	s->link.carry_len = 0;
-	s->kpath = true;
-	s->kid = id;
-	kid_add(gw, s);
+	/*
+	 * The module holds the socket now (the caller lets go of its copy);
+	 * it closes when the session ends.
+	 */
+	k->s = s;
+	k->kid = id;
+	hlist_add_head(&k->knode, &gw->ktable[kid_hash(gw, id)]);
+	list_add_tail(&k->node, &gw->ksessions);
+	s->reg.dp = k;
 	gw->nkernel++;
 	slog(SSTP_LOG_INFO, s, "data path kernel (%s session %u)",
 	     gw->kmod.ifname, id);
+	return 0;
 }
 
-int gw_kmod_flush(struct session *s)
+int gw_kmod_xmit(struct gateway *gw, struct session *s)
 {
+	struct ksession *k = ks_of(s);
 	struct sstp_link *l = &s->link;
 	size_t head = l->tx_head;
+	bool gone = !k || k->gone;
 	int ret = 0;
 
-	if (!s->kgone)
-		ret = sstpnl_send_queue(&s->gw->kmod, s->kid, l->tx, &l->tx_head,
-				      l->tx_tail);
+	if (!gone)
+		ret = sstpnl_send_queue(&gw->kmod, k->kid, l->tx, &l->tx_head,
+					l->tx_tail);
 	l->st.tx_bytes += l->tx_head - head;
-	if (s->kgone || l->tx_head == l->tx_tail)
+	if (gone || l->tx_head == l->tx_tail)
 		l->tx_head = l->tx_tail = 0;
-	return ret ? -1 : 0;
+	return ret || !k ? -1 : 0;
 }
 
-void gw_kmod_detach(struct session *s)
+void gw_kmod_detach(struct gateway *gw, struct session *s)
 {
-	struct gateway *gw = s->gw;
+	struct ksession *k = ks_of(s);
 	struct cidr4 host = { .addr = s->addr, .plen = 32 };
 
-	if (!s->kpath || !s->kid)
+	if (!k)
 		return;
-	kid_del(gw, s);
-	if (!s->kgone && gw->kmod_on)
-		sstpnl_session_del(&gw->kmod, s->kid);
-	s->kgone = true;
+	hlist_del_init(&k->knode);
+	list_del_init(&k->node);
+	if (!k->gone && gw->kmod_on)
+		sstpnl_session_del(&gw->kmod, k->kid);
 	if (gw->kmod_on && s->addr)
 		netcfg_route_del(gw->kmod.ifname, &host);
-	s->kid = 0;
+	s->reg.dp = NULL;
+	free(k);
 	gw->nkernel--;
+}
+
+void gw_kmod_info(struct gateway *gw, const struct session *s,
+		  struct session_info *out)
+{
+	const struct ksession *k = ks_of(s);
+	const struct sstpnl_stats *st;
+
+	out->path = "kernel";
+	if (!k || !k->st.id)
+		return;		/* not collected */
+	st = &k->st;
+	out->rx_bytes += st->rx_bytes;
+	out->tx_bytes += st->tx_bytes;
+	out->rx_packets += st->rx_packets;
+	out->tx_packets += st->tx_packets;
+	out->dropped += st->rx_drop_rpf + st->rx_drop_invalid +
+			st->rx_drop_ctrl + st->tx_drop_queue +
+			st->tx_drop_invalid;
+	out->kernel = *st;
 }
 
 static void collect_cb(void *arg, const struct sstpnl_stats *st)
 {
-	struct session *s = kid_find(arg, st->id);
+	struct ksession *k = kid_find(arg, st->id);
 
-	if (s)
-		s->kst = *st;
+	if (k)
+		k->st = *st;
 }
 
 int gw_kmod_collect(struct gateway *gw)
 {
-	struct session *s;
+	struct ksession *k;
 	int ret;
 
 	if (!gw->kmod_on)
 		return -ENODEV;
-	list_for_each_entry(s, &gw->sessions, node)
-		if (s->kpath)
-			memset(&s->kst, 0, sizeof(s->kst));
+	list_for_each_entry(k, &gw->ksessions, node)
+		memset(&k->st, 0, sizeof(k->st));
 	if (!gw->nkernel)
 		return 0;
 	ret = sstpnl_session_dump(&gw->kmod, collect_cb, gw);

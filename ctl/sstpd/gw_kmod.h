@@ -12,6 +12,7 @@
 
 struct gateway;
 struct session;
+struct session_info;
 
 /* At start: open the module and create the device (logs what it does). */
 void gw_kmod_start(struct gateway *gw);
@@ -23,12 +24,18 @@ void gw_kmod_poll(struct gateway *gw);
 int gw_kmod_collect(struct gateway *gw);
 
 /* Should this session (up, on kTLS) move to the kernel? */
-bool gw_kmod_wanted(struct session *s);
-/* Move it; on failure it stays on its current path (logged). */
-void gw_kmod_attach(struct session *s);
+bool gw_kmod_wanted(struct gateway *gw, struct session *s);
+/*
+ * Move it: 0, and the module holds a copy of its socket; or -errno, and it
+ * stays on its current path (logged).
+ */
+int gw_kmod_attach(struct gateway *gw, struct session *s);
 /* Send its queued frames through the module. 0, or -1 when it is gone. */
-int gw_kmod_flush(struct session *s);
+int gw_kmod_xmit(struct gateway *gw, struct session *s);
 /* Take it out of the module (when the session closes). */
-void gw_kmod_detach(struct session *s);
+void gw_kmod_detach(struct gateway *gw, struct session *s);
+/* Its path and the module's counters (last gw_kmod_collect) in out. */
+void gw_kmod_info(struct gateway *gw, const struct session *s,
+		  struct session_info *out);
 
 #endif

@@ -165,45 +165,53 @@ static void end_all(void)
 
 static void test_closed_on_more_and_dirty(void **state)
 {
+	const struct session_host_ops *ops = gw.host.ops;
 	uint32_t addr;
 	struct session *s;
 
 	adopt(3);
 	s = ss[1];
-	assert_int_equal(pool_alloc(&gw.pool, &addr), 0);
+	/* What a session asks of its host on the way up (session_host.h). */
+	assert_int_equal(ops->lease(&gw.host, s, &addr), 0);
 	s->addr = addr;
-	gateway_table_add(&gw, s);
-	gateway_mark_more(&gw, s);
-	gateway_mark_dirty(&gw, s);
-	gateway_mark_more(&gw, ss[2]);
-	assert_true(on_list(&gw.more, &s->more));
-	assert_true(on_list(&gw.dirty, &s->dirty));
-	assert_ptr_equal(gateway_table_find(&gw, addr), s);
+	s->in_dp = true;
+	ops->enter(&gw.host, s);
+	ops->want_read(&gw.host, s);
+	ops->want_flush(&gw.host, s);
+	ops->want_read(&gw.host, ss[2]);
+	assert_true(on_list(&gw.more, &s->reg.more));
+	assert_true(on_list(&gw.dirty, &s->reg.dirty));
+	assert_ptr_equal(gateway_find_addr(&gw, addr), s);
+	assert_int_equal(gw.pool.used, 1);
 
 	/* Closed (the handshake had not finished: no goodbye to send). */
 	session_disconnect(s, "test");
 	assert_int_equal(s->state, SS_DEAD);
 	/* Off every list and table at once, waiting on the zombie list. */
-	assert_false(on_list(&gw.more, &s->more));
-	assert_false(on_list(&gw.dirty, &s->dirty));
-	assert_true(list_empty(&s->more));
-	assert_true(list_empty(&s->dirty));
-	assert_null(gateway_table_find(&gw, addr));
-	assert_false(s->in_table);
-	assert_false(on_list(&gw.sessions, &s->node));
-	assert_true(on_list(&gw.zombies, &s->node));
+	assert_false(on_list(&gw.more, &s->reg.more));
+	assert_false(on_list(&gw.dirty, &s->reg.dirty));
+	assert_true(list_empty(&s->reg.more));
+	assert_true(list_empty(&s->reg.dirty));
+	assert_null(gateway_find_addr(&gw, addr));
+	assert_true(hlist_unhashed(&s->reg.hnode));
+	assert_false(s->in_dp);
+	assert_int_equal(s->reg.ev.fd, -1);	/* off the loop */
+	assert_false(on_list(&gw.sessions, &s->reg.node));
+	assert_true(on_list(&gw.zombies, &s->reg.node));
 	assert_int_equal(gw.nsessions, 2);
+	assert_int_equal(gw.nhandshakes, 2);
 	assert_int_equal(gw.pool.used, 0);
+	assert_int_equal(s->addr, 0);
 	/* The others are untouched. */
-	assert_true(on_list(&gw.more, &ss[2]->more));
+	assert_true(on_list(&gw.more, &ss[2]->reg.more));
 
 	/* A closed session cannot be put back on a list. */
-	gateway_mark_more(&gw, s);
-	gateway_mark_dirty(&gw, s);
-	gateway_table_add(&gw, s);
-	assert_true(list_empty(&s->more));
-	assert_true(list_empty(&s->dirty));
-	assert_null(gateway_table_find(&gw, addr));
+	ops->want_read(&gw.host, s);
+	ops->want_flush(&gw.host, s);
+	ops->enter(&gw.host, s);
+	assert_true(list_empty(&s->reg.more));
+	assert_true(list_empty(&s->reg.dirty));
+	assert_null(gateway_find_addr(&gw, addr));
 
 	/* The batch ends: freed (ASan would see a touch after this). */
 	assert_int_equal(gateway_step(&gw, 0), 0);
@@ -250,7 +258,7 @@ static void test_close_inside_walk(void **state)
 	assert_ptr_equal(w.seen[3], ss[0]);
 	/* The rest keep their order. */
 	for (p = gw.sessions.next; p != &gw.sessions; p = p->next)
-		order[i++] = list_entry(p, struct session, node);
+		order[i++] = list_entry(p, struct session, reg.node);
 	assert_int_equal(i, 3);
 	assert_ptr_equal(order[0], ss[4]);
 	assert_ptr_equal(order[1], ss[1]);
@@ -269,8 +277,8 @@ static void test_many_close_in_one_batch(void **state)
 
 	adopt(NS);
 	for (i = 0; i < NS; i++) {
-		gateway_mark_more(&gw, ss[i]);
-		gateway_mark_dirty(&gw, ss[i]);
+		gw.host.ops->want_read(&gw.host, ss[i]);
+		gw.host.ops->want_flush(&gw.host, ss[i]);
 	}
 	assert_int_equal(list_len(&gw.more), NS);
 	/*
