@@ -213,6 +213,8 @@ void session_drop(struct session *s, const char *why)
 {
 	uint8_t pkt[SSTP_LEN_STATUS_MSG];
 
+	if (s->state == SS_DEAD)
+		return;		/* counted when it closed */
 	if (s->state >= SS_CONNECT_PENDING && s->state < SS_ABORT_PENDING &&
 	    !s->offloaded)
 		link_send_ctrl(&s->link, pkt, sstp_build_status_msg(pkt,
@@ -854,6 +856,8 @@ void session_flush(struct session *s)
 
 void session_send_ip(struct session *s, const uint8_t *pkt, size_t len)
 {
+	if (s->state == SS_DEAD)
+		return;
 	if (!link_send_ppp(&s->link, PPP_PROTO_IP, pkt, len))
 		want_flush(s);
 }
