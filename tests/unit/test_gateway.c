@@ -160,6 +160,8 @@ static void end_all(void)
 	assert_true(list_empty(&gw.zombies));
 	assert_true(list_empty(&gw.more));
 	assert_true(list_empty(&gw.dirty));
+	assert_int_equal(gw.pool.used, 0);
+	assert_int_equal(gw.src.nlive, 0);
 	memset(ss, 0, sizeof(ss));
 }
 
@@ -299,12 +301,68 @@ static void test_many_close_in_one_batch(void **state)
 	end_all();
 }
 
+/*
+ * What the host does for the calls of a session's life: the counters, the
+ * half-open budget and the address table follow them, and a session that
+ * left the data plane is found there no more.
+ */
+static void test_host_accounting(void **state)
+{
+	const struct session_host_ops *ops = gw.host.ops;
+	struct gw_counters c0 = gw.ctr;
+	uint32_t a0, a1;
+
+	adopt(3);
+	assert_int_equal(gw.nhandshakes, 3);
+	assert_int_equal(gw.src.nlive, 1);
+	assert_int_equal(gw.src.e[ss[0]->reg.src].half, 3);
+
+	/* ss[0] comes up. */
+	assert_int_equal(ops->lease(&gw.host, ss[0], &a0), 0);
+	ss[0]->addr = a0;
+	ss[0]->in_dp = true;
+	ops->enter(&gw.host, ss[0]);
+	ops->up(&gw.host, ss[0]);
+	assert_int_equal(gw.ctr.established - c0.established, 1);
+	assert_int_equal(gw.nhandshakes, 2);
+	assert_int_equal(gw.src.e[ss[0]->reg.src].half, 2);
+	assert_false(ss[0]->reg.half);
+
+	/* ss[1] leases, then times out: refused, its address comes back. */
+	assert_int_equal(ops->lease(&gw.host, ss[1], &a1), 0);
+	assert_int_not_equal(a0, a1);
+	ss[1]->addr = a1;
+	assert_int_equal(gw.pool.used, 2);
+	ops->refused(&gw.host, ss[1], SESSION_REFUSED_TIMEOUT);
+	assert_int_equal(gw.ctr.refused - c0.refused, 1);
+	assert_int_equal(gw.ctr.up_timeouts - c0.up_timeouts, 1);
+	session_drop(ss[1], "test");
+	assert_int_equal(ss[1]->state, SS_DEAD);
+	assert_int_equal(gw.pool.used, 1);
+	assert_int_equal(gw.nhandshakes, 1);
+
+	/*
+	 * ss[0] revoked: out of the table at once (and, still in TLS here,
+	 * closed: no goodbye to send), its address back.
+	 */
+	session_revoke(ss[0], "test");
+	assert_null(gateway_find_addr(&gw, a0));
+	assert_int_equal(gw.nsessions, 1);
+	assert_true(on_list(&gw.zombies, &ss[0]->reg.node));
+	assert_int_equal(gw.pool.used, 0);
+
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	end_all();
+	assert_int_equal(gw.ctr.established - c0.established, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_closed_on_more_and_dirty),
 		cmocka_unit_test(test_close_inside_walk),
 		cmocka_unit_test(test_many_close_in_one_batch),
+		cmocka_unit_test(test_host_accounting),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
