@@ -9,44 +9,60 @@
 #include "net/netcfg.h"
 #include "proto/sstp.h"
 #include "util/log.h"
+#include "dp.h"
+#include "dp_kernel.h"
 #include "gateway.h"
-#include "gw_kmod.h"
 #include "session.h"
 
 /* After the module went away, look for it again this often. */
 #define KMOD_RETRY_MS	5000
 
+struct dp_kernel {
+	struct dp dp;
+	struct sstpnl nl;
+	struct ev ev;
+	bool on;			/* the device is there */
+	bool lost;			/* ... and has just gone */
+	uint64_t retry_ms;
+	struct hlist_head *table;	/* its sessions by the module's id */
+	unsigned int mask;
+	struct list_head sessions;	/* ... and all of them */
+};
+
 /*
  * A session on the kernel path: everything about it that only this path
- * knows, in one place (s->reg.dp points here while it is attached).
+ * knows, in one place (s->reg.dp_priv while s->reg.dp is this path).
  */
 struct ksession {
-	struct hlist_node knode;	/* gw->ktable, by the module's id */
-	struct list_head node;		/* gw->ksessions */
+	struct hlist_node knode;	/* dp_kernel.table */
+	struct list_head node;		/* dp_kernel.sessions */
 	struct session *s;
 	uint32_t kid;			/* its id in the module */
 	bool gone;			/* the module has already ended it */
 	struct sstpnl_stats st;		/* counters, while dumping */
 };
 
+static struct dp_kernel *kp_of(struct dp *dp)
+{
+	return container_of(dp, struct dp_kernel, dp);
+}
+
 static struct ksession *ks_of(const struct session *s)
 {
-	return s->reg.dp;
+	return s->reg.dp_priv;
 }
 
-static unsigned int kid_hash(const struct gateway *gw, uint32_t id)
+static unsigned int kid_hash(const struct dp_kernel *kp, uint32_t id)
 {
 	id *= 0x9e3779b1u;
-	return (id >> 16) & gw->table_mask;
+	return (id >> 16) & kp->mask;
 }
 
-static struct ksession *kid_find(struct gateway *gw, uint32_t id)
+static struct ksession *kid_find(struct dp_kernel *kp, uint32_t id)
 {
 	struct ksession *k;
 
-	if (!gw->ktable)
-		return NULL;
-	hlist_for_each_entry(k, &gw->ktable[kid_hash(gw, id)], knode)
+	hlist_for_each_entry(k, &kp->table[kid_hash(kp, id)], knode)
 		if (k->kid == id)
 			return k;
 	return NULL;
@@ -74,16 +90,16 @@ static void ks_gone(struct ksession *k, const struct sstpnl_stats *st)
 
 static void on_del(void *ctx, const struct sstpnl_stats *st)
 {
-	struct gateway *gw = ctx;
-	struct ksession *k = kid_find(gw, st->id);
+	struct dp_kernel *kp = ctx;
+	struct ksession *k = kid_find(kp, st->id);
 
 	if (st->reason == SSTP_DEL_REASON_DEV_DELETED)
-		gw->kmod_lost = true;
+		kp->lost = true;
 	if (k)
 		ks_gone(k, st);
 }
 
-static const struct sstpnl_ops gw_kmod_ops = {
+static const struct sstpnl_ops kernel_nl_ops = {
 	.recv = on_recv,
 	.del = on_del,
 };
@@ -93,17 +109,17 @@ static const struct sstpnl_ops gw_kmod_ops = {
  * did not show) ends with reason. Splice, then pop from the front: a
  * session that ends leaves todo (ksession freed) before the next is taken.
  */
-static void end_kernel_sessions(struct gateway *gw, uint32_t reason,
+static void end_kernel_sessions(struct dp_kernel *kp, uint32_t reason,
 				bool only_unseen)
 {
 	LIST_HEAD(todo);
 
-	list_splice_init(&gw->ksessions, &todo);
+	list_splice_init(&kp->sessions, &todo);
 	while (!list_empty(&todo)) {
 		struct ksession *k = list_first_entry(&todo, struct ksession,
 						      node);
 
-		list_move_tail(&k->node, &gw->ksessions);
+		list_move_tail(&k->node, &kp->sessions);
 		if (!k->gone && (!only_unseen || !k->st.id)) {
 			struct sstpnl_stats st = { .id = k->kid,
 						   .reason = reason };
@@ -113,57 +129,66 @@ static void end_kernel_sessions(struct gateway *gw, uint32_t reason,
 	}
 }
 
-static void lost(struct gateway *gw)
+static void lost(struct dp_kernel *kp)
 {
-	gw->kmod_lost = false;
+	struct gateway *gw = kp->dp.gw;
+
+	kp->lost = false;
 	log_warn("kernel data path: %s is gone (deleted, or sstp.ko unloaded); its sessions ended, new ones use the userspace data path",
-		 gw->kmod.ifname);
-	end_kernel_sessions(gw, SSTP_DEL_REASON_DEV_DELETED, false);
-	loop_del(&gw->loop, &gw->kmod_ev);
-	gw->kmod.ifindex = 0;	/* nothing left to delete */
-	sstpnl_close(&gw->kmod);
-	gw->kmod_on = false;
-	gw->kmod_retry_ms = now_ms() + KMOD_RETRY_MS;
+		 kp->nl.ifname);
+	end_kernel_sessions(kp, SSTP_DEL_REASON_DEV_DELETED, false);
+	loop_del(&gw->loop, &kp->ev);
+	kp->nl.ifindex = 0;	/* nothing left to delete */
+	sstpnl_close(&kp->nl);
+	kp->on = false;
+	kp->dp.dev = NULL;
+	kp->retry_ms = now_ms() + KMOD_RETRY_MS;
 }
+
+static int kernel_collect(struct dp *dp);
 
 /* The module's view after lost notifications: end what it no longer has. */
-static void reconcile(struct gateway *gw)
+static void reconcile(struct dp_kernel *kp)
 {
 	log_warn("kernel data path: notifications were lost; checking sessions");
-	if (!gw_kmod_collect(gw))
-		end_kernel_sessions(gw, SSTP_DEL_REASON_TRANSPORT_ERROR, true);
+	if (!kernel_collect(&kp->dp))
+		end_kernel_sessions(kp, SSTP_DEL_REASON_TRANSPORT_ERROR, true);
 }
 
-void gw_kmod_poll(struct gateway *gw)
+static void kernel_poll(struct dp *dp)
 {
+	struct dp_kernel *kp = kp_of(dp);
 	int ret;
 
-	if (!gw->kmod_on)
+	if (!kp->on)
 		return;
-	ret = sstpnl_process(&gw->kmod);
+	ret = sstpnl_process(&kp->nl);
 	if (ret == -ENOBUFS)
-		reconcile(gw);
+		reconcile(kp);
 	else if (ret)
 		log_warn("kernel data path: netlink: %s", strerror(-ret));
-	if (gw->kmod_lost)
-		lost(gw);
+	if (kp->lost)
+		lost(kp);
 }
 
-static void kmod_ev(struct ev *ev, uint32_t events)
+static bool kernel_pending(struct dp *dp)
 {
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, kmod_ev));
+	return kp_of(dp)->on && sstpnl_pending(&kp_of(dp)->nl);
+}
 
+static void kernel_ev(struct ev *ev, uint32_t events)
+{
 	(void)events;
-	gw_kmod_poll(gw);
+	kernel_poll(&container_of(ev, struct dp_kernel, ev)->dp);
 }
 
-static bool open_kmod(struct gateway *gw, bool quiet)
+static bool open_module(struct dp_kernel *kp, bool quiet)
 {
+	struct gateway *gw = kp->dp.gw;
 	const struct sstp_config *c = &gw->cfg;
 	char err[512];
 
-	if (sstpnl_open(&gw->kmod, &gw_kmod_ops, gw, err, sizeof(err))) {
+	if (sstpnl_open(&kp->nl, &kernel_nl_ops, kp, err, sizeof(err))) {
 		if (quiet)
 			log_debug("kernel data path: %s", err);
 		else
@@ -172,74 +197,86 @@ static bool open_kmod(struct gateway *gw, bool quiet)
 		return false;
 	}
 	/* The module refuses sessions beyond it, as the gateway does. */
-	gw->kmod.max_sessions = c->max_sessions;
-	if (sstpnl_dev_create(&gw->kmod, c->kernel_interface, c->mtu, err,
-			    sizeof(err))) {
+	kp->nl.max_sessions = c->max_sessions;
+	if (sstpnl_dev_create(&kp->nl, c->kernel_interface, c->mtu, err,
+			      sizeof(err))) {
 		log_warn("kernel data path unavailable: %s; sessions use the userspace data path",
 			 err);
-		sstpnl_close(&gw->kmod);
+		sstpnl_close(&kp->nl);
 		return false;
 	}
-	gw->kmod_ev.fd = sstpnl_fd(&gw->kmod);
-	gw->kmod_ev.cb = kmod_ev;
-	if (loop_add(&gw->loop, &gw->kmod_ev, EPOLLIN)) {
-		sstpnl_close(&gw->kmod);
+	kp->ev.fd = sstpnl_fd(&kp->nl);
+	kp->ev.cb = kernel_ev;
+	if (loop_add(&gw->loop, &kp->ev, EPOLLIN)) {
+		sstpnl_close(&kp->nl);
 		return false;
 	}
-	gw->kmod_on = true;
-	if (gw->kmod.replaced)
+	kp->on = true;
+	kp->dp.dev = kp->nl.ifname;
+	if (kp->nl.replaced)
 		log_info("kernel data path: replaced the sstp device %s left by an earlier gateway",
-			 gw->kmod.ifname);
+			 kp->nl.ifname);
 	log_notice("kernel data path: sstp device %s; sessions on kernel TLS use it",
-		   gw->kmod.ifname);
+		   kp->nl.ifname);
 	return true;
 }
 
-void gw_kmod_start(struct gateway *gw)
+static int kernel_open(struct dp *dp)
 {
-	const struct sstp_config *c = &gw->cfg;
+	struct dp_kernel *kp = kp_of(dp);
+	const struct sstp_config *c = &dp->gw->cfg;
+	unsigned int size;
 
-	gw->kmod_ev.fd = -1;
 	if (!c->kernel_path) {
 		log_info("kernel data path: off (KernelDataPath = off)");
-		return;
+		return -EOPNOTSUPP;
 	}
 	if (!c->kernel_tls) {
 		log_info("kernel data path: off (it needs KernelTLS = yes)");
-		return;
+		return -EOPNOTSUPP;
 	}
-	gw->ktable = calloc(gw->table_mask + 1, sizeof(*gw->ktable));
-	if (!gw->ktable) {
+	for (size = 64; size < c->max_sessions * 2 && size < (1u << 20);)
+		size <<= 1;
+	kp->table = calloc(size, sizeof(*kp->table));
+	if (!kp->table) {
 		log_warn("kernel data path: out of memory");
-		return;
+		return -ENOMEM;
 	}
-	if (!open_kmod(gw, false))
-		gw->kmod_retry_ms = now_ms() + KMOD_RETRY_MS;
+	kp->mask = size - 1;
+	/* Not there yet: looked for again when a session could use it. */
+	if (!open_module(kp, false))
+		kp->retry_ms = now_ms() + KMOD_RETRY_MS;
+	return 0;
 }
 
-void gw_kmod_stop(struct gateway *gw)
+static void kernel_close(struct dp *dp)
 {
-	if (gw->kmod_on) {
-		loop_del(&gw->loop, &gw->kmod_ev);
-		sstpnl_close(&gw->kmod);	/* deletes the device */
-		gw->kmod_on = false;
+	struct dp_kernel *kp = kp_of(dp);
+
+	if (kp->on) {
+		loop_del(&dp->gw->loop, &kp->ev);
+		sstpnl_close(&kp->nl);	/* deletes the device */
+		kp->on = false;
 	}
-	free(gw->ktable);
-	gw->ktable = NULL;
+	free(kp->table);
+	free(kp);
 }
 
-bool gw_kmod_wanted(struct gateway *gw, struct session *s)
+static bool kernel_wants(struct dp *dp, struct session *s)
 {
-	if (!gw->ktable || !s->link.ktls || gw->stopping)
+	struct dp_kernel *kp = kp_of(dp);
+
+	if (!kp->table || !s->link.ktls || dp->gw->stopping)
 		return false;
-	if (!gw->kmod_on && now_ms() >= gw->kmod_retry_ms &&
-	    !open_kmod(gw, true))
-		gw->kmod_retry_ms = now_ms() + KMOD_RETRY_MS;
-	return gw->kmod_on;
+	if (!kp->on && now_ms() >= kp->retry_ms && !open_module(kp, true))
+		kp->retry_ms = now_ms() + KMOD_RETRY_MS;
+	return kp->on;
 }
 
-int gw_kmod_attach(struct gateway *gw, struct session *s)
+static int kernel_attach(struct dp *dp, struct session *s)
 {
+	struct dp_kernel *kp = kp_of(dp);
+	const struct sstp_config *c = &dp->gw->cfg;
 	struct cidr4 host = { .addr = s->addr, .plen = 32 };
 	struct sstpnl_session_opts o = {
 		.fd = s->link.fd,
@@ -247,58 +284,57 @@ int gw_kmod_attach(struct gateway *gw, struct session *s)
 		.ipv4 = s->addr,
 		.backlog = s->link.carry,
 		.backlog_len = s->link.carry_len,
-		.coalesce = gw->cfg.kernel_coalesce,
+		.coalesce = c->kernel_coalesce,
 	};
 	struct ksession *k;
 	char err[512];
 	uint32_t id;
 	int ret;
 
-	if (!gw->kmod_on || s->reg.dp)
+	if (!kp->on || s->reg.dp_priv)
 		return -ENODEV;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
 	/* From the gateway's inner address, as through the TUN. */
-	ret = netcfg_route_add_src(gw->kmod.ifname, &host, gw->cfg.address);
+	ret = netcfg_route_add_src(kp->nl.ifname, &host, c->address);
 	if (ret == -EEXIST) {
-		netcfg_route_del(gw->kmod.ifname, &host);
-		ret = netcfg_route_add_src(gw->kmod.ifname, &host,
-					   gw->cfg.address);
+		netcfg_route_del(kp->nl.ifname, &host);
+		ret = netcfg_route_add_src(kp->nl.ifname, &host, c->address);
 	}
 	if (ret) {
 		slog(SSTP_LOG_WARN, s,
 		     "no route to %s: %s; staying on the %s data path",
-		     gw->kmod.ifname, strerror(-ret), link_path(&s->link));
+		     kp->nl.ifname, strerror(-ret), link_path(&s->link));
 		free(k);
 		return ret;
 	}
-	ret = sstpnl_session_new(&gw->kmod, &o, &id, err, sizeof(err));
+	ret = sstpnl_session_new(&kp->nl, &o, &id, err, sizeof(err));
 	if (ret) {
-		netcfg_route_del(gw->kmod.ifname, &host);
+		netcfg_route_del(kp->nl.ifname, &host);
 		slog(SSTP_LOG_WARN, s, "kernel data path refused it: %s; staying on the %s data path",
 		     err, link_path(&s->link));
 		if (ret == -ENODEV || ret == -ENOENT)
-			gw->kmod_lost = true;
+			kp->lost = true;
 		free(k);
 		return ret;
 	}
 	/*
-	 * The module holds the socket now (the caller lets go of its copy);
+	 * The module holds the socket now (the session lets go of its copy);
 	 * it closes when the session ends.
 	 */
 	k->s = s;
 	k->kid = id;
-	hlist_add_head(&k->knode, &gw->ktable[kid_hash(gw, id)]);
-	list_add_tail(&k->node, &gw->ksessions);
-	s->reg.dp = k;
-	gw->nkernel++;
+	hlist_add_head(&k->knode, &kp->table[kid_hash(kp, id)]);
+	list_add_tail(&k->node, &kp->sessions);
+	s->reg.dp_priv = k;
+	dp->nsessions++;
 	slog(SSTP_LOG_INFO, s, "data path kernel (%s session %u)",
-	     gw->kmod.ifname, id);
+	     kp->nl.ifname, id);
 	return 0;
 }
 
-int gw_kmod_xmit(struct gateway *gw, struct session *s)
+static int kernel_xmit(struct dp *dp, struct session *s)
 {
 	struct ksession *k = ks_of(s);
 	struct sstp_link *l = &s->link;
@@ -307,16 +343,17 @@ int gw_kmod_xmit(struct gateway *gw, struct session *s)
 	int ret = 0;
 
 	if (!gone)
-		ret = sstpnl_send_queue(&gw->kmod, k->kid, l->tx, &l->tx_head,
-					l->tx_tail);
+		ret = sstpnl_send_queue(&kp_of(dp)->nl, k->kid, l->tx,
+					&l->tx_head, l->tx_tail);
 	l->st.tx_bytes += l->tx_head - head;
 	if (gone || l->tx_head == l->tx_tail)
 		l->tx_head = l->tx_tail = 0;
 	return ret || !k ? -1 : 0;
 }
 
-void gw_kmod_detach(struct gateway *gw, struct session *s)
+static void kernel_detach(struct dp *dp, struct session *s)
 {
+	struct dp_kernel *kp = kp_of(dp);
 	struct ksession *k = ks_of(s);
 	struct cidr4 host = { .addr = s->addr, .plen = 32 };
 
@@ -324,17 +361,17 @@ void gw_kmod_detach(struct gateway *gw, struct session *s)
 		return;
 	hlist_del_init(&k->knode);
 	list_del_init(&k->node);
-	if (!k->gone && gw->kmod_on)
-		sstpnl_session_del(&gw->kmod, k->kid);
-	if (gw->kmod_on && s->addr)
-		netcfg_route_del(gw->kmod.ifname, &host);
-	s->reg.dp = NULL;
+	if (!k->gone && kp->on)
+		sstpnl_session_del(&kp->nl, k->kid);
+	if (kp->on && s->addr)
+		netcfg_route_del(kp->nl.ifname, &host);
+	s->reg.dp_priv = NULL;
 	free(k);
-	gw->nkernel--;
+	dp->nsessions--;
 }
 
-void gw_kmod_info(struct gateway *gw, const struct session *s,
-		  struct session_info *out)
+static void kernel_info(struct dp *dp, const struct session *s,
+			struct session_info *out)
 {
 	const struct ksession *k = ks_of(s);
 	const struct sstpnl_stats *st;
@@ -361,19 +398,47 @@ static void collect_cb(void *arg, const struct sstpnl_stats *st)
 		k->st = *st;
 }
 
-int gw_kmod_collect(struct gateway *gw)
+static int kernel_collect(struct dp *dp)
 {
+	struct dp_kernel *kp = kp_of(dp);
 	struct ksession *k;
 	int ret;
 
-	if (!gw->kmod_on)
+	if (!kp->on)
 		return -ENODEV;
-	list_for_each_entry(k, &gw->ksessions, node)
+	list_for_each_entry(k, &kp->sessions, node)
 		memset(&k->st, 0, sizeof(k->st));
-	if (!gw->nkernel)
+	if (!dp->nsessions)
 		return 0;
-	ret = sstpnl_session_dump(&gw->kmod, collect_cb, gw);
+	ret = sstpnl_session_dump(&kp->nl, collect_cb, kp);
 	if (ret == -ENODEV || ret == -ENOENT)
-		gw->kmod_lost = true;
+		kp->lost = true;
 	return ret;
+}
+
+static const struct dp_ops dp_kernel_ops = {
+	.name = "kernel",
+	.open = kernel_open,
+	.close = kernel_close,
+	.wants = kernel_wants,
+	.attach = kernel_attach,
+	.detach = kernel_detach,
+	.xmit = kernel_xmit,
+	.collect = kernel_collect,
+	.info = kernel_info,
+	.pending = kernel_pending,
+	.poll = kernel_poll,
+};
+
+struct dp *dp_kernel_new(struct gateway *gw)
+{
+	struct dp_kernel *kp = calloc(1, sizeof(*kp));
+
+	if (!kp)
+		return NULL;
+	kp->dp.ops = &dp_kernel_ops;
+	kp->dp.gw = gw;
+	kp->ev.fd = -1;
+	INIT_LIST_HEAD(&kp->sessions);
+	return &kp->dp;
 }

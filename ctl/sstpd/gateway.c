@@ -14,16 +14,14 @@
 #include "net/netcfg.h"
 #include "net/tls.h"
 #include "util/log.h"
+#include "dp.h"
+#include "dp_kernel.h"
+#include "dp_tun.h"
 #include "gateway.h"
-#include "gw_kmod.h"
 #include "session.h"
 #include "trust.h"
 
 #define TICK_MS		250
-#define TUN_BATCH	256
-#define TUN_BUF		65536
-
-static uint8_t tun_buf[TUN_BUF];
 
 /*
  * Lifecycle invariants are checked where they are cheap. A broken one
@@ -100,6 +98,23 @@ static bool reachable(const struct session *s)
 {
 	return !list_empty(&s->reg.more) || !list_empty(&s->reg.dirty) ||
 	       !hlist_unhashed(&s->reg.hnode) || s->reg.dp;
+}
+
+/* The data paths there are, in order. */
+#define for_each_path(gw, p, i) \
+	for ((i) = 0; (i) < GW_DP_MAX; (i)++) \
+		if (((p) = (gw)->dp[i]))
+
+/* s leaves the path that holds its socket (it is closing). */
+static void path_detach(struct session *s)
+{
+	struct dp *dp = s->reg.dp;
+
+	if (!dp)
+		return;
+	if (dp->ops->detach)
+		dp->ops->detach(dp, s);
+	s->reg.dp = NULL;
 }
 
 void gateway_each_session(struct gateway *gw,
@@ -301,36 +316,57 @@ static void host_want_read(struct session_host *h, struct session *s)
 	mark_more(host_gw(h), s);
 }
 
+/* Into the stack: through the session's path if it has its own way. */
 static void host_deliver(struct session_host *h, struct session *s,
 			 const uint8_t *pkt, size_t len)
 {
 	struct gateway *gw = host_gw(h);
+	struct dp *dp = s->reg.dp && s->reg.dp->ops->transmit ? s->reg.dp :
+			gw->dp[GW_DP_TUN];
 
-	if (write(gw->tun_ev.fd, pkt, len) < 0)
-		gw->ctr.tun_rx_errors++;
+	dp->ops->transmit(dp, s, pkt, len);
+}
+
+/* The first path that holds sockets and would take s. */
+static struct dp *offload_path(struct gateway *gw, struct session *s)
+{
+	struct dp *dp;
+	int i;
+
+	for_each_path(gw, dp, i)
+		if (dp->ops->wants && dp->ops->wants(dp, s))
+			return dp;
+	return NULL;
 }
 
 static bool host_offload_wanted(struct session_host *h, struct session *s)
 {
-	return gw_kmod_wanted(host_gw(h), s);
+	return offload_path(host_gw(h), s);
 }
 
 static int host_offload(struct session_host *h, struct session *s)
 {
 	struct gateway *gw = host_gw(h);
-	int ret = gw_kmod_attach(gw, s);
+	struct dp *dp = offload_path(gw, s);
+	int ret;
 
-	/* The data path holds the socket now: off the loop. */
-	if (!ret) {
-		loop_del(&gw->loop, &s->reg.ev);
-		s->reg.ev.fd = -1;
-	}
-	return ret;
+	if (!dp || s->reg.dp)
+		return -ENODEV;
+	ret = dp->ops->attach(dp, s);
+	if (ret)
+		return ret;
+	/* The path holds the socket now: off the loop. */
+	s->reg.dp = dp;
+	loop_del(&gw->loop, &s->reg.ev);
+	s->reg.ev.fd = -1;
+	return 0;
 }
 
 static int host_xmit(struct session_host *h, struct session *s)
 {
-	return gw_kmod_xmit(host_gw(h), s);
+	struct dp *dp = s->reg.dp;
+
+	return dp ? dp->ops->xmit(dp, s) : -1;
 }
 
 static void host_up(struct session_host *h, struct session *s)
@@ -378,7 +414,7 @@ static void host_closed(struct session_host *h, struct session *s)
 
 	if (s->state != SS_DEAD)
 		lifecycle_broken("a live session was unregistered");
-	gw_kmod_detach(gw, s);
+	path_detach(s);
 	unlink_reachable(gw, s);
 	list_move(&s->reg.node, &gw->zombies);
 	gw->nsessions--;
@@ -393,7 +429,10 @@ static void host_closed(struct session_host *h, struct session *s)
 static void host_info(const struct session_host *h, const struct session *s,
 		      struct session_info *out)
 {
-	gw_kmod_info(host_gw(h), s, out);
+	struct dp *dp = s->reg.dp;
+
+	if (dp && dp->ops->info)
+		dp->ops->info(dp, s, out);
 }
 
 static const struct session_host_ops gateway_host_ops = {
@@ -426,6 +465,7 @@ static void reg_init(struct session *s, int fd)
 	s->reg.ev.cb = session_ev;
 	s->reg.src = PREAUTH_NONE;
 	s->reg.dp = NULL;
+	s->reg.dp_priv = NULL;
 }
 
 struct session *gateway_adopt(struct gateway *gw, int fd,
@@ -503,32 +543,6 @@ static void accept_ev(struct ev *ev, uint32_t events)
 	}
 }
 
-static void tun_ev(struct ev *ev, uint32_t events)
-{
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, tun_ev));
-	int i;
-
-	for (i = 0; i < TUN_BATCH; i++) {
-		ssize_t n = read(ev->fd, tun_buf, sizeof(tun_buf));
-		struct session *s;
-		uint32_t dst;
-
-		if (n < 0)
-			break;
-		if (n < 20 || (tun_buf[0] >> 4) != 4)
-			continue;	/* IPv4 only on this path */
-		dst = (uint32_t)tun_buf[16] << 24 | (uint32_t)tun_buf[17] << 16 |
-		      (uint32_t)tun_buf[18] << 8 | tun_buf[19];
-		s = gateway_find_addr(gw, dst);
-		if (!s) {
-			gw->ctr.tun_no_session++;
-			continue;
-		}
-		session_send_ip(s, tun_buf, (size_t)n);
-	}
-}
-
 static void sig_ev(struct ev *ev, uint32_t events)
 {
 	struct gateway *gw = (struct gateway *)((char *)ev -
@@ -567,33 +581,9 @@ static int open_listener(struct gateway *gw)
 	return loop_add(&gw->loop, &gw->listen_ev, EPOLLIN);
 }
 
-static int setup_tun(struct gateway *gw)
-{
-	const struct sstp_config *c = &gw->cfg;
-	int fd, ret;
-
-	fd = tun_open(c->interface, gw->ifname);
-	if (fd < 0) {
-		log_err("cannot create TUN device %s: %s", c->interface,
-			strerror(-fd));
-		return fd;
-	}
-	gw->tun_ev.fd = fd;
-	ret = netcfg_link_up(gw->ifname, c->mtu);
-	if (!ret)
-		ret = netcfg_addr_add(gw->ifname, c->address, c->pool.plen, 0);
-	if (ret) {
-		log_err("cannot configure %s: %s", gw->ifname, strerror(-ret));
-		return ret;
-	}
-	return gateway_use_tun(gw, fd);
-}
-
 int gateway_use_tun(struct gateway *gw, int fd)
 {
-	gw->tun_ev.fd = fd;
-	gw->tun_ev.cb = tun_ev;
-	return loop_add(&gw->loop, &gw->tun_ev, EPOLLIN);
+	return dp_tun_use_fd(gw->dp[GW_DP_TUN], fd);
 }
 
 static int setup_signals(struct gateway *gw)
@@ -630,13 +620,11 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	int ret;
 
 	memset(gw, 0, sizeof(*gw));
-	gw->listen_ev.fd = gw->tun_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
-	gw->kmod_ev.fd = -1;
+	gw->listen_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
 	INIT_LIST_HEAD(&gw->sessions);
 	INIT_LIST_HEAD(&gw->zombies);
 	INIT_LIST_HEAD(&gw->more);
 	INIT_LIST_HEAD(&gw->dirty);
-	INIT_LIST_HEAD(&gw->ksessions);
 	gw->cfg = *cfg;
 	gw->host.ops = &gateway_host_ops;
 	gw->host.cfg = &gw->cfg;
@@ -675,6 +663,9 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	if (!gw->table)
 		return -ENOMEM;
 	gw->table_mask = size - 1;
+	gw->dp[GW_DP_TUN] = dp_tun_new(gw);
+	if (!gw->dp[GW_DP_TUN])
+		return -ENOMEM;
 	/* An entry per session, and 1024 for sources with refusals only. */
 	ret = preauth_init(&gw->src, cfg->max_sessions, 1024, NULL);
 	if (ret)
@@ -685,12 +676,14 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 
 int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 {
+	struct dp *tun, *kernel;
 	char found[128];
 	int ret;
 
 	ret = gateway_core_init(gw, cfg);
 	if (ret)
 		return ret;
+	tun = gw->dp[GW_DP_TUN];
 	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
 				   sizeof(found));
 	if (ret > 0) {
@@ -702,10 +695,16 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	}
 	ret = setup_signals(gw);
 	if (!ret)
-		ret = setup_tun(gw);
+		ret = tun->ops->open(tun);
 	if (ret)
 		return ret;
-	gw_kmod_start(gw);
+	/* Optional: without it, every session stays on the TUN path. */
+	kernel = dp_kernel_new(gw);
+	if (kernel && kernel->ops->open(kernel)) {
+		kernel->ops->close(kernel);
+		kernel = NULL;
+	}
+	gw->dp[GW_DP_KERNEL] = kernel;
 	ret = open_listener(gw);
 	if (ret) {
 		log_err("cannot listen: %s", strerror(-ret));
@@ -734,7 +733,7 @@ static void reap(struct gateway *gw)
 		list_del_init(&s->reg.node);
 		if ((s->state != SS_DEAD || reachable(s)) &&
 		    lifecycle_broken("a closed session is still reachable")) {
-			gw_kmod_detach(gw, s);
+			path_detach(s);
 			unlink_reachable(gw, s);
 		}
 		session_free(s);
@@ -745,10 +744,13 @@ static void after_batch(struct gateway *gw)
 {
 	LIST_HEAD(batch);
 	struct session *s;
+	struct dp *dp;
+	int i;
 
 	/* Notifications that came in while requests waited for answers. */
-	if (sstpnl_pending(&gw->kmod))
-		gw_kmod_poll(gw);
+	for_each_path(gw, dp, i)
+		if (dp->ops->pending && dp->ops->pending(dp))
+			dp->ops->poll(dp);
 	/*
 	 * Input left over from a budget-limited read. Sessions that run out
 	 * of budget again go back on gw->more, for the next batch.
@@ -778,10 +780,21 @@ static void disconnect_one(struct session *s, void *arg)
 	session_disconnect(s, arg);
 }
 
+static bool paths_pending(struct gateway *gw)
+{
+	struct dp *dp;
+	int i;
+
+	for_each_path(gw, dp, i)
+		if (dp->ops->pending && dp->ops->pending(dp))
+			return true;
+	return false;
+}
+
 int gateway_step(struct gateway *gw, int max_wait_ms)
 {
 	uint64_t now = now_ms();
-	int timeout = !list_empty(&gw->more) || sstpnl_pending(&gw->kmod) ? 0 :
+	int timeout = !list_empty(&gw->more) || paths_pending(gw) ? 0 :
 		      now >= gw->next_tick_ms ? 0 :
 		      (int)(gw->next_tick_ms - now);
 	int ret;
@@ -833,6 +846,7 @@ void gateway_end_sessions(struct gateway *gw)
 void gateway_destroy(struct gateway *gw)
 {
 	uint64_t until;
+	int i;
 
 	gw->stopping = true;
 	gateway_each_session(gw, disconnect_one, "gateway stopping");
@@ -845,12 +859,15 @@ void gateway_destroy(struct gateway *gw)
 		after_batch(gw);
 	}
 	gateway_end_sessions(gw);
-	gw_kmod_stop(gw);
 	ctl_server_close(gw);
+	/* Those that hold sockets first (sstp.ko's device goes). */
+	for (i = GW_DP_MAX; i-- > 0;) {
+		if (gw->dp[i])
+			gw->dp[i]->ops->close(gw->dp[i]);
+		gw->dp[i] = NULL;
+	}
 	if (gw->listen_ev.fd >= 0)
 		close(gw->listen_ev.fd);
-	if (gw->tun_ev.fd >= 0)
-		close(gw->tun_ev.fd);
 	if (gw->sig_ev.fd >= 0)
 		close(gw->sig_ev.fd);
 	free(gw->table);
@@ -868,9 +885,10 @@ void gateway_get_info(struct gateway *gw, bool collect,
 		      struct gateway_info *info)
 {
 	const struct sstp_config *c = &gw->cfg;
+	struct dp *kernel = gw->dp[GW_DP_KERNEL];
 
-	if (collect)
-		gw_kmod_collect(gw);
+	if (collect && kernel)
+		kernel->ops->collect(kernel);
 	memset(info, 0, sizeof(*info));
 	info->ifname = gw->ifname;
 	info->nsessions = gw->nsessions;
@@ -880,8 +898,8 @@ void gateway_get_info(struct gateway *gw, bool collect,
 	info->address = c->address;
 	info->roots = pki_root_count(gw->pki);
 	info->uptime_s = (now_ms() - gw->started_ms) / 1000;
-	info->kernel_dev = gw->kmod_on ? gw->kmod.ifname : NULL;
-	info->nkernel = gw->nkernel;
+	info->kernel_dev = kernel ? kernel->dev : NULL;
+	info->nkernel = kernel ? kernel->nsessions : 0;
 	info->nhandshakes = gw->nhandshakes;
 	info->sources = gw->src.nlive;
 	info->cfg = c;

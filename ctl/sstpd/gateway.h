@@ -14,7 +14,6 @@
 #include <openssl/ssl.h>
 
 #include "config/config.h"
-#include "nl/sstpnl.h"
 #include "trust/pki.h"
 #include "util/list.h"
 #include "util/loop.h"
@@ -22,8 +21,15 @@
 #include "preauth.h"
 #include "session_host.h"
 
-struct session;
 struct ctl_conn;
+struct dp;
+struct session;
+
+enum gw_dp {
+	GW_DP_TUN,		/* dp_tun.c */
+	GW_DP_KERNEL,		/* dp_kernel.c */
+	GW_DP_MAX,
+};
 
 struct gw_counters {
 	uint64_t accepted;		/* TCP connections */
@@ -54,7 +60,13 @@ struct gateway {
 	uint8_t cert_sha1[20], cert_sha256[32];
 	char ifname[IF_NAMESIZE];
 	char ctl_path[108];
-	struct ev listen_ev, tun_ev, ctl_ev, sig_ev;
+	struct ev listen_ev, ctl_ev, sig_ev;
+	/*
+	 * The data paths (dp.h), in the order they are offered a session:
+	 * the TUN path always (sessions that keep their socket), then those
+	 * that take sockets (sstp.ko), NULL when off.
+	 */
+	struct dp *dp[GW_DP_MAX];
 	struct ctl_conn *ctl_conns;	/* open control connections */
 	unsigned int nctl;
 	/*
@@ -79,15 +91,6 @@ struct gateway {
 	/* Per-source budget before authentication (preauth.c). */
 	struct preauth_table src;
 	uint64_t src_report_ms;		/* next refusal summary */
-	/* The kernel data path (gw_kmod.c). */
-	struct sstpnl kmod;
-	struct ev kmod_ev;
-	bool kmod_on;			/* the device is there */
-	bool kmod_lost;			/* ... and has just gone */
-	uint64_t kmod_retry_ms;
-	struct hlist_head *ktable;	/* kernel sessions by id */
-	struct list_head ksessions;	/* ... and all of them */
-	unsigned int nkernel;
 	/* Persistent trust state (trust.c). */
 	char revoked_path[PATH_MAX];	/* RevokedFile or the default */
 };
@@ -125,9 +128,10 @@ void gateway_destroy(struct gateway *gw);
  * The pieces gateway_init and gateway_run are made of, which also let tests
  * and fuzzers drive a real gateway in-process (no TUN device, listener,
  * control socket, signals or sstp.ko):
- * gateway_core_init: the loop, trust, TLS contexts, pool and address table
- * (what gateway_init does before it touches the system). 0 or -errno.
- * gateway_use_tun: fd carries the TUN's packets (one per read/write);
+ * gateway_core_init: the loop, trust, TLS contexts, pool, address table and
+ * the data paths, none open (what gateway_init does before it touches the
+ * system). 0 or -errno.
+ * gateway_use_tun: fd carries the TUN path's packets (one per read/write);
  * a test may pass a SOCK_SEQPACKET socket. 0 or -errno.
  * gateway_adopt: an accepted, non-blocking TCP socket becomes a session
  * (what the listener does for each connection); NULL when refused (over a

@@ -20,8 +20,9 @@
 #include "util/loop.h"
 #include "session_host.h"
 
-struct ppp;
+struct dp;
 struct eap_tls;
+struct ppp;
 
 enum sess_state {
 	SS_TLS,			/* TLS handshake */
@@ -48,7 +49,8 @@ struct session_reg {
 	struct hlist_node hnode;	/* address table */
 	uint32_t src;			/* the source's preauth entry */
 	bool half;			/* counted as half-open (MaxHandshakes) */
-	void *dp;			/* the offload path's per-session state */
+	struct dp *dp;			/* the data path holding its socket */
+	void *dp_priv;			/* ... and that path's state for it */
 };
 
 struct session {
