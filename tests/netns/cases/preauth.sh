@@ -149,8 +149,8 @@ if nm "$PEER_LIB" 2>/dev/null | grep -q __asan_; then
 fi
 gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror "${PEER_SAN[@]}" \
 	-I"$HERE/../include/uapi" -I"$HERE/../ctl/lib" -I"$HERE/../ctl" \
-	-o "$PEER_BIN" \
-	"$HERE/vm/sstp-peer.c" "$PEER_LIB" -lssl -lcrypto -lmnl \
+	-o "$PEER_BIN" "$HERE/vm/sstp-peer.c" "$(dirname "$PEER_LIB")/libsstpctl.a" \
+	"$PEER_LIB" -lssl -lcrypto -lmnl \
 	>"$TMP/peer-build.log" 2>&1
 result $? "tests/vm/sstp-peer.c builds against libsstp.a" "$TMP/peer-build.log"
 
