@@ -3,9 +3,9 @@
 #
 # The daemon's include graph (ctl/sstpd/): prints one "file -> header" line
 # per local include and checks, in KTAP form, that the headers have no
-# cycle and that session.c reaches the gateway only through session_host.h
-# (it must not include gateway.h nor a data path, even through another
-# header).
+# cycle and that a session (session.c, session_auth.c) reaches the gateway
+# only through session_host.h (neither includes gateway.h nor a data path,
+# even through another header).
 #
 # usage: tests/sstpd-deps.sh [DIR]	(default ctl/sstpd)
 
@@ -43,7 +43,7 @@ reach()
 }
 
 graph=$(edges)
-ktap_begin sstpd-deps 4
+ktap_begin sstpd-deps 6
 ktap_note "include graph of $dir (file -> header):"
 while read -r from to; do
 	ktap_note "  $from -> $to"
@@ -58,18 +58,19 @@ else
 	ktap_note "$out"
 fi
 
-sr=$(reach session.c)
-bad=
-for h in gateway.h dp.h dp_tun.h dp_kernel.h trust.h ctl_conn.h; do
-	case "$sr" in *" $h "*) bad+=" $h" ;; esac
+for f in session.c session_auth.c; do
+	sr=$(reach $f)
+	bad=
+	for h in gateway.h dp.h dp_tun.h dp_kernel.h trust.h ctl_conn.h; do
+		case "$sr" in *" $h "*) bad+=" $h" ;; esac
+	done
+	ktap_result "$([ -z "$bad" ] && echo 0 || echo 1)" \
+		"$f does not reach gateway.h or a data path${bad:+ (reaches$bad)}"
+	case "$sr" in
+	*" session_host.h "*) ktap_result 0 "$f sees the host through session_host.h" ;;
+	*) ktap_result 1 "$f sees the host through session_host.h" ;;
+	esac
 done
-ktap_result "$([ -z "$bad" ] && echo 0 || echo 1)" \
-	"session.c does not reach gateway.h or a data path${bad:+ (reaches$bad)}"
-case "$sr" in
-*" session_host.h "*) ktap_result 0 "session.c sees the host through session_host.h" ;;
-*) ktap_result 1 "session.c sees the host through session_host.h" ;;
-esac
-! grep -n 'gw->\|struct gateway' "$dir/session.c" "$dir/session.h" \
-	"$dir/session_host.h" >/dev/null
-ktap_result $? "session.[ch] and session_host.h name no struct gateway"
+! grep -n 'gw->\|struct gateway' "$dir"/session*.[ch] >/dev/null
+ktap_result $? "session*.[ch] name no struct gateway"
 ktap_end
