@@ -527,8 +527,7 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 
 static void accept_ev(struct ev *ev, uint32_t events)
 {
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, listen_ev));
+	struct gateway *gw = container_of(ev, struct gateway, listen_ev);
 	int i;
 
 	for (i = 0; i < 64; i++) {
@@ -545,8 +544,7 @@ static void accept_ev(struct ev *ev, uint32_t events)
 
 static void sig_ev(struct ev *ev, uint32_t events)
 {
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, sig_ev));
+	struct gateway *gw = container_of(ev, struct gateway, sig_ev);
 	struct signalfd_siginfo si;
 
 	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
