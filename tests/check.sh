@@ -75,7 +75,7 @@ report()
 }
 
 tree_files >"$TMP/files"
-ktap_begin check 3
+ktap_begin check 5
 
 # --- cppcheck
 run_cppcheck()
@@ -149,5 +149,52 @@ else
 	ktap_result $rc "checkpatch --strict: ${#kfiles[@]} files of kmod/ and include/uapi" ||
 		report "$TMP/cp.find"
 fi
+
+# --- layering: the library's layers include only earlier layers (and never
+# the programs); the daemon's headers have no cycle (tests/sstpd-deps.sh).
+LAYERS="util proto trust config net nl ipc"
+lib_layering()
+{
+	local f inc layer i j bad=0
+
+	for f in ctl/lib/*/*.[ch]; do
+		layer=${f#ctl/lib/}
+		layer=${layer%%/*}
+		i=$(layer_rank "$layer")
+		while read -r inc; do
+			case $inc in
+			sstpd/* | sstpctl/*)
+				echo "$f includes $inc (a program's header)"
+				bad=1
+				continue ;;
+			*/*) ;;
+			*) continue ;;
+			esac
+			j=$(layer_rank "${inc%%/*}")
+			if [ "$j" -gt "$i" ]; then
+				echo "$f ($layer) includes $inc (a later layer)"
+				bad=1
+			fi
+		done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
+	done
+	return $bad
+}
+
+layer_rank()
+{
+	local n=0 l
+	for l in $LAYERS; do
+		[ "$l" = "$1" ] && { echo $n; return; }
+		n=$((n + 1))
+	done
+	echo 99
+}
+
+lib_layering >"$TMP/layers.out"
+ktap_result $? "ctl/lib layers ($LAYERS) include only earlier ones" ||
+	report "$TMP/layers.out"
+tests/sstpd-deps.sh >"$TMP/deps.out" 2>&1
+ktap_result $? "ctl/sstpd: no include cycle, sessions reach the gateway only through session_host.h" ||
+	report "$TMP/deps.out"
 
 ktap_end

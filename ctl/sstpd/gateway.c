@@ -15,16 +15,14 @@
 #include "net/tls.h"
 #include "util/hash.h"
 #include "util/log.h"
+#include "dp.h"
+#include "dp_kernel.h"
+#include "dp_tun.h"
 #include "gateway.h"
-#include "gw_kmod.h"
 #include "session.h"
 #include "trust.h"
 
 #define TICK_MS		250
-#define TUN_BATCH	256
-#define TUN_BUF		65536
-
-static uint8_t tun_buf[TUN_BUF];
 
 /*
  * Lifecycle invariants are checked where they are cheap. A broken one
@@ -54,61 +52,69 @@ static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
 	return hash_u32(addr, gw->table_mask);
 }
 
-void gateway_table_add(struct gateway *gw, struct session *s)
+static void table_add(struct gateway *gw, struct session *s)
 {
-	if (s->state == SS_DEAD || !hlist_unhashed(&s->hnode))
+	if (s->state == SS_DEAD || !hlist_unhashed(&s->reg.hnode))
 		return;
-	hlist_add_head(&s->hnode, &gw->table[addr_hash(gw, s->addr)]);
-	s->in_table = true;
+	hlist_add_head(&s->reg.hnode, &gw->table[addr_hash(gw, s->addr)]);
 }
 
-void gateway_table_del(struct gateway *gw, struct session *s)
-{
-	hlist_del_init(&s->hnode);
-	s->in_table = false;
-}
-
-struct session *gateway_table_find(struct gateway *gw, uint32_t addr)
+struct session *gateway_find_addr(struct gateway *gw, uint32_t addr)
 {
 	struct session *s;
 
-	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], hnode)
+	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], reg.hnode)
 		if (s->addr == addr)
 			return s;
 	return NULL;
 }
 
 /* A closed session goes on no list again: nothing would take it off. */
-void gateway_mark_dirty(struct gateway *gw, struct session *s)
+static void mark_dirty(struct gateway *gw, struct session *s)
 {
-	if (s->state != SS_DEAD && list_empty(&s->dirty))
-		list_add_tail(&s->dirty, &gw->dirty);
+	if (s->state != SS_DEAD && list_empty(&s->reg.dirty))
+		list_add_tail(&s->reg.dirty, &gw->dirty);
 }
 
-void gateway_mark_more(struct gateway *gw, struct session *s)
+static void mark_more(struct gateway *gw, struct session *s)
 {
-	if (s->state != SS_DEAD && list_empty(&s->more))
-		list_add_tail(&s->more, &gw->more);
+	if (s->state != SS_DEAD && list_empty(&s->reg.more))
+		list_add_tail(&s->reg.more, &gw->more);
 }
 
 /* Off every list and table but the live/zombie one. */
 static void unlink_reachable(struct gateway *gw, struct session *s)
 {
-	if (s->ev.fd >= 0)
-		loop_del(&gw->loop, &s->ev);
-	gateway_table_del(gw, s);
-	hlist_del_init(&s->knode);
-	list_del_init(&s->more);
-	list_del_init(&s->dirty);
+	if (s->reg.ev.fd >= 0)
+		loop_del(&gw->loop, &s->reg.ev);
+	s->reg.ev.fd = -1;
+	hlist_del_init(&s->reg.hnode);
+	list_del_init(&s->reg.more);
+	list_del_init(&s->reg.dirty);
 }
 
-void gateway_session_closed(struct gateway *gw, struct session *s)
+/* Still named by a list, a table or a data path. */
+static bool reachable(const struct session *s)
 {
-	if (s->state != SS_DEAD)
-		lifecycle_broken("a live session was unregistered");
-	unlink_reachable(gw, s);
-	list_move(&s->node, &gw->zombies);
-	gw->nsessions--;
+	return !list_empty(&s->reg.more) || !list_empty(&s->reg.dirty) ||
+	       !hlist_unhashed(&s->reg.hnode) || s->reg.dp;
+}
+
+/* The data paths there are, in order. */
+#define for_each_path(gw, p, i) \
+	for ((i) = 0; (i) < GW_DP_MAX; (i)++) \
+		if (((p) = (gw)->dp[i]))
+
+/* s leaves the path that holds its socket (it is closing). */
+static void path_detach(struct session *s)
+{
+	struct dp *dp = s->reg.dp;
+
+	if (!dp)
+		return;
+	if (dp->ops->detach)
+		dp->ops->detach(dp, s);
+	s->reg.dp = NULL;
 }
 
 void gateway_each_session(struct gateway *gw,
@@ -124,30 +130,22 @@ void gateway_each_session(struct gateway *gw,
 	list_splice_init(&gw->sessions, &todo);
 	while (!list_empty(&todo)) {
 		struct session *s = list_first_entry(&todo, struct session,
-						     node);
+						     reg.node);
 
-		list_move_tail(&s->node, &gw->sessions);
+		list_move_tail(&s->reg.node, &gw->sessions);
 		fn(s, arg);
 	}
 }
 
-void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len)
-{
-	if (write(gw->tun_ev.fd, pkt, len) < 0)
-		gw->ctr.tun_rx_errors++;
-}
-
 static void session_ev(struct ev *ev, uint32_t events)
 {
-	struct session *s = (struct session *)ev;
-
-	session_io(s, events);
+	session_io(container_of(ev, struct session, reg.ev), events);
 }
 
 #define REPORT_MS	10000	/* refusal summaries: one line per source */
 
-bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
-			     const char *why)
+static bool preauth_refused(struct gateway *gw, uint32_t idx,
+			    const char *why)
 {
 	const struct preauth_src *e = preauth_at(&gw->src, idx);
 	struct preauth_key k;
@@ -184,8 +182,8 @@ static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
 {
 	struct session *s, *best = NULL;
 
-	list_for_each_entry(s, &gw->sessions, node)
-		if (s->src == idx && s->counted_handshake &&
+	list_for_each_entry(s, &gw->sessions, reg.node)
+		if (s->reg.src == idx && s->reg.half &&
 		    (!best || s->created_ms < best->created_ms))
 			best = s;
 	return best;
@@ -242,7 +240,8 @@ static const char *admit(struct gateway *gw, const struct preauth_key *k)
 	return NULL;
 }
 
-void gateway_cert_limit(struct gateway *gw, struct session *s)
+/* Authenticated s: end older sessions of its certificate over the limit. */
+static void cert_limit(struct gateway *gw, struct session *s)
 {
 	unsigned int max = gw->cfg.max_sessions_per_cert;
 
@@ -256,9 +255,8 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		 * would otherwise hold an address and a slot per replaced
 		 * session for the length of the disconnect timer).
 		 */
-		list_for_each_entry(o, &gw->sessions, node) {
-			if (o == s || !o->authed || o->refused ||
-			    strcmp(o->thumb, s->thumb))
+		list_for_each_entry(o, &gw->sessions, reg.node) {
+			if (o == s || !session_holds_cert(o, s->thumb))
 				continue;
 			n++;
 			if (!oldest || o->created_ms < oldest->created_ms)
@@ -275,6 +273,199 @@ void gateway_cert_limit(struct gateway *gw, struct session *s)
 		gw->ctr.cert_replaced++;
 		session_drop(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
 	}
+}
+
+/*
+ * The session host: all a session can ask of the gateway (session_host.h).
+ */
+
+static struct gateway *host_gw(const struct session_host *h)
+{
+	return container_of(h, struct gateway, host);
+}
+
+static int host_lease(struct session_host *h, struct session *s,
+		      uint32_t *addr)
+{
+	return pool_alloc(&host_gw(h)->pool, addr);
+}
+
+static void host_release(struct session_host *h, struct session *s,
+			 uint32_t addr)
+{
+	pool_release(&host_gw(h)->pool, addr);
+}
+
+static void host_enter(struct session_host *h, struct session *s)
+{
+	table_add(host_gw(h), s);
+}
+
+static void host_leave(struct session_host *h, struct session *s)
+{
+	hlist_del_init(&s->reg.hnode);
+}
+
+static void host_want_flush(struct session_host *h, struct session *s)
+{
+	mark_dirty(host_gw(h), s);
+}
+
+static void host_want_read(struct session_host *h, struct session *s)
+{
+	mark_more(host_gw(h), s);
+}
+
+/* Into the stack: through the session's path if it has its own way. */
+static void host_deliver(struct session_host *h, struct session *s,
+			 const uint8_t *pkt, size_t len)
+{
+	struct gateway *gw = host_gw(h);
+	struct dp *dp = s->reg.dp && s->reg.dp->ops->transmit ? s->reg.dp :
+			gw->dp[GW_DP_TUN];
+
+	dp->ops->transmit(dp, s, pkt, len);
+}
+
+/* The first path that holds sockets and would take s. */
+static struct dp *offload_path(struct gateway *gw, struct session *s)
+{
+	struct dp *dp;
+	int i;
+
+	for_each_path(gw, dp, i)
+		if (dp->ops->wants && dp->ops->wants(dp, s))
+			return dp;
+	return NULL;
+}
+
+static bool host_offload_wanted(struct session_host *h, struct session *s)
+{
+	return offload_path(host_gw(h), s);
+}
+
+static int host_offload(struct session_host *h, struct session *s)
+{
+	struct gateway *gw = host_gw(h);
+	struct dp *dp = offload_path(gw, s);
+	int ret;
+
+	if (!dp || s->reg.dp)
+		return -ENODEV;
+	ret = dp->ops->attach(dp, s);
+	if (ret)
+		return ret;
+	/* The path holds the socket now: off the loop. */
+	s->reg.dp = dp;
+	loop_del(&gw->loop, &s->reg.ev);
+	s->reg.ev.fd = -1;
+	return 0;
+}
+
+static int host_xmit(struct session_host *h, struct session *s)
+{
+	struct dp *dp = s->reg.dp;
+
+	return dp ? dp->ops->xmit(dp, s) : -1;
+}
+
+static void host_up(struct session_host *h, struct session *s)
+{
+	struct gateway *gw = host_gw(h);
+
+	gw->ctr.established++;
+	if (s->reg.half) {
+		s->reg.half = false;
+		gw->nhandshakes--;
+		preauth_up(&gw->src, s->reg.src);
+	}
+}
+
+static void host_refused(struct session_host *h, struct session *s,
+			 enum session_refusal why)
+{
+	struct gateway *gw = host_gw(h);
+
+	gw->ctr.refused++;
+	if (why == SESSION_REFUSED_TIMEOUT)
+		gw->ctr.up_timeouts++;
+}
+
+static bool host_note_refusal(struct session_host *h, struct session *s,
+			      const char *why)
+{
+	return preauth_refused(host_gw(h), s->reg.src, why);
+}
+
+static void host_authed(struct session_host *h, struct session *s)
+{
+	cert_limit(host_gw(h), s);
+}
+
+/*
+ * The one place a closed session (state SS_DEAD) leaves everything that can
+ * reach it: its data path, the event loop, the address table, the more and
+ * dirty lists, the live list (for the zombie list), the per-source budget.
+ * reap() frees it after the event batch.
+ */
+static void host_closed(struct session_host *h, struct session *s)
+{
+	struct gateway *gw = host_gw(h);
+
+	if (s->state != SS_DEAD)
+		lifecycle_broken("a live session was unregistered");
+	path_detach(s);
+	unlink_reachable(gw, s);
+	list_move(&s->reg.node, &gw->zombies);
+	gw->nsessions--;
+	preauth_close(&gw->src, s->reg.src, s->reg.half);
+	s->reg.src = PREAUTH_NONE;
+	if (s->reg.half) {
+		s->reg.half = false;
+		gw->nhandshakes--;
+	}
+}
+
+static void host_info(const struct session_host *h, const struct session *s,
+		      struct session_info *out)
+{
+	struct dp *dp = s->reg.dp;
+
+	if (dp && dp->ops->info)
+		dp->ops->info(dp, s, out);
+}
+
+static const struct session_host_ops gateway_host_ops = {
+	.lease = host_lease,
+	.release = host_release,
+	.enter = host_enter,
+	.leave = host_leave,
+	.want_flush = host_want_flush,
+	.want_read = host_want_read,
+	.deliver = host_deliver,
+	.offload_wanted = host_offload_wanted,
+	.offload = host_offload,
+	.xmit = host_xmit,
+	.up = host_up,
+	.refused = host_refused,
+	.note_refusal = host_note_refusal,
+	.authed = host_authed,
+	.closed = host_closed,
+	.info = host_info,
+};
+
+/* The gateway's part of a new session: reachable from nothing yet. */
+static void reg_init(struct session *s, int fd)
+{
+	INIT_LIST_HEAD(&s->reg.node);
+	INIT_LIST_HEAD(&s->reg.more);
+	INIT_LIST_HEAD(&s->reg.dirty);
+	INIT_HLIST_NODE(&s->reg.hnode);
+	s->reg.ev.fd = fd;
+	s->reg.ev.cb = session_ev;
+	s->reg.src = PREAUTH_NONE;
+	s->reg.dp = NULL;
+	s->reg.dp_priv = NULL;
 }
 
 struct session *gateway_adopt(struct gateway *gw, int fd,
@@ -312,23 +503,23 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 		return NULL;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	s = session_new(gw, fd, peer);
+	s = session_new(&gw->host, fd, ++gw->next_id, peer);
 	if (!s) {
 		log_err("refused %s: out of memory", peer);
 		return NULL;
 	}
-	s->ev.cb = session_ev;
-	if (loop_add(&gw->loop, &s->ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-					EPOLLET)) {
+	reg_init(s, fd);
+	if (loop_add(&gw->loop, &s->reg.ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					    EPOLLET)) {
 		session_free(s);
 		return NULL;
 	}
 	/* Fits: the table has an entry for every session (MaxSessions). */
-	s->src = preauth_open(&gw->src, &key);
-	list_add(&s->node, &gw->sessions);
+	s->reg.src = preauth_open(&gw->src, &key);
+	list_add(&s->reg.node, &gw->sessions);
 	gw->nsessions++;
 	gw->nhandshakes++;
-	s->counted_handshake = true;
+	s->reg.half = true;
 	log_debug("session %llu [%s]: accepted",
 		  (unsigned long long)s->id, peer);
 	return s;
@@ -336,8 +527,7 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 
 static void accept_ev(struct ev *ev, uint32_t events)
 {
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, listen_ev));
+	struct gateway *gw = container_of(ev, struct gateway, listen_ev);
 	int i;
 
 	for (i = 0; i < 64; i++) {
@@ -352,36 +542,9 @@ static void accept_ev(struct ev *ev, uint32_t events)
 	}
 }
 
-static void tun_ev(struct ev *ev, uint32_t events)
-{
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, tun_ev));
-	int i;
-
-	for (i = 0; i < TUN_BATCH; i++) {
-		ssize_t n = read(ev->fd, tun_buf, sizeof(tun_buf));
-		struct session *s;
-		uint32_t dst;
-
-		if (n < 0)
-			break;
-		if (n < 20 || (tun_buf[0] >> 4) != 4)
-			continue;	/* IPv4 only on this path */
-		dst = (uint32_t)tun_buf[16] << 24 | (uint32_t)tun_buf[17] << 16 |
-		      (uint32_t)tun_buf[18] << 8 | tun_buf[19];
-		s = gateway_table_find(gw, dst);
-		if (!s) {
-			gw->ctr.tun_no_session++;
-			continue;
-		}
-		session_send_ip(s, tun_buf, (size_t)n);
-	}
-}
-
 static void sig_ev(struct ev *ev, uint32_t events)
 {
-	struct gateway *gw = (struct gateway *)((char *)ev -
-				offsetof(struct gateway, sig_ev));
+	struct gateway *gw = container_of(ev, struct gateway, sig_ev);
 	struct signalfd_siginfo si;
 
 	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
@@ -416,33 +579,9 @@ static int open_listener(struct gateway *gw)
 	return loop_add(&gw->loop, &gw->listen_ev, EPOLLIN);
 }
 
-static int setup_tun(struct gateway *gw)
-{
-	const struct sstp_config *c = &gw->cfg;
-	int fd, ret;
-
-	fd = tun_open(c->interface, gw->ifname);
-	if (fd < 0) {
-		log_err("cannot create TUN device %s: %s", c->interface,
-			strerror(-fd));
-		return fd;
-	}
-	gw->tun_ev.fd = fd;
-	ret = netcfg_link_up(gw->ifname, c->mtu);
-	if (!ret)
-		ret = netcfg_addr_add(gw->ifname, c->address, c->pool.plen, 0);
-	if (ret) {
-		log_err("cannot configure %s: %s", gw->ifname, strerror(-ret));
-		return ret;
-	}
-	return gateway_use_tun(gw, fd);
-}
-
 int gateway_use_tun(struct gateway *gw, int fd)
 {
-	gw->tun_ev.fd = fd;
-	gw->tun_ev.cb = tun_ev;
-	return loop_add(&gw->loop, &gw->tun_ev, EPOLLIN);
+	return dp_tun_use_fd(gw->dp[GW_DP_TUN], fd);
 }
 
 static int setup_signals(struct gateway *gw)
@@ -479,13 +618,16 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	int ret;
 
 	memset(gw, 0, sizeof(*gw));
-	gw->listen_ev.fd = gw->tun_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
-	gw->kmod_ev.fd = -1;
+	gw->listen_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
 	INIT_LIST_HEAD(&gw->sessions);
 	INIT_LIST_HEAD(&gw->zombies);
 	INIT_LIST_HEAD(&gw->more);
 	INIT_LIST_HEAD(&gw->dirty);
 	gw->cfg = *cfg;
+	gw->host.ops = &gateway_host_ops;
+	gw->host.cfg = &gw->cfg;
+	gw->host.cert_sha1 = gw->cert_sha1;
+	gw->host.cert_sha256 = gw->cert_sha256;
 	gw->started_ms = now_ms();
 	ret = loop_init(&gw->loop);
 	if (ret)
@@ -505,6 +647,9 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 		return ret;
 	}
 	tls_ctx_cert_hashes(gw->tls, gw->cert_sha1, gw->cert_sha256);
+	gw->host.tls = gw->tls;
+	gw->host.eap_tls = gw->eap_tls;
+	gw->host.pki = gw->pki;
 	ret = pool_init(&gw->pool, cfg->pool.addr, cfg->pool.plen, cfg->address);
 	if (ret) {
 		log_err("cannot set up the address pool: %s", strerror(-ret));
@@ -516,6 +661,9 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	if (!gw->table)
 		return -ENOMEM;
 	gw->table_mask = size - 1;
+	gw->dp[GW_DP_TUN] = dp_tun_new(gw);
+	if (!gw->dp[GW_DP_TUN])
+		return -ENOMEM;
 	/* An entry per session, and 1024 for sources with refusals only. */
 	ret = preauth_init(&gw->src, cfg->max_sessions, 1024, NULL);
 	if (ret)
@@ -526,12 +674,14 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 
 int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 {
+	struct dp *tun, *kernel;
 	char found[128];
 	int ret;
 
 	ret = gateway_core_init(gw, cfg);
 	if (ret)
 		return ret;
+	tun = gw->dp[GW_DP_TUN];
 	ret = netcfg_route_overlap(&cfg->pool, cfg->interface, found,
 				   sizeof(found));
 	if (ret > 0) {
@@ -543,10 +693,16 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	}
 	ret = setup_signals(gw);
 	if (!ret)
-		ret = setup_tun(gw);
+		ret = tun->ops->open(tun);
 	if (ret)
 		return ret;
-	gw_kmod_start(gw);
+	/* Optional: without it, every session stays on the TUN path. */
+	kernel = dp_kernel_new(gw);
+	if (kernel && kernel->ops->open(kernel)) {
+		kernel->ops->close(kernel);
+		kernel = NULL;
+	}
+	gw->dp[GW_DP_KERNEL] = kernel;
 	ret = open_listener(gw);
 	if (ret) {
 		log_err("cannot listen: %s", strerror(-ret));
@@ -570,14 +726,14 @@ static void reap(struct gateway *gw)
 {
 	while (!list_empty(&gw->zombies)) {
 		struct session *s = list_first_entry(&gw->zombies,
-						     struct session, node);
+						     struct session, reg.node);
 
-		list_del_init(&s->node);
-		if ((s->state != SS_DEAD || !list_empty(&s->more) ||
-		     !list_empty(&s->dirty) || !hlist_unhashed(&s->hnode) ||
-		     !hlist_unhashed(&s->knode)) &&
-		    lifecycle_broken("a closed session is still reachable"))
+		list_del_init(&s->reg.node);
+		if ((s->state != SS_DEAD || reachable(s)) &&
+		    lifecycle_broken("a closed session is still reachable")) {
+			path_detach(s);
 			unlink_reachable(gw, s);
+		}
 		session_free(s);
 	}
 }
@@ -586,24 +742,27 @@ static void after_batch(struct gateway *gw)
 {
 	LIST_HEAD(batch);
 	struct session *s;
+	struct dp *dp;
+	int i;
 
 	/* Notifications that came in while requests waited for answers. */
-	if (sstpnl_pending(&gw->kmod))
-		gw_kmod_poll(gw);
+	for_each_path(gw, dp, i)
+		if (dp->ops->pending && dp->ops->pending(dp))
+			dp->ops->poll(dp);
 	/*
 	 * Input left over from a budget-limited read. Sessions that run out
 	 * of budget again go back on gw->more, for the next batch.
 	 */
 	list_splice_init(&gw->more, &batch);
 	while (!list_empty(&batch)) {
-		s = list_first_entry(&batch, struct session, more);
-		list_del_init(&s->more);
+		s = list_first_entry(&batch, struct session, reg.more);
+		list_del_init(&s->reg.more);
 		session_io(s, EPOLLIN);
 	}
 	list_splice_init(&gw->dirty, &batch);
 	while (!list_empty(&batch)) {
-		s = list_first_entry(&batch, struct session, dirty);
-		list_del_init(&s->dirty);
+		s = list_first_entry(&batch, struct session, reg.dirty);
+		list_del_init(&s->reg.dirty);
 		session_flush(s);
 	}
 	reap(gw);
@@ -619,10 +778,21 @@ static void disconnect_one(struct session *s, void *arg)
 	session_disconnect(s, arg);
 }
 
+static bool paths_pending(struct gateway *gw)
+{
+	struct dp *dp;
+	int i;
+
+	for_each_path(gw, dp, i)
+		if (dp->ops->pending && dp->ops->pending(dp))
+			return true;
+	return false;
+}
+
 int gateway_step(struct gateway *gw, int max_wait_ms)
 {
 	uint64_t now = now_ms();
-	int timeout = !list_empty(&gw->more) || sstpnl_pending(&gw->kmod) ? 0 :
+	int timeout = !list_empty(&gw->more) || paths_pending(gw) ? 0 :
 		      now >= gw->next_tick_ms ? 0 :
 		      (int)(gw->next_tick_ms - now);
 	int ret;
@@ -674,6 +844,7 @@ void gateway_end_sessions(struct gateway *gw)
 void gateway_destroy(struct gateway *gw)
 {
 	uint64_t until;
+	int i;
 
 	gw->stopping = true;
 	gateway_each_session(gw, disconnect_one, "gateway stopping");
@@ -686,12 +857,15 @@ void gateway_destroy(struct gateway *gw)
 		after_batch(gw);
 	}
 	gateway_end_sessions(gw);
-	gw_kmod_stop(gw);
 	ctl_server_close(gw);
+	/* Those that hold sockets first (sstp.ko's device goes). */
+	for (i = GW_DP_MAX; i-- > 0;) {
+		if (gw->dp[i])
+			gw->dp[i]->ops->close(gw->dp[i]);
+		gw->dp[i] = NULL;
+	}
 	if (gw->listen_ev.fd >= 0)
 		close(gw->listen_ev.fd);
-	if (gw->tun_ev.fd >= 0)
-		close(gw->tun_ev.fd);
 	if (gw->sig_ev.fd >= 0)
 		close(gw->sig_ev.fd);
 	free(gw->table);
@@ -709,9 +883,10 @@ void gateway_get_info(struct gateway *gw, bool collect,
 		      struct gateway_info *info)
 {
 	const struct sstp_config *c = &gw->cfg;
+	struct dp *kernel = gw->dp[GW_DP_KERNEL];
 
-	if (collect)
-		gw_kmod_collect(gw);
+	if (collect && kernel)
+		kernel->ops->collect(kernel);
 	memset(info, 0, sizeof(*info));
 	info->ifname = gw->ifname;
 	info->nsessions = gw->nsessions;
@@ -721,8 +896,8 @@ void gateway_get_info(struct gateway *gw, bool collect,
 	info->address = c->address;
 	info->roots = pki_root_count(gw->pki);
 	info->uptime_s = (now_ms() - gw->started_ms) / 1000;
-	info->kernel_dev = gw->kmod_on ? gw->kmod.ifname : NULL;
-	info->nkernel = gw->nkernel;
+	info->kernel_dev = kernel ? kernel->dev : NULL;
+	info->nkernel = kernel ? kernel->nsessions : 0;
 	info->nhandshakes = gw->nhandshakes;
 	info->sources = gw->src.nlive;
 	info->cfg = c;

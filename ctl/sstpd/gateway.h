@@ -14,15 +14,22 @@
 #include <openssl/ssl.h>
 
 #include "config/config.h"
-#include "nl/sstpnl.h"
 #include "trust/pki.h"
 #include "util/list.h"
 #include "util/loop.h"
 #include "pool.h"
 #include "preauth.h"
+#include "session_host.h"
 
-struct session;
 struct ctl_conn;
+struct dp;
+struct session;
+
+enum gw_dp {
+	GW_DP_TUN,		/* dp_tun.c */
+	GW_DP_KERNEL,		/* dp_kernel.c */
+	GW_DP_MAX,
+};
 
 struct gw_counters {
 	uint64_t accepted;		/* TCP connections */
@@ -44,6 +51,7 @@ struct gw_counters {
 
 struct gateway {
 	struct sstp_config cfg;
+	struct session_host host;	/* what its sessions see of it */
 	struct loop loop;
 	SSL_CTX *tls;			/* outer HTTPS */
 	SSL_CTX *eap_tls;		/* inner EAP-TLS, same certificate */
@@ -52,14 +60,21 @@ struct gateway {
 	uint8_t cert_sha1[20], cert_sha256[32];
 	char ifname[IF_NAMESIZE];
 	char ctl_path[108];
-	struct ev listen_ev, tun_ev, ctl_ev, sig_ev;
+	struct ev listen_ev, ctl_ev, sig_ev;
+	/*
+	 * The data paths (dp.h), in the order they are offered a session:
+	 * the TUN path always (sessions that keep their socket), then those
+	 * that take sockets (sstp.ko), NULL when off.
+	 */
+	struct dp *dp[GW_DP_MAX];
 	struct ctl_conn *ctl_conns;	/* open control connections */
 	unsigned int nctl;
 	/*
-	 * The session registry. A session is on sessions while it lives and
-	 * on zombies once closed, until the end of the event batch (events
-	 * fetched in the batch may still name it); it is freed only when it
-	 * is on none of these lists and tables.
+	 * The session registry, gateway.c's alone (sessions reach it through
+	 * host). A session is on sessions while it lives and on zombies once
+	 * closed, until the end of the event batch (events fetched in the
+	 * batch may still name it); it is freed only when it is on none of
+	 * these lists and tables (its struct session_reg).
 	 */
 	struct list_head sessions;	/* live sessions, newest first */
 	struct list_head zombies;	/* closed, freed after the event batch */
@@ -76,14 +91,6 @@ struct gateway {
 	/* Per-source budget before authentication (preauth.c). */
 	struct preauth_table src;
 	uint64_t src_report_ms;		/* next refusal summary */
-	/* The kernel data path (gw_kmod.c). */
-	struct sstpnl kmod;
-	struct ev kmod_ev;
-	bool kmod_on;			/* the device is there */
-	bool kmod_lost;			/* ... and has just gone */
-	uint64_t kmod_retry_ms;
-	struct hlist_head *ktable;	/* kernel sessions by id */
-	unsigned int nkernel;
 	/* Persistent trust state (trust.c). */
 	char revoked_path[PATH_MAX];	/* RevokedFile or the default */
 };
@@ -121,9 +128,10 @@ void gateway_destroy(struct gateway *gw);
  * The pieces gateway_init and gateway_run are made of, which also let tests
  * and fuzzers drive a real gateway in-process (no TUN device, listener,
  * control socket, signals or sstp.ko):
- * gateway_core_init: the loop, trust, TLS contexts, pool and address table
- * (what gateway_init does before it touches the system). 0 or -errno.
- * gateway_use_tun: fd carries the TUN's packets (one per read/write);
+ * gateway_core_init: the loop, trust, TLS contexts, pool, address table and
+ * the data paths, none open (what gateway_init does before it touches the
+ * system). 0 or -errno.
+ * gateway_use_tun: fd carries the TUN path's packets (one per read/write);
  * a test may pass a SOCK_SEQPACKET socket. 0 or -errno.
  * gateway_adopt: an accepted, non-blocking TCP socket becomes a session
  * (what the listener does for each connection); NULL when refused (over a
@@ -148,35 +156,13 @@ void ctl_server_close(struct gateway *gw);
 void ctl_server_tick(struct gateway *gw, uint64_t now);
 /* Its commands: ctl_server.h. */
 
-/* Used by sessions. */
-void gateway_table_add(struct gateway *gw, struct session *s);
-void gateway_table_del(struct gateway *gw, struct session *s);
-struct session *gateway_table_find(struct gateway *gw, uint32_t addr);
-void gateway_mark_dirty(struct gateway *gw, struct session *s);
-void gateway_mark_more(struct gateway *gw, struct session *s);
-/*
- * The one place a closed session (state SS_DEAD) leaves everything that can
- * reach it: the event loop, the address and kernel tables, the more and
- * dirty lists, the live list (for the zombie list). Called by
- * session_close(); the gateway frees it after the event batch.
- */
-void gateway_session_closed(struct gateway *gw, struct session *s);
 /*
  * Call fn for every live session, in order. fn may close any session,
  * the one it is given or others (closed ones are skipped).
  */
 void gateway_each_session(struct gateway *gw,
 			  void (*fn)(struct session *s, void *arg), void *arg);
-/*
- * A session from source idx (its preauth entry) is refused or closed
- * before authentication: true when the caller should log it now, false
- * when it is counted for the source's summary line.
- */
-bool gateway_preauth_refused(struct gateway *gw, uint32_t idx,
-			     const char *why);
-/* Authenticated s: end older sessions of its certificate over the limit. */
-void gateway_cert_limit(struct gateway *gw, struct session *s);
-/* Write one IP packet to the TUN device. */
-void gateway_tun_write(struct gateway *gw, const uint8_t *pkt, size_t len);
+/* The session in the data plane at inner address addr, or NULL. */
+struct session *gateway_find_addr(struct gateway *gw, uint32_t addr);
 
 #endif

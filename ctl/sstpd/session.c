@@ -13,28 +13,15 @@
 #include "proto/http.h"
 #include "proto/ppp.h"
 #include "proto/sstp.h"
+#include "config/config.h"
 #include "util/log.h"
-#include "gateway.h"
-#include "gw_kmod.h"
 #include "session.h"
+#include "session_int.h"
 
 #define READ_BUDGET	(256 * 1024)
-#define EAP_MAX_FRAG	1024
-#define EAP_RETRY_MS	3000
-#define EAP_MAX_RETRIES	10
 #define ABORT_TIMER1_MS	3000
 #define DISC_TIMER1_MS	5000
-/*
- * How long LCP waits for the client's first frame before sending our own
- * Configure-Request. sstpc (1.0.18) writes whatever arrives into the pty of
- * the pppd it has just forked; until pppd has put the pty in raw mode the
- * line discipline echoes it, and sstpc sends our own frames back to us.
- * pppd sends its Configure-Request as soon as the pty is ready, so waiting
- * for the client's first frame avoids that; the timer covers a silent peer.
- */
-#define LCP_PASSIVE_MS	3000
 #define MAX_NAKS	3
-#define REFUSE_LINGER_MS 1000	/* from EAP-Failure to CALL_DISCONNECT */
 
 static const char *const state_names[] = {
 	[SS_TLS] = "tls", [SS_HTTP] = "http",
@@ -53,37 +40,33 @@ const char *session_state_name(const struct session *s)
 void session_get_info(const struct session *s, uint64_t now,
 		      struct session_info *out)
 {
-	const struct sstpnl_stats *k = &s->kst;
-	bool kc = s->kpath && k->id;
-
 	memset(out, 0, sizeof(*out));
 	out->id = s->id;
 	snprintf(out->peer, sizeof(out->peer), "%s", s->peer);
-	out->addr = s->addr && s->in_table ? s->addr : 0;
+	out->addr = s->addr && s->in_dp ? s->addr : 0;
 	out->state = session_state_name(s);
-	out->path = s->kpath ? "kernel" : link_path(&s->link);
+	out->path = link_path(&s->link);
 	snprintf(out->subject, sizeof(out->subject), "%s", s->subject);
 	snprintf(out->thumb, sizeof(out->thumb), "%s", s->thumb);
-	out->rx_bytes = s->link.st.rx_bytes + (kc ? k->rx_bytes : 0);
-	out->tx_bytes = s->link.st.tx_bytes + (kc ? k->tx_bytes : 0);
-	out->rx_packets = s->link.st.rx_packets + (kc ? k->rx_packets : 0);
-	out->tx_packets = s->link.st.tx_packets + (kc ? k->tx_packets : 0);
+	out->rx_bytes = s->link.st.rx_bytes;
+	out->tx_bytes = s->link.st.tx_bytes;
+	out->rx_packets = s->link.st.rx_packets;
+	out->tx_packets = s->link.st.tx_packets;
 	out->up_s = s->up_ms ? (now - s->up_ms) / 1000 : 0;
 	out->dropped = s->link.st.tx_dropped + s->drop_spoofed +
-		       s->drop_gated +
-		       (kc ? k->rx_drop_rpf + k->rx_drop_invalid +
-			     k->rx_drop_ctrl + k->tx_drop_queue +
-			     k->tx_drop_invalid : 0);
-	if (kc)
-		out->kernel = *k;
+		       s->drop_gated;
 	out->root = s->root;
+	/* The path, and its share, when a data path holds the socket. */
+	if (s->offloaded)
+		s->host->ops->info(s->host, s, out);
 }
 
-#define slog(lvl, s, fmt, ...) \
-	sstp_log(lvl, "session %llu [%s]: " fmt, \
-		 (unsigned long long)(s)->id, (s)->peer, ##__VA_ARGS__)
+bool session_holds_cert(const struct session *s, const char *thumb)
+{
+	return s->state != SS_DEAD && s->authed && !s->refused &&
+	       !strcmp(s->thumb, thumb);
+}
 
-static void session_close(struct session *s, const char *why);
 
 /*
  * Before authentication a source can open sessions as fast as it likes:
@@ -93,8 +76,7 @@ static void session_close(struct session *s, const char *why);
  * session's later lines (e.g. "closed" after "refused") follow that
  * verdict, so a session is either told in full or only in the summary.
  */
-static void preauth_note(struct session *s, const char *verb,
-			 const char *why)
+void session_note(struct session *s, const char *verb, const char *why)
 {
 	const char *what = why;
 
@@ -102,39 +84,58 @@ static void preauth_note(struct session *s, const char *verb,
 		s->noted = true;
 		if (!strncmp(what, "refused: ", 9))
 			what += 9;
-		s->note_shown = gateway_preauth_refused(s->gw, s->src, what);
+		s->note_shown = s->host->ops->note_refusal(s->host, s, what);
 	}
 	if (s->note_shown)
 		slog(SSTP_LOG_NOTICE, s, "%s: %s", verb, why);
 }
 
-/* Not authenticated (nor up): its lines go through preauth_note. */
+/* Not authenticated (nor up): its lines go through session_note. */
 static bool preauth(const struct session *s)
 {
-	return !s->authed && !s->in_table;
+	return !s->authed && !s->in_dp;
 }
 
 static bool session_up(const struct session *s)
 {
-	return s->state == SS_CONNECTED && s->ipcp_up && s->in_table;
+	return s->state == SS_CONNECTED && s->ipcp_up && s->in_dp;
+}
+
+void session_want_flush(struct session *s)
+{
+	s->host->ops->want_flush(s->host, s);
+}
+
+void session_refused(struct session *s, enum session_refusal why)
+{
+	s->host->ops->refused(s->host, s, why);
+}
+
+/* Out of the data plane: the host forwards to it no more. */
+static void leave_dp(struct session *s)
+{
+	if (!s->in_dp)
+		return;
+	s->in_dp = false;
+	s->host->ops->leave(s->host, s);
 }
 
 static void queue_ctrl(struct session *s, const uint8_t *pkt, size_t len)
 {
 	if (link_send_ctrl(&s->link, pkt, len))
 		slog(SSTP_LOG_DEBUG, s, "control queue full");
-	gateway_mark_dirty(s->gw, s);
+	session_want_flush(s);
 }
 
-static void session_abort(struct session *s, uint8_t attrib, uint32_t status,
-			  const char *why)
+void session_abort(struct session *s, uint8_t attrib, uint32_t status,
+		   const char *why)
 {
 	uint8_t pkt[SSTP_LEN_STATUS_MSG];
 
 	if (s->state >= SS_ABORT_PENDING)
 		return;
 	if (preauth(s))
-		preauth_note(s, "aborting", why);
+		session_note(s, "aborting", why);
 	else
 		slog(SSTP_LOG_NOTICE, s, "aborting: %s", why);
 	queue_ctrl(s, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_ABORT,
@@ -154,7 +155,7 @@ void session_disconnect(struct session *s, const char *why)
 		return;
 	}
 	if (preauth(s))
-		preauth_note(s, "disconnecting", why);
+		session_note(s, "disconnecting", why);
 	else
 		slog(SSTP_LOG_NOTICE, s, "disconnecting: %s", why);
 	queue_ctrl(s, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_DISCONNECT,
@@ -171,21 +172,20 @@ void session_revoke(struct session *s, const char *why)
 
 	if (s->state == SS_DEAD)
 		return;
-	/* The TUN path forwards by this table; input is gated on it too. */
-	if (s->in_table)
-		gateway_table_del(s->gw, s);
+	/* The host forwards by its address table; input is gated on it too. */
+	leave_dp(s);
 	dropped = link_drop_data(&s->link);
 	if (dropped)
 		slog(SSTP_LOG_DEBUG, s, "%zu queued data packet(s) dropped",
 		     dropped);
-	if (!s->kpath) {
+	if (!s->offloaded) {
 		session_disconnect(s, why);
 		return;
 	}
 	/*
-	 * sstp.ko holds the socket and forwards on its own: CALL_DISCONNECT
-	 * goes out through it, then the session leaves the module (which
-	 * closes the socket) before the caller returns.
+	 * A data path (sstp.ko) holds the socket and forwards on its own:
+	 * CALL_DISCONNECT goes out through it, then the session leaves it
+	 * (which closes the socket) before the caller returns.
 	 */
 	if (s->state < SS_ABORT_PENDING)
 		queue_ctrl(s, pkt, sstp_build_status_msg(pkt,
@@ -199,288 +199,16 @@ void session_drop(struct session *s, const char *why)
 {
 	uint8_t pkt[SSTP_LEN_STATUS_MSG];
 
+	if (s->state == SS_DEAD)
+		return;		/* counted when it closed */
 	if (s->state >= SS_CONNECT_PENDING && s->state < SS_ABORT_PENDING &&
-	    !s->kpath)
+	    !s->offloaded)
 		link_send_ctrl(&s->link, pkt, sstp_build_status_msg(pkt,
 				SSTP_MSG_CALL_ABORT, SSTP_ATTRIB_NO_ERROR,
 				SSTP_STATUS_NO_ERROR));
-	s->gw->ctr.refused += !s->in_table;
+	if (!s->in_dp)
+		session_refused(s, SESSION_REFUSED);
 	session_close(s, why);
-}
-
-/* PPP callbacks. */
-
-static void ppp_send_cb(void *ctx, uint16_t proto, const uint8_t *data,
-			size_t len)
-{
-	struct session *s = ctx;
-
-	if (s->state >= SS_ABORT_PENDING)
-		return;
-	if (link_send_ppp(&s->link, proto, data, len))
-		slog(SSTP_LOG_DEBUG, s, "PPP frame not queued");
-	gateway_mark_dirty(s->gw, s);
-}
-
-static void eap_send(struct session *s, const uint8_t *pkt, size_t len)
-{
-	if (!len)
-		return;
-	ppp_send_cb(s, PPP_PROTO_EAP, pkt, len);
-	s->eap_sent_ms = now_ms();
-}
-
-static int verify_cb(void *arg, X509 *leaf, STACK_OF(X509) *chain,
-		     char *why, size_t whylen)
-{
-	struct session *s = arg;
-	enum pki_rule rule;
-
-	X509_free(s->root);
-	s->root = NULL;
-	if (!pki_verify_client_rule(s->gw->pki, leaf, chain, &s->root,
-				    &s->chain, &rule, why, whylen))
-		return 0;
-	/* The alert carries the rule's class, the Terminate-Request its text. */
-	snprintf(s->refuse_text, sizeof(s->refuse_text), "%s",
-		 pki_rule_text(rule));
-	return pki_rule_x509_error(rule);
-}
-
-static void lcp_up_cb(void *ctx)
-{
-	struct session *s = ctx;
-	uint8_t out[EAP_MAX_FRAG + 64];
-
-	if (s->eap || s->authed)
-		return;
-	s->eap = eap_tls_server_new(s->gw->eap_tls, verify_cb, s, EAP_MAX_FRAG);
-	if (!s->eap) {
-		session_disconnect(s, "out of memory for EAP-TLS");
-		return;
-	}
-	eap_send(s, out, eap_tls_server_start(s->eap, out, sizeof(out)));
-}
-
-static void try_up(struct session *s)
-{
-	char a[INET_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = htonl(s->addr) };
-
-	if (s->state != SS_CONNECTED || !s->ipcp_up || s->in_table)
-		return;
-	gateway_table_add(s->gw, s);
-	s->up_ms = now_ms();
-	s->gw->ctr.established++;
-	s->deadline_ms = 0;
-	if (s->counted_handshake) {
-		s->counted_handshake = false;
-		s->gw->nhandshakes--;
-		preauth_up(&s->gw->src, s->src);
-	}
-	inet_ntop(AF_INET, &in, a, sizeof(a));
-	slog(SSTP_LOG_NOTICE, s, "up: %s (SHA1 %s) at %s", s->subject,
-	     s->thumb, a);
-	if (gw_kmod_wanted(s)) {
-		/* After this batch of input, once our frames are out. */
-		s->kattach = true;
-		gateway_mark_dirty(s->gw, s);
-	}
-}
-
-static void ipcp_up_cb(void *ctx)
-{
-	struct session *s = ctx;
-
-	s->ipcp_up = true;
-	try_up(s);
-}
-
-static void ppp_down_cb(void *ctx, const char *reason)
-{
-	struct session *s = ctx;
-
-	/* After a refusal LCP ends because we closed it: say why. */
-	session_disconnect(s, s->refused ? "authentication refused" : reason);
-}
-
-static const struct ppp_ops session_ppp_ops = {
-	.send = ppp_send_cb,
-	.lcp_up = lcp_up_cb,
-	.ipcp_up = ipcp_up_cb,
-	.down = ppp_down_cb,
-};
-
-static void check_binding(struct session *s, const uint8_t *pkt, size_t len)
-{
-	struct sstp_binding_expect exp = { .bitmask = SSTP_HASH_SHA1 |
-						      SSTP_HASH_SHA256 };
-	const char *why = NULL;
-	int status;
-
-	memcpy(exp.nonce, s->nonce, sizeof(exp.nonce));
-	memcpy(exp.cert_sha1, s->gw->cert_sha1, sizeof(exp.cert_sha1));
-	memcpy(exp.cert_sha256, s->gw->cert_sha256, sizeof(exp.cert_sha256));
-	memcpy(exp.hlak, s->hlak, sizeof(exp.hlak));
-	status = sstp_verify_call_connected(pkt, len, &exp, &why);
-	if (status == SSTP_STATUS_VALUE_NOT_SUPPORTED) {
-		/*
-		 * pppd before 2.5 keeps only 16 bytes of each MPPE key, so
-		 * sstpc with it (Debian 12) binds with MSK[0..15] ||
-		 * MSK[32..47] instead of MSK[0..31] (MS-SSTP 3.2.5.2.4).
-		 * Both come from the same MSK.
-		 */
-		const char *why2 = NULL;
-
-		memcpy(exp.hlak, s->hlak_mppe16, sizeof(exp.hlak));
-		if (!sstp_verify_call_connected(pkt, len, &exp, &why2)) {
-			status = 0;
-			why = "HLAK from 16-byte MPPE keys (pppd < 2.5)";
-		}
-	}
-	OPENSSL_cleanse(&exp, sizeof(exp));
-	if (status) {
-		char msg[160];
-
-		snprintf(msg, sizeof(msg), "refused: crypto binding: %s",
-			 why ? why : sstp_status_name((uint32_t)status));
-		s->gw->ctr.refused++;
-		session_abort(s, status == SSTP_STATUS_VALUE_NOT_SUPPORTED ?
-				 SSTP_ATTRIB_CRYPTO_BINDING : SSTP_ATTRIB_NO_ERROR,
-			      (uint32_t)status, msg);
-		return;
-	}
-	slog(SSTP_LOG_DEBUG, s, "crypto binding verified (%s)",
-	     why && strcmp(why, "ok") ? why : "HLAK = MSK[0..31]");
-	s->state = SS_CONNECTED;
-	s->bound = true;
-	/* The deadline stays: IPCP must be up by then too. */
-	s->last_rx_ms = now_ms();
-	try_up(s);
-}
-
-static void eap_done(struct session *s, enum eap_tls_status st)
-{
-	uint8_t msk[EAP_MSK_LEN];
-	X509 *cert = eap_tls_peer_cert(s->eap);
-
-	if (cert) {
-		X509_up_ref(cert);
-		X509_free(s->cert);
-		s->cert = cert;
-		pki_subject(cert, s->subject, sizeof(s->subject));
-		pki_thumbprint_sha1(cert, s->thumb);
-	}
-	if (st == EAP_TLS_FAILURE || st == EAP_TLS_ALERT) {
-		int alert = eap_tls_alert_sent(s->eap);
-
-		/*
-		 * Logged as soon as it is decided, with the TLS alert that
-		 * tells the client; the client's answer to the alert brings
-		 * EAP-Failure (FAILURE), on which an LCP Terminate-Request
-		 * says why in words (pppd in Closing after the EAP-Failure
-		 * acks it and logs it with "debug"; our client prints it).
-		 * The call ends a moment later so that the client's PPP sees
-		 * both before the SSTP disconnect (sstpc tears pppd down on
-		 * CALL_DISCONNECT).
-		 */
-		if (!s->refused) {
-			char msg[320];
-
-			if (alert >= 0)
-				snprintf(msg, sizeof(msg), "%s (TLS alert %s)",
-					 eap_tls_error(s->eap),
-					 SSL_alert_desc_string_long(alert));
-			else
-				snprintf(msg, sizeof(msg), "%s",
-					 eap_tls_error(s->eap));
-			preauth_note(s, "refused", msg);
-			s->gw->ctr.refused++;
-			s->refused = true;
-		}
-		if (st == EAP_TLS_ALERT) {
-			/* A client that does not answer is not waited for. */
-			s->deadline_ms = now_ms() + EAP_RETRY_MS;
-			return;
-		}
-		ppp_close(s->ppp, s->refuse_text[0] ? s->refuse_text :
-			  "EAP-TLS authentication failed", now_ms());
-		s->deadline_ms = now_ms() + REFUSE_LINGER_MS;
-		return;
-	}
-	if (eap_tls_msk(s->eap, msk)) {
-		session_disconnect(s, "EAP-TLS produced no MSK");
-		return;
-	}
-	memcpy(s->hlak, msk, SSTP_HLAK_LEN);
-	memcpy(s->hlak_mppe16, msk, 16);
-	memcpy(s->hlak_mppe16 + 16, msk + 32, 16);
-	OPENSSL_cleanse(msk, sizeof(msk));
-	s->authed = true;
-	gateway_cert_limit(s->gw, s);
-	if (pool_alloc(&s->gw->pool, &s->addr)) {
-		s->addr = 0;
-		s->gw->ctr.refused++;
-		session_disconnect(s, "refused: address pool exhausted");
-		return;
-	}
-	slog(SSTP_LOG_INFO, s, "authenticated %s (SHA1 %s, identity \"%s\")",
-	     s->subject, s->thumb, eap_tls_identity(s->eap));
-	ppp_set_peer_addr(s->ppp, s->addr);
-	ppp_auth_done(s->ppp, now_ms());
-	if (s->deferred_cc && s->state == SS_CONNECTED_PENDING) {
-		s->deferred_cc = false;
-		check_binding(s, s->cc, sizeof(s->cc));
-	}
-}
-
-static void handle_eap(struct session *s, const uint8_t *p, size_t n)
-{
-	uint8_t out[EAP_MAX_FRAG + 64];
-	enum eap_tls_status st;
-	size_t out_len = 0;
-
-	if (!s->eap || s->authed)
-		return;
-	st = eap_tls_input(s->eap, p, n, out, sizeof(out), &out_len);
-	eap_send(s, out, out_len);
-	s->eap_retries = 0;
-	if (st == EAP_TLS_CONTINUE)
-		return;
-	eap_done(s, st);
-	if (st == EAP_TLS_ALERT)
-		return;		/* EAP-Failure still to come */
-	/* The inner TLS state is a good part of a session's memory. */
-	eap_tls_free(s->eap);
-	s->eap = NULL;
-}
-
-static void start_ppp(struct session *s)
-{
-	const struct sstp_config *c = &s->gw->cfg;
-	struct ppp_config pc = {
-		.server = true,
-		.mru = (uint16_t)c->mtu,
-		.auth_proto = PPP_PROTO_EAP,
-		.local_addr = c->address,
-		.dns = { c->n_dns > 0 ? c->dns[0] : 0,
-			 c->n_dns > 1 ? c->dns[1] : 0 },
-	};
-
-	s->ppp = ppp_new(&pc, &session_ppp_ops, s);
-	if (!s->ppp) {
-		session_close(s, "out of memory for PPP");
-		return;
-	}
-	s->lcp_start_ms = now_ms() + LCP_PASSIVE_MS;
-}
-
-static void lcp_start(struct session *s, uint64_t now)
-{
-	if (!s->ppp || !s->lcp_start_ms)
-		return;
-	s->lcp_start_ms = 0;
-	ppp_lower_up(s->ppp, now);
 }
 
 static void handle_connect_request(struct session *s,
@@ -505,7 +233,7 @@ static void handle_connect_request(struct session *s,
 	queue_ctrl(s, pkt, sstp_build_connect_ack(pkt, SSTP_HASH_SHA1 |
 						  SSTP_HASH_SHA256, s->nonce));
 	s->state = SS_CONNECTED_PENDING;
-	start_ppp(s);
+	session_start_ppp(s);
 }
 
 static void handle_ctrl(struct session *s, const uint8_t *pkt, size_t len)
@@ -531,8 +259,8 @@ static void handle_ctrl(struct session *s, const uint8_t *pkt, size_t len)
 				 sstp_status_name(st));
 			queue_ctrl(s, out, sstp_build_simple(out,
 						SSTP_MSG_CALL_ABORT));
-			if (!s->in_table)
-				s->gw->ctr.refused++;
+			if (!s->in_dp)
+				session_refused(s, SESSION_REFUSED);
 			session_close(s, msg);
 		} else {
 			session_close(s, "abort acknowledged");
@@ -575,7 +303,7 @@ static void handle_ctrl(struct session *s, const uint8_t *pkt, size_t len)
 			s->deferred_cc = true;
 			return;
 		}
-		check_binding(s, pkt, len);
+		session_check_binding(s, pkt, len);
 		return;
 	case SSTP_MSG_ECHO_REQUEST:
 		if (s->state == SS_CONNECTED)
@@ -608,7 +336,7 @@ static void handle_data(struct session *s, const uint8_t *p, size_t n)
 	hl = ppp_frame_decode(p, n, &proto);
 	if (hl < 0)
 		return;
-	lcp_start(s, now_ms());
+	session_lcp_start(s, now_ms());
 	p += hl;
 	n -= (size_t)hl;
 	switch (proto) {
@@ -625,13 +353,13 @@ static void handle_data(struct session *s, const uint8_t *p, size_t n)
 			return;
 		}
 		s->link.st.rx_packets++;
-		gateway_tun_write(s->gw, p, n);
+		s->host->ops->deliver(s->host, s, p, n);
 		return;
 	case PPP_PROTO_IPV6:
 		s->drop_gated++;
 		return;
 	case PPP_PROTO_EAP:
-		handle_eap(s, p, n);
+		session_eap_input(s, p, n);
 		return;
 	default:
 		if (s->ppp)
@@ -655,14 +383,14 @@ static ssize_t handle_http(struct session *s, const uint8_t *buf, size_t len)
 	if (link_send_raw(&s->link, resp,
 			  http_build_response(resp, sizeof(resp), status)))
 		status = status == 200 ? 503 : status;
-	gateway_mark_dirty(s->gw, s);
+	session_want_flush(s);
 	if (status != 200) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "HTTP %d: %s", status,
 			 why ? why : "bad request");
-		s->gw->ctr.refused++;
-		preauth_note(s, "refused", msg);
+		session_refused(s, SESSION_REFUSED);
+		session_note(s, "refused", msg);
 		s->state = SS_FLUSH_CLOSE;
 		return -1;
 	}
@@ -693,7 +421,8 @@ static void process_input(struct session *s, const uint8_t *buf, size_t len)
 
 		if (r < 0) {
 			/* Framing lost: abort without a message (3.1.5.1). */
-			s->gw->ctr.refused += !s->in_table;
+			if (!s->in_dp)
+				session_refused(s, SESSION_REFUSED);
 			session_close(s, "invalid SSTP framing");
 			return;
 		}
@@ -712,7 +441,7 @@ static void process_input(struct session *s, const uint8_t *buf, size_t len)
 		link_keep(&s->link, buf + off, len - off);
 }
 
-void session_kernel_input(struct session *s, const uint8_t *pkt, size_t len)
+void session_dp_input(struct session *s, const uint8_t *pkt, size_t len)
 {
 	bool control;
 	size_t plen;
@@ -729,19 +458,14 @@ void session_kernel_input(struct session *s, const uint8_t *pkt, size_t len)
 		handle_data(s, pkt + SSTP_HDR_LEN, plen - SSTP_HDR_LEN);
 }
 
-void session_kernel_gone(struct session *s, const struct sstpnl_stats *st)
+void session_dp_lost(struct session *s, const char *why)
 {
-	char why[96];
-
-	s->kgone = true;
-	s->kst = *st;
-	snprintf(why, sizeof(why), "kernel: %s", sstpnl_reason_name(st->reason));
 	session_close(s, why);
 }
 
 void session_io(struct session *s, uint32_t events)
 {
-	if (s->state == SS_DEAD || s->kpath)
+	if (s->state == SS_DEAD || s->offloaded)
 		return;
 	if (s->state == SS_TLS && !s->link.ssl) {
 		/* No TLS state until the whole ClientHello record is here. */
@@ -750,11 +474,11 @@ void session_io(struct session *s, uint32_t events)
 		if (r == 0 && !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
 			return;
 		if (r <= 0) {
-			s->gw->ctr.refused++;
+			session_refused(s, SESSION_REFUSED);
 			session_close(s, "TLS handshake failed: connection closed before a ClientHello");
 			return;
 		}
-		if (link_start_tls(&s->link, s->gw->tls)) {
+		if (link_start_tls(&s->link, s->host->tls)) {
 			session_close(s, "out of memory for TLS");
 			return;
 		}
@@ -769,14 +493,14 @@ void session_io(struct session *s, uint32_t events)
 			snprintf(msg, sizeof(msg), "TLS handshake failed: %s",
 				 e ? ERR_reason_error_string(e) : "connection closed");
 			ERR_clear_error();
-			s->gw->ctr.refused++;
+			session_refused(s, SESSION_REFUSED);
 			session_close(s, msg);
 			return;
 		}
 		if (r == 0)
 			return;
 		s->state = SS_HTTP;
-		if (s->gw->cfg.kernel_tls) {
+		if (s->host->cfg->kernel_tls) {
 			char why[160];
 
 			if (!link_start_ktls(&s->link, true, why, sizeof(why)))
@@ -787,7 +511,7 @@ void session_io(struct session *s, uint32_t events)
 		     SSL_get_version(s->link.ssl),
 		     SSL_get_cipher_name(s->link.ssl), link_path(&s->link));
 	}
-	if (events & EPOLLIN || !list_empty(&s->more)) {
+	if (events & EPOLLIN) {
 		size_t budget = READ_BUDGET;
 
 		s->link.read_blocked = false;
@@ -797,8 +521,8 @@ void session_io(struct session *s, uint32_t events)
 			ssize_t n = link_read(&s->link, &buf, LINK_SCRATCH);
 
 			if (n < 0) {
-				if (!s->in_table && s->state < SS_CONNECTED)
-					s->gw->ctr.refused++;
+				if (!s->in_dp && s->state < SS_CONNECTED)
+					session_refused(s, SESSION_REFUSED);
 				session_close(s, "connection closed by client");
 				return;
 			}
@@ -809,7 +533,7 @@ void session_io(struct session *s, uint32_t events)
 		}
 		if (s->state != SS_DEAD && !s->link.read_blocked &&
 		    s->state != SS_FLUSH_CLOSE)
-			gateway_mark_more(s->gw, s);
+			s->host->ops->want_read(s->host, s);
 	}
 	if (s->state != SS_DEAD)
 		session_flush(s);
@@ -819,8 +543,8 @@ void session_flush(struct session *s)
 {
 	if (s->state == SS_DEAD)
 		return;
-	if (s->kpath) {
-		if (gw_kmod_flush(s))
+	if (s->offloaded) {
+		if (s->host->ops->xmit(s->host, s))
 			session_close(s, "kernel: session lost");
 		return;
 	}
@@ -832,23 +556,30 @@ void session_flush(struct session *s)
 		session_close(s, NULL);
 		return;
 	}
-	if (s->kattach && !link_tx_pending(&s->link)) {
-		s->kattach = false;
-		if (s->state == SS_CONNECTED && s->in_table)
-			gw_kmod_attach(s);
+	if (s->offload_wanted && !link_tx_pending(&s->link)) {
+		s->offload_wanted = false;
+		if (s->state == SS_CONNECTED && s->in_dp &&
+		    !s->host->ops->offload(s->host, s)) {
+			/* The data path holds the socket (and its backlog). */
+			s->offloaded = true;
+			close(s->link.fd);
+			s->link.fd = -1;
+			s->link.carry_len = 0;
+		}
 	}
 }
 
 void session_send_ip(struct session *s, const uint8_t *pkt, size_t len)
 {
+	if (s->state == SS_DEAD)
+		return;
 	if (!link_send_ppp(&s->link, PPP_PROTO_IP, pkt, len))
-		gateway_mark_dirty(s->gw, s);
+		session_want_flush(s);
 }
 
 void session_tick(struct session *s, uint64_t now)
 {
-	const struct sstp_config *c = &s->gw->cfg;
-	uint8_t out[EAP_MAX_FRAG + 64];
+	const struct sstp_config *c = s->host->cfg;
 
 	if (s->state == SS_DEAD)
 		return;
@@ -856,8 +587,7 @@ void session_tick(struct session *s, uint64_t now)
 		switch (s->state) {
 		case SS_TLS:
 		case SS_HTTP:
-			s->gw->ctr.refused++;
-			s->gw->ctr.up_timeouts++;
+			session_refused(s, SESSION_REFUSED_TIMEOUT);
 			session_close(s, "handshake timed out (HandshakeTimeout)");
 			return;
 		case SS_CONNECTED_PENDING:
@@ -868,8 +598,7 @@ void session_tick(struct session *s, uint64_t now)
 			/* fall through */
 		case SS_CONNECT_PENDING:
 		case SS_CONNECTED:	/* bound, IPCP not up */
-			s->gw->ctr.refused++;
-			s->gw->ctr.up_timeouts++;
+			session_refused(s, SESSION_REFUSED_TIMEOUT);
 			session_abort(s, 0, SSTP_STATUS_NEGOTIATION_TIMEOUT,
 				      s->state == SS_CONNECT_PENDING ?
 				      "no CALL_CONNECT_REQUEST in time" :
@@ -887,21 +616,12 @@ void session_tick(struct session *s, uint64_t now)
 	}
 	if (s->lcp_start_ms && now >= s->lcp_start_ms &&
 	    s->state < SS_ABORT_PENDING)
-		lcp_start(s, now);
+		session_lcp_start(s, now);
 	if (s->ppp && s->state < SS_ABORT_PENDING)
 		ppp_timer(s->ppp, now);
 	if (s->state == SS_DEAD)
 		return;
-	if (s->eap && !s->authed && s->eap_sent_ms &&
-	    now - s->eap_sent_ms >= EAP_RETRY_MS &&
-	    s->state == SS_CONNECTED_PENDING) {
-		if (++s->eap_retries > EAP_MAX_RETRIES) {
-			session_disconnect(s, "EAP-TLS: client stopped answering");
-		} else {
-			eap_send(s, out, eap_tls_retransmit(s->eap, out,
-							    sizeof(out)));
-		}
-	}
+	session_auth_tick(s, now);
 	if (s->state == SS_CONNECTED) {
 		uint64_t hello = c->hello_interval * 1000ULL;
 
@@ -922,7 +642,8 @@ void session_tick(struct session *s, uint64_t now)
 		session_flush(s);
 }
 
-struct session *session_new(struct gateway *gw, int fd, const char *peer)
+struct session *session_new(struct session_host *h, int fd, uint64_t id,
+			    const char *peer)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -931,28 +652,20 @@ struct session *session_new(struct gateway *gw, int fd, const char *peer)
 	/* The SSL object comes with the ClientHello (session_io). */
 	if (link_init(&s->link, fd, NULL))
 		goto err_free;
-	s->gw = gw;
-	INIT_LIST_HEAD(&s->node);
-	INIT_LIST_HEAD(&s->more);
-	INIT_LIST_HEAD(&s->dirty);
-	INIT_HLIST_NODE(&s->hnode);
-	INIT_HLIST_NODE(&s->knode);
-	s->id = ++gw->next_id;
+	s->host = h;	/* which sets up s->reg */
+	s->id = id;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->created_ms = now_ms();
-	s->src = PREAUTH_NONE;
 	/*
 	 * From accept: TLS and HTTP within HandshakeTimeout, up (IPCP
 	 * opened) within NegotiationTimeout, whatever the client does.
 	 */
 	s->up_deadline_ms = s->created_ms +
-			    gw->cfg.negotiation_timeout * 1000ULL;
-	s->deadline_ms = s->created_ms + gw->cfg.handshake_timeout * 1000ULL;
+			    h->cfg->negotiation_timeout * 1000ULL;
+	s->deadline_ms = s->created_ms + h->cfg->handshake_timeout * 1000ULL;
 	if (s->deadline_ms > s->up_deadline_ms)
 		s->deadline_ms = s->up_deadline_ms;
 	s->state = SS_TLS;
-	s->ev.fd = fd;
-	s->ev.cb = NULL;	/* set by the gateway */
 	snprintf(s->subject, sizeof(s->subject), "-");
 	snprintf(s->thumb, sizeof(s->thumb), "-");
 	return s;
@@ -963,35 +676,33 @@ err_close:
 	return NULL;
 }
 
-static void session_close(struct session *s, const char *why)
+void session_close(struct session *s, const char *why)
 {
-	struct gateway *gw = s->gw;
+	const struct session_host_ops *ops = s->host->ops;
 
 	if (s->state == SS_DEAD)
 		return;
 	if (why && preauth(s))
-		preauth_note(s, "closed", why);
+		session_note(s, "closed", why);
 	else if (why)
-		slog(s->in_table ? SSTP_LOG_NOTICE : SSTP_LOG_INFO, s,
+		slog(s->in_dp ? SSTP_LOG_NOTICE : SSTP_LOG_INFO, s,
 		     "closed: %s", why);
-	if (s->kpath) {
-		gw_kmod_flush(s);	/* best effort: ABORT/DISCONNECT_ACK */
-		gw_kmod_detach(s);
-	} else if (link_tx_pending(&s->link)) {
-		link_flush(&s->link);	/* best effort: ABORT/DISCONNECT_ACK */
-	}
+	/* Best effort: ABORT or DISCONNECT_ACK. */
+	if (s->offloaded)
+		ops->xmit(s->host, s);
+	else if (link_tx_pending(&s->link))
+		link_flush(&s->link);
+	leave_dp(s);
 	s->state = SS_DEAD;
-	/* Off every list and table; freed after the event batch. */
-	gateway_session_closed(gw, s);
+	/*
+	 * Off every list and table, and out of its data path; the host frees
+	 * it after the event batch. The address goes back last: a data path
+	 * lets go of it (its route) on the way out.
+	 */
+	ops->closed(s->host, s);
 	if (s->addr) {
-		pool_release(&gw->pool, s->addr);
+		ops->release(s->host, s, s->addr);
 		s->addr = 0;
-	}
-	preauth_close(&gw->src, s->src, s->counted_handshake);
-	s->src = PREAUTH_NONE;
-	if (s->counted_handshake) {
-		s->counted_handshake = false;
-		gw->nhandshakes--;
 	}
 	OPENSSL_cleanse(s->hlak, sizeof(s->hlak));
 	OPENSSL_cleanse(s->hlak_mppe16, sizeof(s->hlak_mppe16));

@@ -16,11 +16,13 @@
 #include "nl/sstpnl.h"
 #include "trust/pki.h"
 #include "util/list.h"
+#include "util/log.h"
 #include "util/loop.h"
+#include "session_host.h"
 
-struct gateway;
-struct ppp;
+struct dp;
 struct eap_tls;
+struct ppp;
 
 enum sess_state {
 	SS_TLS,			/* TLS handshake */
@@ -34,19 +36,26 @@ enum sess_state {
 	SS_DEAD,
 };
 
+/*
+ * What the host keeps in each session: where it can reach the session
+ * from. Only the host (gateway.c and its data paths) touches it, and it
+ * unlinks a closed session from every one of them in one place.
+ */
+struct session_reg {
+	struct ev ev;			/* the socket on the host's loop */
+	struct list_head node;		/* live list, then zombies */
+	struct list_head more;		/* unread input left */
+	struct list_head dirty;		/* output to flush */
+	struct hlist_node hnode;	/* address table */
+	uint32_t src;			/* the source's preauth entry */
+	bool half;			/* counted as half-open (MaxHandshakes) */
+	struct dp *dp;			/* the data path holding its socket */
+	void *dp_priv;			/* ... and that path's state for it */
+};
+
 struct session {
-	struct ev ev;
-	struct gateway *gw;
-	/*
-	 * Where the gateway can reach it from (gateway.c owns them all and
-	 * unlinks a closed session from every one in one place).
-	 */
-	struct list_head node;		/* gw->sessions, then gw->zombies */
-	struct list_head more;		/* gw->more: unread input left */
-	struct list_head dirty;		/* gw->dirty: output to flush */
-	struct hlist_node hnode;	/* gw->table, by assigned address */
-	struct hlist_node knode;	/* gw->ktable, by sstp.ko id */
-	bool in_table;			/* hnode is linked */
+	struct session_host *host;
+	struct session_reg reg;		/* the host's, see above */
 	struct sstp_link link;
 	uint64_t id;
 	char peer[64];			/* remote address:port */
@@ -54,7 +63,6 @@ struct session {
 	uint64_t created_ms, up_ms, deadline_ms, last_rx_ms, echo_sent_ms;
 	/* One deadline from accept to up (NegotiationTimeout); never moved. */
 	uint64_t up_deadline_ms;
-	uint32_t src;			/* the source's preauth entry */
 	bool noted;			/* its refusal went to the source's log */
 	bool note_shown;		/* ... and was logged, not summed */
 	unsigned int naks;
@@ -64,7 +72,10 @@ struct session {
 	struct eap_tls *eap;
 	uint64_t eap_sent_ms;
 	unsigned int eap_retries;
-	bool authed, bound, ipcp_up, counted_handshake;
+	bool authed, bound, ipcp_up;
+	bool in_dp;			/* entered the data plane (host->enter) */
+	bool offload_wanted;		/* offer to the host once the queue is out */
+	bool offloaded;			/* a data path holds the socket */
 	uint8_t hlak[SSTP_HLAK_LEN];
 	/* MSK[0..15] || MSK[32..47]: what pppd < 2.5 + sstpc bind with */
 	uint8_t hlak_mppe16[SSTP_HLAK_LEN];
@@ -72,20 +83,19 @@ struct session {
 	char refuse_text[64];		/* why, for the LCP Terminate-Request */
 	bool deferred_cc;
 	uint8_t cc[SSTP_LEN_CALL_CONNECTED];
-	uint32_t addr;			/* assigned inner address, 0 if none */
+	uint32_t addr;			/* leased inner address, 0 if none */
 	X509 *cert;			/* the client's, once authenticated */
 	X509 *root;			/* the trusted root it chains to */
 	struct pki_chain chain;		/* verified chain, for revocation */
 	char subject[256];
 	char thumb[41];
 	uint64_t drop_spoofed, drop_gated;
-	/* The kernel data path (gw_kmod.c). */
-	bool kattach;			/* hand to sstp.ko once the queue is out */
-	bool kpath;			/* carried by sstp.ko */
-	bool kgone;			/* sstp.ko has already ended it */
-	uint32_t kid;			/* its id there */
-	struct sstpnl_stats kst;		/* counters, while dumping */
 };
+
+/* One log line about s: "session <id> [<peer>]: ...". */
+#define slog(lvl, s, fmt, ...) \
+	sstp_log(lvl, "session %llu [%s]: " fmt, \
+		 (unsigned long long)(s)->id, (s)->peer, ##__VA_ARGS__)
 
 /*
  * What a session shows to the outside (the control socket): a snapshot, so
@@ -110,8 +120,12 @@ struct session_info {
 void session_get_info(const struct session *s, uint64_t now,
 		      struct session_info *out);
 
-/* Take over an accepted socket. NULL on allocation failure (fd closed). */
-struct session *session_new(struct gateway *gw, int fd, const char *peer);
+/*
+ * Take over an accepted, non-blocking socket, for host h, numbered id.
+ * NULL on allocation failure (fd closed).
+ */
+struct session *session_new(struct session_host *h, int fd, uint64_t id,
+			    const char *peer);
 /* epoll callback body, also called for sessions on the "more" list. */
 void session_io(struct session *s, uint32_t events);
 /* Timers: call every tick. */
@@ -130,10 +144,12 @@ void session_disconnect(struct session *s, const char *why);
  * which on the kernel path goes out just before the module lets go.
  */
 void session_revoke(struct session *s, const char *why);
-/* A frame sstp.ko passed up: one whole SSTP packet. */
-void session_kernel_input(struct session *s, const uint8_t *pkt, size_t len);
-/* sstp.ko ended the session (counters and reason in st). */
-void session_kernel_gone(struct session *s, const struct sstpnl_stats *st);
+/* A frame the offload path passed up: one whole SSTP packet. */
+void session_dp_input(struct session *s, const uint8_t *pkt, size_t len);
+/* The offload path ended the session (why: for the log). */
+void session_dp_lost(struct session *s, const char *why);
+/* Holds a live certificate (authenticated, not refused) of thumbprint. */
+bool session_holds_cert(const struct session *s, const char *thumb);
 /* Free a session that has been closed (state SS_DEAD). */
 void session_free(struct session *s);
 const char *session_state_name(const struct session *s);

@@ -161,50 +161,60 @@ static void end_all(void)
 	assert_true(list_empty(&gw.zombies));
 	assert_true(list_empty(&gw.more));
 	assert_true(list_empty(&gw.dirty));
+	assert_int_equal(gw.pool.used, 0);
+	assert_int_equal(gw.src.nlive, 0);
 	memset(ss, 0, sizeof(ss));
 }
 
 static void test_closed_on_more_and_dirty(void **state)
 {
+	const struct session_host_ops *ops = gw.host.ops;
 	uint32_t addr;
 	struct session *s;
 
 	adopt(3);
 	s = ss[1];
-	assert_int_equal(pool_alloc(&gw.pool, &addr), 0);
+	/* What a session asks of its host on the way up (session_host.h). */
+	assert_int_equal(ops->lease(&gw.host, s, &addr), 0);
 	s->addr = addr;
-	gateway_table_add(&gw, s);
-	gateway_mark_more(&gw, s);
-	gateway_mark_dirty(&gw, s);
-	gateway_mark_more(&gw, ss[2]);
-	assert_true(on_list(&gw.more, &s->more));
-	assert_true(on_list(&gw.dirty, &s->dirty));
-	assert_ptr_equal(gateway_table_find(&gw, addr), s);
+	s->in_dp = true;
+	ops->enter(&gw.host, s);
+	ops->want_read(&gw.host, s);
+	ops->want_flush(&gw.host, s);
+	ops->want_read(&gw.host, ss[2]);
+	assert_true(on_list(&gw.more, &s->reg.more));
+	assert_true(on_list(&gw.dirty, &s->reg.dirty));
+	assert_ptr_equal(gateway_find_addr(&gw, addr), s);
+	assert_int_equal(gw.pool.used, 1);
 
 	/* Closed (the handshake had not finished: no goodbye to send). */
 	session_disconnect(s, "test");
 	assert_int_equal(s->state, SS_DEAD);
 	/* Off every list and table at once, waiting on the zombie list. */
-	assert_false(on_list(&gw.more, &s->more));
-	assert_false(on_list(&gw.dirty, &s->dirty));
-	assert_true(list_empty(&s->more));
-	assert_true(list_empty(&s->dirty));
-	assert_null(gateway_table_find(&gw, addr));
-	assert_false(s->in_table);
-	assert_false(on_list(&gw.sessions, &s->node));
-	assert_true(on_list(&gw.zombies, &s->node));
+	assert_false(on_list(&gw.more, &s->reg.more));
+	assert_false(on_list(&gw.dirty, &s->reg.dirty));
+	assert_true(list_empty(&s->reg.more));
+	assert_true(list_empty(&s->reg.dirty));
+	assert_null(gateway_find_addr(&gw, addr));
+	assert_true(hlist_unhashed(&s->reg.hnode));
+	assert_false(s->in_dp);
+	assert_int_equal(s->reg.ev.fd, -1);	/* off the loop */
+	assert_false(on_list(&gw.sessions, &s->reg.node));
+	assert_true(on_list(&gw.zombies, &s->reg.node));
 	assert_int_equal(gw.nsessions, 2);
+	assert_int_equal(gw.nhandshakes, 2);
 	assert_int_equal(gw.pool.used, 0);
+	assert_int_equal(s->addr, 0);
 	/* The others are untouched. */
-	assert_true(on_list(&gw.more, &ss[2]->more));
+	assert_true(on_list(&gw.more, &ss[2]->reg.more));
 
 	/* A closed session cannot be put back on a list. */
-	gateway_mark_more(&gw, s);
-	gateway_mark_dirty(&gw, s);
-	gateway_table_add(&gw, s);
-	assert_true(list_empty(&s->more));
-	assert_true(list_empty(&s->dirty));
-	assert_null(gateway_table_find(&gw, addr));
+	ops->want_read(&gw.host, s);
+	ops->want_flush(&gw.host, s);
+	ops->enter(&gw.host, s);
+	assert_true(list_empty(&s->reg.more));
+	assert_true(list_empty(&s->reg.dirty));
+	assert_null(gateway_find_addr(&gw, addr));
 
 	/* The batch ends: freed (ASan would see a touch after this). */
 	assert_int_equal(gateway_step(&gw, 0), 0);
@@ -251,7 +261,7 @@ static void test_close_inside_walk(void **state)
 	assert_ptr_equal(w.seen[3], ss[0]);
 	/* The rest keep their order. */
 	for (p = gw.sessions.next; p != &gw.sessions; p = p->next)
-		order[i++] = list_entry(p, struct session, node);
+		order[i++] = list_entry(p, struct session, reg.node);
 	assert_int_equal(i, 3);
 	assert_ptr_equal(order[0], ss[4]);
 	assert_ptr_equal(order[1], ss[1]);
@@ -270,8 +280,8 @@ static void test_many_close_in_one_batch(void **state)
 
 	adopt(NS);
 	for (i = 0; i < NS; i++) {
-		gateway_mark_more(&gw, ss[i]);
-		gateway_mark_dirty(&gw, ss[i]);
+		gw.host.ops->want_read(&gw.host, ss[i]);
+		gw.host.ops->want_flush(&gw.host, ss[i]);
 	}
 	assert_int_equal(list_len(&gw.more), NS);
 	/*
@@ -292,12 +302,68 @@ static void test_many_close_in_one_batch(void **state)
 	end_all();
 }
 
+/*
+ * What the host does for the calls of a session's life: the counters, the
+ * half-open budget and the address table follow them, and a session that
+ * left the data plane is found there no more.
+ */
+static void test_host_accounting(void **state)
+{
+	const struct session_host_ops *ops = gw.host.ops;
+	struct gw_counters c0 = gw.ctr;
+	uint32_t a0, a1;
+
+	adopt(3);
+	assert_int_equal(gw.nhandshakes, 3);
+	assert_int_equal(gw.src.nlive, 1);
+	assert_int_equal(gw.src.e[ss[0]->reg.src].half, 3);
+
+	/* ss[0] comes up. */
+	assert_int_equal(ops->lease(&gw.host, ss[0], &a0), 0);
+	ss[0]->addr = a0;
+	ss[0]->in_dp = true;
+	ops->enter(&gw.host, ss[0]);
+	ops->up(&gw.host, ss[0]);
+	assert_int_equal(gw.ctr.established - c0.established, 1);
+	assert_int_equal(gw.nhandshakes, 2);
+	assert_int_equal(gw.src.e[ss[0]->reg.src].half, 2);
+	assert_false(ss[0]->reg.half);
+
+	/* ss[1] leases, then times out: refused, its address comes back. */
+	assert_int_equal(ops->lease(&gw.host, ss[1], &a1), 0);
+	assert_int_not_equal(a0, a1);
+	ss[1]->addr = a1;
+	assert_int_equal(gw.pool.used, 2);
+	ops->refused(&gw.host, ss[1], SESSION_REFUSED_TIMEOUT);
+	assert_int_equal(gw.ctr.refused - c0.refused, 1);
+	assert_int_equal(gw.ctr.up_timeouts - c0.up_timeouts, 1);
+	session_drop(ss[1], "test");
+	assert_int_equal(ss[1]->state, SS_DEAD);
+	assert_int_equal(gw.pool.used, 1);
+	assert_int_equal(gw.nhandshakes, 1);
+
+	/*
+	 * ss[0] revoked: out of the table at once (and, still in TLS here,
+	 * closed: no goodbye to send), its address back.
+	 */
+	session_revoke(ss[0], "test");
+	assert_null(gateway_find_addr(&gw, a0));
+	assert_int_equal(gw.nsessions, 1);
+	assert_true(on_list(&gw.zombies, &ss[0]->reg.node));
+	assert_int_equal(gw.pool.used, 0);
+
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	end_all();
+	assert_int_equal(gw.ctr.established - c0.established, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_closed_on_more_and_dirty),
 		cmocka_unit_test(test_close_inside_walk),
 		cmocka_unit_test(test_many_close_in_one_batch),
+		cmocka_unit_test(test_host_accounting),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -93,9 +93,10 @@ static inline void link_tx_commit(struct sstp_link *l, size_t n)
 {
 	l->tx_tail += n;
 }
+/* Output not on the wire yet: queued, or sealed in records not sent. */
 static inline bool link_tx_pending(const struct sstp_link *l)
 {
-	return l->tx_tail > l->tx_head;
+	return l->tx_tail > l->tx_head || l->rec_tail > l->rec_head;
 }
 /* Raw bytes (HTTP). 0 or -ENOBUFS. */
 int link_send_raw(struct sstp_link *l, const void *p, size_t n);

@@ -142,11 +142,6 @@ result $? "sstpctl down sstppe0" "$TMP/down.out"
 # library, to run this case against an older sstpd).
 PEER_BIN=$TMP/sstp-peer
 PEER_LIB=${SSTP_PEER_LIB:-$(dirname "$SSTPD")/libsstp.a}
-# The client code lives in libsstpctl.a beside it (older builds: in libsstp.a).
-PEER_LIBS=("$PEER_LIB")
-if [ -f "$(dirname "$PEER_LIB")/libsstpctl.a" ]; then
-	PEER_LIBS=("$(dirname "$PEER_LIB")/libsstpctl.a" "$PEER_LIB")
-fi
 PEER_SAN=()
 # A sanitizer build's library (make asan) links only with the same runtime.
 if nm "$PEER_LIB" 2>/dev/null | grep -q __asan_; then
@@ -154,7 +149,8 @@ if nm "$PEER_LIB" 2>/dev/null | grep -q __asan_; then
 fi
 gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror "${PEER_SAN[@]}" \
 	-I"$HERE/../include/uapi" -I"$HERE/../ctl/lib" -I"$HERE/../ctl" \
-	-o "$PEER_BIN" "$HERE/vm/sstp-peer.c" "${PEER_LIBS[@]}" -lssl -lcrypto -lmnl \
+	-o "$PEER_BIN" "$HERE/vm/sstp-peer.c" "$(dirname "$PEER_LIB")/libsstpctl.a" \
+	"$PEER_LIB" -lssl -lcrypto -lmnl \
 	>"$TMP/peer-build.log" 2>&1
 result $? "tests/vm/sstp-peer.c builds against libsstp.a" "$TMP/peer-build.log"
 

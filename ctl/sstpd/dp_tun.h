@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TUN data path: one TUN device for every session that keeps its
+ * socket; packets from the device go to the session at their destination
+ * (the gateway's address table), packets from sessions go into it.
+ */
+#ifndef _SSTPD_DP_TUN_H
+#define _SSTPD_DP_TUN_H
+
+struct dp;
+struct gateway;
+
+/* The path, not open yet (no device). NULL when out of memory. */
+struct dp *dp_tun_new(struct gateway *gw);
+/*
+ * Carry the TUN's packets on fd (one per read and write), instead of a
+ * device opened by open (tests may pass a SOCK_SEQPACKET socket). 0 or
+ * -errno.
+ */
+int dp_tun_use_fd(struct dp *dp, int fd);
+
+#endif
