@@ -103,6 +103,7 @@ log_after "$PA_LOG" "$before" | head -n 20 | sed 's/^/#   | /'
 # interval; the 19 s here touch at most 3 intervals.
 [ "${conns:-0}" -ge 500 ] && [ "$lines" -le 63 ]
 result $? "a reconnect flood from c1 (${conns:-0} connections) adds $lines log lines (at most 63)"
+# The rate-limited log is the product here: its size and its summary line.
 log_after "$PA_LOG" "$before" | grep -Eq "refused [0-9]+ connections from $C1_IP in the last 10 s"
 result $? "  ...with a summary line for $C1_IP"
 up_within pa6 "$NS_C2" good2 4480 sstpq0 1.0
@@ -243,6 +244,8 @@ result $? "  ...show -j: 4 sessions, limits.certificate_replaced 1" "$SHOW"
 pp "$SSTPCTL" show sstppc0 >"$TMP/pc-show.txt" 2>&1 &&
 	grep -Eq "^limits: handshakes 0, max_handshakes 64, .*certificate_replaced 1$" "$TMP/pc-show.txt"
 result $? "  ...and sstpctl show prints the limits line" "$TMP/pc-show.txt"
+# The log line is the product: show -j counts the replacement (above), only
+# the log tells the operator why that session ended.
 log_wait "$PC_LOG" 0 "replaced by a newer session" "closed" 3
 result $? "  ...the gateway log says why (replaced by a newer session with the same certificate)"
 for i in 2 3 4 5; do

@@ -78,6 +78,8 @@ case_profile()
 		grep -qF "down: authentication failed: gateway refused the certificate: $alert; gateway: \"$text\"" "$out" &&
 			grep -qF "sstpctl: connect: authentication failed: gateway refused the certificate: $alert" "$err"
 		result $? "$name: the client names the alert ($alert) and the gateway's words ($text): $(head -n 1 "$err")" "$out" "$err"
+		# The log line is the product: the operator's record of whose
+		# certificate was refused by which rule (show -j counts them).
 		log_wait "$log" "$before" "refused: certificate \"$cn\" (SHA1 $tp1): $rule" "" 5
 		result $? "$name: the gateway log names $cn, its SHA-1 and the rule ($rule)"
 	done
