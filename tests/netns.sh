@@ -339,6 +339,10 @@ if [ "$(id -u)" != 0 ]; then
 	result 1 "tests/netns.sh runs as root (network namespaces, TUN)"
 	exit 1
 fi
+if [ ! -d "$BUILD" ]; then
+	result 1 "build directory $BUILD exists (make, or -b DIR)"
+	exit 1
+fi
 lib_init "$BUILD"
 for b in "$SSTPD" "$SSTPCTL"; do
 	if [ ! -x "$b" ]; then
