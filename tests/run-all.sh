@@ -6,27 +6,27 @@
 # qemu tests under Debian's 6.1 and 6.12 kernels (kTLS, sstpc + pppd, and
 # the sstp.ko module).
 # Needs root (netns, TUN).
-# Ends with one line "N passed, N failed" over all stages.
+# Every stage ends with the KTAP totals line of tests/lib/ktap.sh,
+# "# STAGE: N passed, N failed"; this script adds them up, one result line
+# per stage, and ends with "# all: N passed, N failed". A stage that exits
+# non-zero without counting a failure counts as one failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-total_p=0 total_f=0
+# shellcheck source=tests/lib/ktap.sh
+. tests/lib/ktap.sh
+ktap_begin all
 stage() {
-	local name=$1; shift
-	local log
+	local name=$1 log rc
+
+	shift
 	log=$(mktemp)
-	echo "=== $name"
-	"$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
-	local line p f
-	line=$(grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-	p=$(sed -E 's/^([a-z-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
-	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-	p=${p:-0} f=${f:-0}
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "$name: exited $rc"
-		f=1
-	fi
-	total_p=$((total_p + p)) total_f=$((total_f + f))
+	ktap_note "=== $name"
+	# The stage's own output, as notes: only the stage lines are results.
+	"$@" 2>&1 | tee "$log" | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	ktap_read_totals "$log"
+	ktap_subtest "$rc" "$name" "$KTAP_SUB_PASSED" "$KTAP_SUB_FAILED" \
+		"$KTAP_SUB_SKIPPED"
 	rm -f "$log"
 }
 stage build make -j"$(nproc)" CI=1 all unit
@@ -43,5 +43,4 @@ stage vm tests/vm/run.sh
 # the vm stage, which installs qemu and friends).
 stage kmod-build make -j"$(nproc)" CI=1 kmod-test
 stage kmod tests/kmod/vm.sh
-echo "all: $total_p passed, $total_f failed"
-[ "$total_f" -eq 0 ]
+ktap_end

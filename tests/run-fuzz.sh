@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs each libFuzzer binary in $1 for $2 seconds; prints a summary line.
+#
+# Runs each libFuzzer binary in DIR (default build/fuzz) for SECS seconds
+# (default 30), seeded from tests/fuzz/corpus/; KTAP output
+# (tests/lib/ktap.sh), one result per fuzzer, "# fuzz: N passed, N failed"
+# last. Exit status 1 if any fuzzer failed or none ran.
 set -u
+# shellcheck source=tests/lib/ktap.sh
+. "$(dirname "$0")/lib/ktap.sh"
 dir=$(realpath "${1:-build/fuzz}") secs=${2:-30}
-passed=0 failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+ktap_begin fuzz
 for f in "$dir"/fuzz_*; do
 	[ -x "$f" ] || continue
 	name=$(basename "$f")
@@ -13,15 +19,11 @@ for f in "$dir"/fuzz_*; do
 	mkdir -p "$corpus"
 	seeds=$PWD/tests/fuzz/corpus/${name#fuzz_}
 	[ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
-	if (cd "$work" && "$f" -max_total_time="$secs" -timeout=10 \
-		-rss_limit_mb=2048 "$corpus" >"$work/$name.log" 2>&1); then
-		echo "fuzz: $name: ok ($(grep -c . "$work/$name.log") log lines, $secs s)"
-		passed=$((passed + 1))
-	else
-		echo "fuzz: $name: FAILED"
-		tail -40 "$work/$name.log"
-		failed=$((failed + 1))
-	fi
+	(cd "$work" && "$f" -max_total_time="$secs" -timeout=10 \
+		-rss_limit_mb=2048 "$corpus" >"$work/$name.log" 2>&1)
+	rc=$?
+	KTAP_TAIL=40 ktap_result "$rc" "$name: $secs s ($(grep -c . "$work/$name.log") log lines)" \
+		"$work/$name.log"
 done
-echo "fuzz: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$KTAP_N" -gt 0 ] || ktap_result 1 "fuzzers in $dir ran"
+ktap_end

@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs every unit-test binary in $1 and prints one closing summary line.
+#
+# Runs every unit-test binary in DIR (default build/tests), KTAP output
+# (tests/lib/ktap.sh): each binary's own output as "# " notes, one result
+# line per binary, and as the last line "# unit: N passed, N failed" over
+# the binaries' test functions. Exit status 1 if any failed or none ran.
 set -u
 dir=${1:-build/tests}
-passed=0 failed=0
+# shellcheck source=tests/lib/ktap.sh
+. "$(dirname "$0")/lib/ktap.sh"
+ktap_begin unit
 for t in "$dir"/test_*; do
 	[ -x "$t" ] || continue
 	out=$("$t" 2>&1)
 	rc=$?
-	printf '%s\n' "$out"
+	# The binaries' own lines stay readable but are notes, not results.
+	printf '%s\n' "$out" | sed 's/^/# /'
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	p=${p:-0} f=${f:-0}
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "$t: exited $rc"
-		f=1
-	fi
-	passed=$((passed + p)) failed=$((failed + f))
+	ktap_subtest "$rc" "$(basename "$t")" "${p:-0}" "${f:-0}"
 done
-echo "unit: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$KTAP_PASSED" -gt 0 ] || ktap_result 1 "unit-test binaries in $dir ran"
+ktap_end

@@ -13,8 +13,13 @@
 # Nothing leaves these namespaces: the only addresses used are 10.99.0.0/24
 # on the bridge and the gateways' pools on their TUN devices.
 
+# A library: most of its variables are for the scripts that source it.
+# shellcheck disable=SC2034
 VERBOSE=${VERBOSE:-0}
 PYTHON=${PYTHON:-python3}
+# The interpreter itself rather than a launcher shim (pyenv's costs most of
+# a second a start on a busy machine, and the tests start Python often).
+PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PYTHON")
 
 NS_GW=sstp-gw-$$
 NS_C1=sstp-c1-$$

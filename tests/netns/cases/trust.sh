@@ -10,6 +10,10 @@
 # and bundle.pem (roots B and C in one file). Gateway sstpgwu (port 4461,
 # pool 172.16.211.0/24) has its RevokedFile and roots on a read-only mount.
 
+# A fragment of tests/netns.sh: it reads variables the harness sets (the PKI's
+# TP_*/CN_*, PIDs, addresses) and sets some the harness reads (CUR_LOG).
+# shellcheck disable=SC2034,SC2154
+
 TR=$TMP/trust
 TCONF=$SSTP_CONFDIR/trust.conf
 TLOG=$SSTP_LOGDIR/sstpgwt.log
@@ -237,8 +241,9 @@ write_config "$TCONF" Listen="$GW_IP:4460" Interface=sstpgwt Pool=172.16.210.0/2
 	RootCertificates="$TROOTS" Route= HelloInterval=60
 gw_up "$TCONF"
 result $? "sstpctl up starts sstpgwt (no RevokedFile)" "$TMP/up.out"
-grep -q "revocations are kept in $TSTATE/revoked" "$TLOG"
-result $? "its log says where revocations are kept: $TSTATE/revoked" "$TLOG"
+pp "$SSTPCTL" revoked sstpgwt -j >"$TMP/trevoked.json" 2>&1
+[ "$(jget "$TMP/trevoked.json" "d['file']")" = "$TSTATE/revoked" ]
+result $? "sstpctl revoked -j says where revocations are kept: $TSTATE/revoked" "$TMP/trevoked.json"
 
 # Revoke good2 live, pasted the way Windows' dialog copies it (U+200E first).
 start_client tg2 "$NS_C2" good2 4460 --interface sstpt2
