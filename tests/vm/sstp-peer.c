@@ -55,6 +55,7 @@
 #include <linux/sstp.h>
 
 #include "net/tls.h"
+#include "nl/sstpnl.h"
 #include "proto/ppp.h"
 #include "proto/sstp.h"
 #include "sstpctl/client.h"
@@ -810,94 +811,32 @@ static int session_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int family_attr(const struct nlattr *a, void *data)
-{
-	uint16_t *id = data;
-
-	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-		*id = mnl_attr_get_u16(a);
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr, data);
-	return MNL_CB_OK;
-}
-
-/* One request and its answer (or dump). 0 or -errno. */
-static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		void *data)
-{
-	static char buf[32768];
-	unsigned int portid = mnl_socket_get_portid(nl);
-	uint32_t seq = nlh->nlmsg_seq;
-	ssize_t n;
-	int r;
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
-	} while (r > 0);
-	return r < 0 ? -errno : 0;
-}
-
-static struct nlmsghdr *genl_start(char *buf, uint16_t type, uint8_t cmd,
-				   uint16_t flags, uint32_t seq)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = 1;
-	return nlh;
-}
-
+/* The dump goes through the library's client of the family (sstpnl). */
 static int cmd_sessions(const char *dev)
 {
-	char buf[4096];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct dump d = { 0 };
+	static const struct sstpnl_ops no_ops;
+	char buf[4096], err[256], ext[256] = "";
 	unsigned int ifindex = if_nametoindex(dev);
-	uint16_t family = 0;
+	struct dump d = { 0 };
+	struct nlmsghdr *nlh;
+	struct sstpnl k;
 	int ret;
 
 	if (!ifindex) {
 		fprintf(stderr, "sstp-peer: no device %s\n", dev);
 		return 2;
 	}
-	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "sstp-peer: netlink: %s\n", strerror(errno));
-		if (nl)
-			mnl_socket_close(nl);
+	if (sstpnl_open(&k, &no_ops, NULL, err, sizeof(err))) {
+		fprintf(stderr, "sstp-peer: %s\n", err);
 		return 2;
 	}
-	nlh = genl_start(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK, 1);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SSTP_FAMILY_NAME);
-	ret = talk(nl, nlh, family_cb, &family);
-	if (ret || !family) {
-		fprintf(stderr, "sstp-peer: generic netlink family %s: %s\n",
-			SSTP_FAMILY_NAME, ret ? strerror(-ret) : "not found");
-		mnl_socket_close(nl);
-		return 2;
-	}
-	nlh = genl_start(buf, family, SSTP_CMD_SESSION_GET, NLM_F_DUMP, 2);
+	nlh = sstpnl_msg_start(&k, buf, SSTP_CMD_SESSION_GET, NLM_F_DUMP);
 	mnl_attr_put_u32(nlh, SSTP_A_IFINDEX, ifindex);
-	ret = talk(nl, nlh, session_cb, &d);
-	mnl_socket_close(nl);
+	ret = sstpnl_request(&k, nlh, session_cb, &d, ext, sizeof(ext));
+	sstpnl_close(&k);
 	if (ret) {
-		fprintf(stderr, "sstp-peer: session dump of %s: %s\n", dev,
-			strerror(-ret));
+		fprintf(stderr, "sstp-peer: session dump of %s: %s%s%s\n", dev,
+			strerror(-ret), ext[0] ? ": " : "", ext);
 		return 2;
 	}
 	printf("sessions: %u\n", d.n);
