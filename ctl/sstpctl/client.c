@@ -94,8 +94,14 @@ static void abort_call(struct client *c, uint32_t status, const char *why)
 {
 	uint8_t pkt[SSTP_LEN_STATUS_MSG];
 
-	send_ctrl(c, pkt, sstp_build_status_msg(pkt, SSTP_MSG_CALL_ABORT, 0,
-						status));
+	/*
+	 * Only once there is a call (after the HTTP exchange): before that
+	 * there is no TLS session to write it to (a timeout while TCP still
+	 * connects would hand SSL_write a NULL SSL) and no SSTP peer.
+	 */
+	if (c->state >= CS_ACK_WAIT)
+		send_ctrl(c, pkt, sstp_build_status_msg(pkt,
+				SSTP_MSG_CALL_ABORT, 0, status));
 	finish(c, why);
 }
 

@@ -12,8 +12,9 @@
  * certificate is refused (the client says why, never up); the gateway ends
  * the session (gateway_end_sessions, a revocation) and the client sees it;
  * client_destroy at each stage of the handshake leaves nothing behind
- * (ASan's leak check in `make asan`); the deadline to come up while TLS
- * goes unanswered; echo keepalive, and a gateway that stops answering.
+ * (ASan's leak check in `make asan`); the deadline to come up, while TCP
+ * connects and while TLS goes unanswered; echo keepalive, and a gateway
+ * that stops answering.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -583,8 +584,9 @@ static void test_destroy_mid_handshake(void **state)
 
 /*
  * No answer before the deadline (client_opts.timeout): the client gives up
- * with its reason and nothing else happens: here TLS is never answered
- * (the connection is accepted, nobody speaks).
+ * with its reason and nothing else happens. Two stages: TCP never
+ * connects (the listener's accept queue is full, its SYNs go unanswered),
+ * and TLS never answered (the connection is accepted, nobody speaks).
  */
 static void expire(struct tc *t)
 {
@@ -611,6 +613,51 @@ static void start_to(struct tc *t, const char *to_port)
 	t->o.timeout = 30;
 	assert_int_equal(client_start(&t->c, &gw.loop, &t->o, &ops, t), 0);
 	t->live = true;
+}
+
+static void test_timeout_connecting(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	int lfd, filler[8], nf = 0, i;
+	char p[8];
+	struct tc t;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(p, sizeof(p), "%u", ntohs(sin.sin_port));
+	/* Fill the accept queue until a connection stays pending. */
+	for (;;) {
+		struct pollfd pfd = { .events = POLLOUT };
+
+		assert_true(nf < 8);
+		pfd.fd = filler[nf] = socket(AF_INET, SOCK_STREAM |
+					     SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(pfd.fd >= 0);
+		if (connect(pfd.fd, (struct sockaddr *)&sin, sizeof(sin)))
+			assert_int_equal(errno, EINPROGRESS);
+		nf++;
+		if (poll(&pfd, 1, 500) == 0)
+			break;
+	}
+
+	start_to(&t, p);
+	for (i = 0; i < 20; i++)
+		round_(&t);
+	assert_int_equal(t.c.state, CS_CONNECTING);
+	expire(&t);
+	assert_int_equal(t.ndown, 1);
+	assert_int_equal(t.nup, 0);
+	assert_int_equal(t.c.state, CS_DONE);
+	assert_string_equal(t.why, "timed out before the session came up");
+	destroy(&t);
+	for (i = 0; i < nf; i++)
+		close(filler[i]);
+	close(lfd);
 }
 
 static void test_timeout_tls(void **state)
@@ -675,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_gateway_ends),
 		cmocka_unit_test(test_revoked),
 		cmocka_unit_test(test_destroy_mid_handshake),
+		cmocka_unit_test(test_timeout_connecting),
 		cmocka_unit_test(test_timeout_tls),
 		cmocka_unit_test(test_echo),
 	};
