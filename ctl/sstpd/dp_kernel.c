@@ -107,16 +107,17 @@ static const struct sstpnl_ops kernel_nl_ops = {
 /*
  * Every session still on the kernel path (only_unseen: that the last dump
  * did not show) ends with reason. Splice, then pop from the front: a
- * session that ends leaves todo (ksession freed) before the next is taken.
+ * session that ends leaves the walk list (its ksession freed) before the
+ * next is taken.
  */
 static void end_kernel_sessions(struct dp_kernel *kp, uint32_t reason,
 				bool only_unseen)
 {
-	LIST_HEAD(todo);
+	LIST_HEAD(walk);
 
-	list_splice_init(&kp->sessions, &todo);
-	while (!list_empty(&todo)) {
-		struct ksession *k = list_first_entry(&todo, struct ksession,
+	list_splice_init(&kp->sessions, &walk);
+	while (!list_empty(&walk)) {
+		struct ksession *k = list_first_entry(&walk, struct ksession,
 						      node);
 
 		list_move_tail(&k->node, &kp->sessions);

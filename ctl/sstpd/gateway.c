@@ -120,16 +120,16 @@ static void path_detach(struct session *s)
 void gateway_each_session(struct gateway *gw,
 			  void (*fn)(struct session *s, void *arg), void *arg)
 {
-	LIST_HEAD(todo);
+	LIST_HEAD(walk);
 
 	/*
 	 * Splice, then pop from the front: a session that fn closes, this
-	 * one or any other, has left todo for the zombie list by the time
-	 * the next one is taken.
+	 * one or any other, has left the walk list for the zombie list by
+	 * the time the next one is taken.
 	 */
-	list_splice_init(&gw->sessions, &todo);
-	while (!list_empty(&todo)) {
-		struct session *s = list_first_entry(&todo, struct session,
+	list_splice_init(&gw->sessions, &walk);
+	while (!list_empty(&walk)) {
+		struct session *s = list_first_entry(&walk, struct session,
 						     reg.node);
 
 		list_move_tail(&s->reg.node, &gw->sessions);

@@ -57,7 +57,7 @@ int pki_write_p12(const char *path, X509 *cert, EVP_PKEY *key, X509 *root,
 
 /*
  * A PKCS#12 password nobody chose: 20 characters of the RFC 4648 base32
- * alphabet in four groups, "XXXXX-XXXXX-XXXXX-XXXXX" (100 bits), easy to
+ * alphabet in four dash-separated groups of five (100 bits), easy to
  * type into Windows' certificate import. outlen >= PKI_P12_PASSWORD_SIZE.
  */
 #define PKI_P12_PASSWORD_SIZE 24
