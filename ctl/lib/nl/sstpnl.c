@@ -95,11 +95,16 @@ static void get_ack_msg(const struct nlmsghdr *m)
 	}
 }
 
+static void get_done_msg(const struct nlmsghdr *m);
+
 /*
  * Send a request and wait for its end (ACK, error or end of dump), giving
  * each reply message to cb; notifications that arrive meanwhile are queued.
+ * done_err: also report the error a dump ends with (in NLMSG_DONE); the
+ * gateway's own requests do not look at it.
  */
-static int talk(struct sstpnl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int exchange(struct sstpnl *k, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    void *data, bool done_err)
 {
 	uint32_t seq = nlh->nlmsg_seq;
 	int fd = sstpnl_fd(k), ret = 0;
@@ -124,8 +129,6 @@ static int talk(struct sstpnl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		}
 		left = (int)n;
 		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
-			int r;
-
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != k->portid) {
 				queue_ntf(k, m);
 				continue;
@@ -137,21 +140,36 @@ static int talk(struct sstpnl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 					mnl_nlmsg_get_payload(m);
 
 				done = true;
-				ret = e->error;
-				if (ret)
+				if (e->error) {
+					ret = e->error;
 					get_ack_msg(m);
+				}
 				continue;
 			}
 			if (m->nlmsg_type == NLMSG_DONE) {
+				int err = 0;
+
 				done = true;
+				if (done_err &&
+				    mnl_nlmsg_get_payload_len(m) >= sizeof(err))
+					memcpy(&err, mnl_nlmsg_get_payload(m),
+					       sizeof(err));
+				if (err) {
+					ret = err;
+					get_done_msg(m);
+				}
 				continue;
 			}
-			r = cb ? cb(m, data) : MNL_CB_OK;
-			if (r < 0)
+			if (cb && cb(m, data) < 0)
 				ret = -EPROTO;
 		}
 	}
 	return ret;
+}
+
+static int talk(struct sstpnl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	return exchange(k, nlh, cb, data, false);
 }
 
 static void set_err(char *err, size_t errlen, const char *what, int ret)
@@ -702,9 +720,9 @@ const char *sstpnl_reason_name(uint32_t reason)
 /*
  * For programs that drive the whole family (tests/kmod/sstp-kmod-test):
  * requests the gateway never makes, built by the caller, and every
- * notification of the family whatever its device. The loop is talk()'s,
- * except that the error a dump ends with (in NLMSG_DONE) is reported, as
- * is the extended-ack message of either.
+ * notification of the family whatever its device. The exchange is the
+ * gateway's, except that the error a dump ends with (in NLMSG_DONE) is
+ * reported, as is the extended-ack message of either.
  */
 struct nlmsghdr *sstpnl_msg_start(struct sstpnl *k, void *buf, uint8_t cmd,
 				  uint16_t flags)
@@ -737,63 +755,8 @@ int sstpnl_request(struct sstpnl *k, struct nlmsghdr *nlh,
 		   int (*cb)(const struct nlmsghdr *m, void *data), void *data,
 		   char *ext, size_t extlen)
 {
-	uint32_t seq = nlh->nlmsg_seq;
-	int fd = sstpnl_fd(k), ret = 0;
-	bool done = false;
+	int ret = exchange(k, nlh, cb, data, true);
 
-	ack_msg[0] = '\0';
-	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	while (!done) {
-		ssize_t n = recv(fd, req_buf, sizeof(req_buf), 0);
-		const struct nlmsghdr *m = (const void *)req_buf;
-		int left;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				k->overrun = true;
-				continue;
-			}
-			return -errno;
-		}
-		left = (int)n;
-		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
-			if (m->nlmsg_seq != seq || m->nlmsg_pid != k->portid) {
-				queue_ntf(k, m);
-				continue;
-			}
-			if (done)
-				continue;
-			if (m->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e =
-					mnl_nlmsg_get_payload(m);
-
-				done = true;
-				if (e->error) {
-					ret = e->error;
-					get_ack_msg(m);
-				}
-				continue;
-			}
-			if (m->nlmsg_type == NLMSG_DONE) {
-				int err = 0;
-
-				done = true;
-				if (mnl_nlmsg_get_payload_len(m) >= sizeof(err))
-					memcpy(&err, mnl_nlmsg_get_payload(m),
-					       sizeof(err));
-				if (err) {
-					ret = err;
-					get_done_msg(m);
-				}
-				continue;
-			}
-			if (cb && cb(m, data) < 0)
-				ret = -EPROTO;
-		}
-	}
 	if (ext && extlen)
 		snprintf(ext, extlen, "%s", ack_msg);
 	return ret;
