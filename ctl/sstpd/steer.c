@@ -125,13 +125,17 @@ struct steer *steer_open(int tun_fd, unsigned int nqueues, char *why,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (steer_check_tun(tun_fd, why, whylen) < 0)
+	err = steer_check_tun(tun_fd, why, whylen);
+	if (err < 0) {
+		errno = -err;
 		return NULL;
+	}
 	pthread_once(&steer_print_once, steer_print_init);
 
 	st = calloc(1, sizeof(*st));
 	log = calloc(1, STEER_LOG_SIZE);
 	if (!st || !log) {
+		err = -ENOMEM;
 		err_set(why, whylen, "out of memory");
 		goto fail;
 	}
@@ -139,16 +143,18 @@ struct steer *steer_open(int tun_fd, unsigned int nqueues, char *why,
 	st->nqueues = nqueues;
 	st->ncpus = libbpf_num_possible_cpus();
 	if (st->ncpus <= 0) {
+		err = st->ncpus ? st->ncpus : -ENODEV;
 		err_set(why, whylen, "cannot count the possible CPUs: %s",
-			strerror(-st->ncpus));
+			strerror(-err));
 		goto fail;
 	}
 	opts.kernel_log_buf = log;
 	opts.kernel_log_size = STEER_LOG_SIZE;
 	st->skel = tun_steer__open_opts(&opts);
 	if (!st->skel) {
+		err = -errno;
 		err_set(why, whylen, "opening the steering program: %s",
-			strerror(errno));
+			strerror(-err));
 		goto fail;
 	}
 	err = bpf_map__set_max_entries(st->skel->maps.steer_map,
@@ -163,28 +169,29 @@ struct steer *steer_open(int tun_fd, unsigned int nqueues, char *why,
 	}
 	st->tun_fd = fcntl(tun_fd, F_DUPFD_CLOEXEC, 0);
 	if (st->tun_fd < 0) {
+		err = -errno;
 		err_set(why, whylen, "dup of the TUN queue: %s",
-			strerror(errno));
+			strerror(-err));
 		goto fail;
 	}
 	prog_fd = bpf_program__fd(st->skel->progs.tun_steer);
 	if (ioctl(st->tun_fd, TUNSETSTEERINGEBPF, &prog_fd) < 0) {
-		err_set(why, whylen,
-			"TUNSETSTEERINGEBPF: %s (the kernel needs 4.16 or later)",
-			strerror(errno));
+		err = -errno;
+		err_set(why, whylen, "TUNSETSTEERINGEBPF: %s%s", strerror(-err),
+			err == -EINVAL ? " (the kernel needs 4.16 or later)" : "");
 		goto fail;
 	}
 	free(log);
 	return st;
 fail:
-	err = errno;
+	/* errno for the caller: why says it in words. */
 	if (st && st->tun_fd >= 0)
 		close(st->tun_fd);
 	if (st)
 		tun_steer__destroy(st->skel);
 	free(st);
 	free(log);
-	errno = err ? err : EINVAL;
+	errno = -err;
 	return NULL;
 }
 
