@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -39,6 +41,10 @@
 #define FLOWS		4		/* source ports per address */
 
 static char skip_why[160];
+
+/* A 4-byte "IPv4 packet": no destination address to read. */
+static const uint8_t runt[4] = { 0x45, 'R', 'U', 'N' };
+static int64_t runt_tag = -1;
 
 /* Our own struct: <linux/ipv6.h>'s in6_ifreq clashes with netinet/in.h. */
 struct steer_in6_ifreq {
@@ -166,6 +172,25 @@ static void send6(uint16_t sport, uint32_t tag)
 }
 
 /*
+ * A runt sent straight to the device (packet socket), as IPv4: the program
+ * must find it too short and count it a miss.
+ */
+static void send_runt(const char *ifname)
+{
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = (int)if_nametoindex(ifname),
+	};
+	int s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(s >= 0);
+	assert_int_equal(sendto(s, runt, sizeof(runt), 0,
+				(struct sockaddr *)&ll, sizeof(ll)),
+			 (ssize_t)sizeof(runt));
+	close(s);
+}
+
+/*
  * The tag of a test datagram (IPv4 or IPv6, UDP to PORT, 4 bytes), or -1
  * for anything else the stack sends on its own (MLD, router solicitations).
  */
@@ -174,8 +199,8 @@ static int64_t tag_of(const uint8_t *p, ssize_t n)
 	size_t ip, udp;
 	uint32_t tag;
 
-	if (n < 1)
-		return -1;
+	if (n == sizeof(runt) && !memcmp(p, runt, sizeof(runt)))
+		return runt_tag;
 	if ((p[0] >> 4) == 4 && n >= 20) {
 		ip = (size_t)(p[0] & 15) * 4;
 		if (p[9] != IPPROTO_UDP)
@@ -294,10 +319,13 @@ static void test_steered(void **state)
 	mq_close(&cur);
 }
 
-/* Misses -- an address deleted or never steered, IPv6 -- go to queue 0. */
+/*
+ * Misses -- an address deleted or never steered, IPv6, a runt -- go to
+ * queue 0.
+ */
 static void test_misses(void **state)
 {
-	int seen[3 * FLOWS], f;
+	int seen[3 * FLOWS + 1], f;
 	uint64_t steered0, missed0, steered, missed;
 	char why[256] = "";
 
@@ -316,13 +344,15 @@ static void test_misses(void **state)
 		send4(addr_of(5), (uint16_t)(41000 + f), (uint32_t)(FLOWS + f));
 		send6((uint16_t)(41000 + f), (uint32_t)(2 * FLOWS + f));
 	}
-	collect(&cur, NQ, seen, 3 * FLOWS, 3 * FLOWS);
-	for (f = 0; f < 3 * FLOWS; f++)
+	runt_tag = 3 * FLOWS;
+	send_runt(cur.name);
+	collect(&cur, NQ, seen, 3 * FLOWS + 1, 3 * FLOWS + 1);
+	for (f = 0; f < 3 * FLOWS + 1; f++)
 		assert_int_equal(seen[f], 0);
 	assert_int_equal(steer_stats(cur_st, &steered, &missed), 0);
 	assert_int_equal(steered, steered0);
 	/* The stack's own IPv6 packets (MLD, ...) are misses too. */
-	assert_true(missed - missed0 >= 3 * FLOWS);
+	assert_true(missed - missed0 >= 3 * FLOWS + 1);
 
 	steer_close(cur_st);
 	cur_st = NULL;
