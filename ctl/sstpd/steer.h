@@ -29,9 +29,11 @@ struct steer;
 
 /*
  * Load the program and attach it to the multi-queue TUN device that tun_fd
- * is a queue of (tun_fd is duplicated: the caller keeps its own). NULL, with
- * why filled, when it cannot (no BPF, verifier refused, old kernel, not a
- * multi-queue TUN device, nqueues 0 or above STEER_MAX_QUEUES).
+ * is a queue of. tun_fd is duplicated: the caller keeps its own, and the
+ * duplicate keeps that queue (and the device) until steer_close, so close
+ * the steering before the queues. NULL, with why filled and errno set, when
+ * it cannot (no BPF, verifier refused, old kernel, not a multi-queue TUN
+ * device, nqueues 0 or above STEER_MAX_QUEUES).
  */
 struct steer *steer_open(int tun_fd, unsigned int nqueues, char *why,
 			 size_t whylen);
