@@ -464,8 +464,10 @@ static void test_open_refused(void **state)
 static unsigned int run_prog(int prog_fd, const void *pkt, size_t len,
 			     unsigned int repeat, unsigned int *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt,
-		    .data_size_in = (uint32_t)len, .repeat = (int)repeat);
+	struct bpf_test_run_opts o = {
+		.sz = sizeof(o), .data_in = pkt,
+		.data_size_in = (uint32_t)len, .repeat = (int)repeat,
+	};
 
 	assert_int_equal(bpf_prog_test_run_opts(prog_fd, &o), 0);
 	if (ns)
