@@ -70,7 +70,7 @@ shell_scripts()
 # report FILE: its lines as notes (at most 200).
 report()
 {
-	head -n 200 "$1" | sed 's/^/# /' >>"$KTAP_OUT"
+	head -n 200 "$1" | sed 's/^/# /' | _ktap_cat
 	[ "$(wc -l <"$1")" -le 200 ] || ktap_note "... $(wc -l <"$1") in all"
 }
 
