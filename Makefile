@@ -163,7 +163,8 @@ asan-test: asan
 # skeleton and loads nothing from disk at run time. Every object of the
 # daemon (and its fuzz build) waits for the skeletons; the .d files then
 # track which one includes which.
-BPFTOOL ?= bpftool
+# Debian installs bpftool in /usr/sbin, which a user's PATH lacks.
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
 BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(O)/gen/%.skel.h)
