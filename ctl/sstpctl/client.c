@@ -192,6 +192,10 @@ static void handle_eap(struct client *c, const uint8_t *p, size_t n)
 			client_disconnect(c, "out of memory for EAP-TLS");
 			return;
 		}
+		/* What the outer connection verified needs no second pass. */
+		if (SSL_get_verify_result(c->link.ssl) == X509_V_OK)
+			eap_tls_client_verified(c->eap,
+				SSL_get0_peer_certificate(c->link.ssl));
 	}
 	st = eap_tls_input(c->eap, p, n, out, sizeof(out), &out_len);
 	if (out_len)

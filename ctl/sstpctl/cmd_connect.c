@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "net/netcfg.h"
 #include "net/tls.h"
+#include "proto/eap_tls.h"
 #include "util/log.h"
 #include "client.h"
 #include "cmd.h"
@@ -775,6 +776,7 @@ int cmd_connect_main(int argc, char **argv)
 		fprintf(stderr, "sstpctl: connect: %s\n", err);
 		return 2;
 	}
+	eap_tls_ctx_init(x.co.eap);
 	if (!ident[0]) {
 		X509 *me = SSL_CTX_get0_certificate(x.co.eap);
 

@@ -13,6 +13,7 @@
 
 #include "net/netcfg.h"
 #include "net/tls.h"
+#include "proto/eap_tls.h"
 #include "util/hash.h"
 #include "util/log.h"
 #include "dp.h"
@@ -641,6 +642,8 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 		to.max_version = TLS1_2_VERSION;
 		to.ktls = false;
 		ret = tls_server_ctx(&to, &gw->eap_tls, err, sizeof(err));
+		if (!ret)
+			eap_tls_ctx_init(gw->eap_tls);
 	}
 	if (ret) {
 		log_err("%s", err);

@@ -71,6 +71,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    X509_STORE_add_cert(SSL_CTX_get_cert_store(client_ctx), cert) != 1)
 		abort();
 	SSL_CTX_set_verify(client_ctx, SSL_VERIFY_PEER, NULL);
+	/* As sstpd and sstpctl set theirs up. */
+	eap_tls_ctx_init(server_ctx);
+	eap_tls_ctx_init(client_ctx);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return 0;

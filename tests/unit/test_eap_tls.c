@@ -134,6 +134,14 @@ static void info_cb(const SSL *ssl, int where, int ret)
 			SSL_version(ssl);
 }
 
+/*
+ * The second run of the tests: contexts set up with eap_tls_ctx_init(), as
+ * the gateway's and sstpctl's (verify() in place of OpenSSL's chain
+ * verification rather than inside it; the client takes the outer
+ * connection's word for the gateway's certificate).
+ */
+static bool ctx_init;
+
 static SSL_CTX *srv_ctx(X509 *cert, EVP_PKEY *key)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -141,6 +149,8 @@ static SSL_CTX *srv_ctx(X509 *cert, EVP_PKEY *key)
 	assert_non_null(ctx);
 	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
 	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
+	if (ctx_init)
+		eap_tls_ctx_init(ctx);
 	SSL_CTX_set_info_callback(ctx, info_cb);
 	return ctx;
 }
@@ -160,6 +170,8 @@ static SSL_CTX *cli_ctx(X509 *cert, EVP_PKEY *key, X509 *extra, X509 *trust)
 					     trust), 1);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_info_callback(ctx, info_cb);
+	if (ctx_init)
+		eap_tls_ctx_init(ctx);
 	return ctx;
 }
 
@@ -559,6 +571,64 @@ static void test_untrusted_server(void **state)
 	/* the client's alert reached the gateway, which logs it */
 	assert_int_equal(r.s, EAP_TLS_FAILURE);
 	assert_non_null(strstr(eap_tls_error(s), "alert"));
+	assert_int_equal(vs.calls, 0);
+	eap_tls_free(s);
+	eap_tls_free(c);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+}
+
+/*
+ * The certificate the outer connection verified is not verified again
+ * (here the client's store could not: it holds another root) on a context
+ * set up for it; without eap_tls_ctx_init() it is.
+ */
+static void test_known_server(void **state)
+{
+	SSL_CTX *sctx = srv_ctx(P.srv, P.srv_key);
+	SSL_CTX *cctx = cli_ctx(P.cli, P.cli_key, NULL, P.other);
+	struct vstate vs = { 0 };
+	struct eap_tls *s, *c;
+	struct run r;
+
+	(void)state;
+	s = eap_tls_server_new(sctx, test_verify, &vs, 1024);
+	c = eap_tls_client_new(cctx, IDENTITY, 1024);
+	assert_int_equal(eap_tls_client_verified(c, P.srv), 0);
+	assert_int_equal(eap_tls_client_verified(c, NULL), -EINVAL);
+	assert_int_equal(eap_tls_client_verified(s, P.srv), -EINVAL);
+	run(s, c, 1024, &r);
+	if (ctx_init) {
+		assert_int_equal(r.c, EAP_TLS_SUCCESS);
+		assert_int_equal(r.s, EAP_TLS_SUCCESS);
+		assert_int_equal(X509_cmp(eap_tls_peer_cert(c), P.srv), 0);
+	} else {
+		assert_int_equal(r.c, EAP_TLS_FAILURE);
+		assert_non_null(strstr(eap_tls_error(c), "local issuer"));
+	}
+	eap_tls_free(s);
+	eap_tls_free(c);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+}
+
+/* Any other certificate than the known one is verified in full. */
+static void test_other_server_verified(void **state)
+{
+	SSL_CTX *sctx = srv_ctx(P.srv_rsa, P.rsa_key);
+	SSL_CTX *cctx = cli_ctx(P.cli, P.cli_key, NULL, P.other);
+	struct vstate vs = { 0 };
+	struct eap_tls *s, *c;
+	struct run r;
+
+	(void)state;
+	s = eap_tls_server_new(sctx, test_verify, &vs, 1024);
+	c = eap_tls_client_new(cctx, IDENTITY, 1024);
+	assert_int_equal(eap_tls_client_verified(c, P.srv), 0);
+	run(s, c, 1024, &r);
+	assert_int_equal(r.c, EAP_TLS_FAILURE);
+	assert_non_null(strstr(eap_tls_error(c), "certificate verify failed"));
+	assert_non_null(strstr(eap_tls_error(c), "local issuer"));
 	assert_int_equal(vs.calls, 0);
 	eap_tls_free(s);
 	eap_tls_free(c);
@@ -1534,6 +1604,8 @@ int main(void)
 		cmocka_unit_test(test_refusal_alerts),
 		cmocka_unit_test(test_alert_answered_otherwise),
 		cmocka_unit_test(test_untrusted_server),
+		cmocka_unit_test(test_known_server),
+		cmocka_unit_test(test_other_server_verified),
 		cmocka_unit_test(test_mismatched_identifier),
 		cmocka_unit_test(test_server_retransmit),
 		cmocka_unit_test(test_client_duplicate_request),
@@ -1557,5 +1629,13 @@ int main(void)
 		cmocka_unit_test(test_free_mid_handshake),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	int failed;
+
+	failed = cmocka_run_group_tests_name("verify() inside OpenSSL's", tests,
+					     group_setup, group_teardown);
+	ctx_init = true;
+	failed += cmocka_run_group_tests_name("verify() in place of OpenSSL's",
+					      tests, group_setup,
+					      group_teardown);
+	return failed;
 }

@@ -42,6 +42,33 @@ static int load_key(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The chain a context sends, built once here rather than by OpenSSL on
+ * every handshake: a certificate file without intermediates makes OpenSSL
+ * run X509_verify_cert against the context's store for each connection
+ * (ssl_add_cert_chain), and send the root it found, which the peer then
+ * parses for nothing (RFC 8446 4.4.2 and RFC 5246 7.4.2 let it go). The
+ * chain is what that per-handshake build gave, minus a self-signed root; a
+ * file that lists intermediates keeps them as they are.
+ */
+static int build_chain(SSL_CTX *ctx, const char *file, char *err,
+		       size_t errlen)
+{
+	STACK_OF(X509) *extra = NULL;
+
+	if (SSL_CTX_get0_chain_certs(ctx, &extra) != 1)
+		goto fail;
+	if (sk_X509_num(extra) > 0)
+		return 0;
+	if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_NO_ROOT |
+					  SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR |
+					  SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR) > 0)
+		return 0;
+fail:
+	ssl_err(err, errlen, "cannot build the certificate chain of", file);
+	return -EINVAL;
+}
+
 static void common_options(SSL_CTX *ctx)
 {
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
@@ -85,6 +112,8 @@ int tls_server_ctx(const struct tls_server_opts *o, SSL_CTX **out, char *err,
 		goto err;
 	}
 	ret = load_key(ctx, o->key_file, err, errlen);
+	if (!ret)
+		ret = build_chain(ctx, o->cert_file, err, errlen);
 	if (!ret && o->ktls)
 		ret = ktls_ctx_enable(ctx);
 	if (ret) {
@@ -167,6 +196,8 @@ int tls_eap_client_ctx(const struct tls_client_opts *o, SSL_CTX **out,
 		return -EINVAL;
 	}
 	ret = load_key(ctx, o->key_file, err, errlen);
+	if (!ret)
+		ret = build_chain(ctx, o->cert_file, err, errlen);
 	if (ret) {
 		SSL_CTX_free(ctx);
 		return ret;

@@ -72,6 +72,8 @@ struct eap_tls {
 	int verdict;		/* X509_V_OK or the X509_V_ERR_* refusing */
 	X509 *peer;		/* the leaf verify() saw (OpenSSL keeps none
 				 * of a refused one) */
+	X509 *known;		/* client: the gateway's certificate as the
+				 * outer TLS connection verified it */
 	int alert_rx, alert_tx;	/* fatal TLS alerts seen, -1 if none */
 };
 
@@ -474,6 +476,39 @@ static void run_verify(struct eap_tls *e, X509 *leaf, STACK_OF(X509) *chain)
 		snprintf(e->err, sizeof(e->err), "client certificate refused");
 }
 
+/* verify() on what the peer sent (once per connection), from OpenSSL's x. */
+static void verify_sent(struct eap_tls *e, X509_STORE_CTX *x)
+{
+	STACK_OF(X509) *sent, *chain;
+	X509 *leaf;
+
+	if (e->verified)
+		return;
+	leaf = X509_STORE_CTX_get0_cert(x);
+	sent = X509_STORE_CTX_get0_untrusted(x);
+	chain = sent ? sk_X509_dup(sent) : sk_X509_new_null();
+	if (!chain) {
+		e->verified = true;
+		e->verdict = X509_V_ERR_OUT_OF_MEM;
+		snprintf(e->err, sizeof(e->err),
+			 "out of memory verifying the certificate");
+		return;
+	}
+	/* verify() gets the chain without the leaf. */
+	if (sk_X509_num(chain) && !X509_cmp(sk_X509_value(chain, 0), leaf))
+		sk_X509_shift(chain);
+	run_verify(e, leaf, chain);
+	sk_X509_free(chain);
+}
+
+static struct eap_tls *x509_ctx_eap(X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
+			SSL_get_ex_data_X509_STORE_CTX_idx());
+
+	return ssl ? SSL_get_app_data(ssl) : NULL;
+}
+
 /*
  * OpenSSL's verify callback for the peer's Certificate message: our own
  * verify() decides, once, whatever OpenSSL's store made of the chain.
@@ -482,36 +517,56 @@ static void run_verify(struct eap_tls *e, X509 *leaf, STACK_OF(X509) *chain)
  */
 static int verify_peer(int ok, X509_STORE_CTX *x)
 {
-	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
-			SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct eap_tls *e = ssl ? SSL_get_app_data(ssl) : NULL;
-	STACK_OF(X509) *sent, *chain;
-	X509 *leaf;
+	struct eap_tls *e = x509_ctx_eap(x);
 
 	(void)ok;
 	if (!e || !e->server)
 		return 0;
-	if (!e->verified) {
-		leaf = X509_STORE_CTX_get0_cert(x);
-		sent = X509_STORE_CTX_get0_untrusted(x);
-		chain = sent ? sk_X509_dup(sent) : sk_X509_new_null();
-		if (!chain) {
-			e->verified = true;
-			e->verdict = X509_V_ERR_OUT_OF_MEM;
-			snprintf(e->err, sizeof(e->err),
-				 "out of memory verifying the certificate");
-		} else {
-			/* verify() gets the chain without the leaf. */
-			if (sk_X509_num(chain) &&
-			    !X509_cmp(sk_X509_value(chain, 0), leaf))
-				sk_X509_shift(chain);
-			run_verify(e, leaf, chain);
-			sk_X509_free(chain);
-		}
-	}
+	verify_sent(e, x);
 	if (e->verdict == X509_V_OK)
 		return 1;
 	X509_STORE_CTX_set_error(x, e->verdict);
+	return 0;
+}
+
+/*
+ * In place of X509_verify_cert() on a context set up by eap_tls_ctx_init().
+ * Server: verify() is the whole check (it builds and verifies the chain
+ * against the trust store), so OpenSSL's own pass over the chain, against
+ * a store that holds nothing, is skipped; its error code becomes the TLS
+ * alert as above. Client: the gateway's certificate, byte for byte the one
+ * the outer connection has just verified (same trust anchors, and the
+ * outer check holds the gateway's name too), is not verified again; any
+ * other certificate is, in full.
+ */
+static int verify_chain(X509_STORE_CTX *x, void *arg)
+{
+	struct eap_tls *e = x509_ctx_eap(x);
+
+	(void)arg;
+	if (e && e->server) {
+		verify_sent(e, x);
+		X509_STORE_CTX_set_error(x, e->verdict);
+		return e->verdict == X509_V_OK;
+	}
+	if (e && e->known && !X509_cmp(X509_STORE_CTX_get0_cert(x), e->known)) {
+		X509_STORE_CTX_set_error(x, X509_V_OK);
+		return 1;
+	}
+	return X509_verify_cert(x);
+}
+
+void eap_tls_ctx_init(SSL_CTX *ctx)
+{
+	SSL_CTX_set_cert_verify_callback(ctx, verify_chain, NULL);
+}
+
+int eap_tls_client_verified(struct eap_tls *e, X509 *cert)
+{
+	if (!e || e->server || !cert || !X509_up_ref(cert))
+		return -EINVAL;
+	X509_free(e->known);
+	e->known = cert;
 	return 0;
 }
 
@@ -953,6 +1008,7 @@ void eap_tls_free(struct eap_tls *e)
 		return;
 	SSL_free(e->ssl);
 	X509_free(e->peer);
+	X509_free(e->known);
 	free(e->rx);
 	free(e->tx);
 	free(e->last);
