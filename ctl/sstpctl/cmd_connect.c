@@ -2,7 +2,9 @@
 /*
  * sstpctl connect: the Linux client. One session with a TUN device, or in
  * load mode many sessions from one process without TUN devices, sending
- * ICMP echo requests to the gateway and counting the replies.
+ * ICMP echo requests to the gateway and counting the replies, or bulk UDP
+ * traffic to a reflector on the gateway (tests/tools/sstp-reflect.c)
+ * and counting what comes back.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +28,20 @@
 
 #define MAX_ROUTES 32
 
+/* Bulk datagrams: IPv4 + UDP headers, then our header, then filler. */
+#define BULK_MAGIC	0x53535442u	/* "SSTB" */
+#define BULK_HDR	28		/* IPv4 (20) + UDP (8) */
+#define BULK_MIN	16		/* magic, session, sequence */
+#define BULK_SPORT	40000		/* + session index, wrapping */
+#define BULK_DRAIN_MS	1000		/* echoes still on their way back */
+
+/* One load-mode session's bulk sender: a datagram template and its pace. */
+struct bulk_flow {
+	uint8_t *pkt;			/* BULK_HDR + payload, built when up */
+	uint64_t seq;
+	double credit;			/* bytes it may send now (rate-limited) */
+};
+
 struct conn_ctx {
 	struct loop loop;
 	struct client_opts co;
@@ -47,6 +63,13 @@ struct conn_ctx {
 	double hold;
 	uint64_t t0, t_last_up;
 	uint64_t echo_sent, echo_recv;
+	/* load mode, --bulk: UDP to the reflector's port during the hold */
+	uint16_t bulk_port;
+	unsigned int bulk_size;		/* UDP payload bytes */
+	double bulk_mbit;		/* per session; 0: as fast as it goes */
+	struct bulk_flow *flows;
+	uint64_t bulk_t0, bulk_t1, bulk_last_ms;	/* start, stop sending */
+	uint64_t bulk_tx, bulk_tx_bytes, bulk_rx, bulk_rx_bytes, bulk_bad;
 	struct client *clients;
 	bool stopping, done;
 	int exit_code;
@@ -75,6 +98,12 @@ static void connect_usage(FILE *f)
 		"  --parallel P       load mode: handshakes in flight (default 32)\n"
 		"  --ping PPS         load mode: ICMP echo requests per second per session\n"
 		"  --hold S           load mode: keep the sessions up S seconds (default 0)\n"
+		"  --bulk PORT        load mode: once all are up, every session sends UDP\n"
+		"                     datagrams to PORT on the gateway's address for the hold\n"
+		"                     time; a reflector there echoes them (sstp-reflect)\n"
+		"  --bulk-mbit RATE   load mode: bulk rate per session, Mbit/s of UDP payload\n"
+		"                     (default 0: as fast as the tunnel takes it)\n"
+		"  --bulk-size BYTES  load mode: UDP payload per datagram (default: MTU - 28)\n"
 		"  -j, --json         JSON output\n");
 }
 
@@ -391,6 +420,148 @@ static void send_echo(struct conn_ctx *x, struct client *c, uint16_t seq)
 		x->echo_sent++;
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The datagram session i sends for the whole run: only the sequence number
+ * changes, so the IPv4 checksum is computed once and UDP goes without one
+ * (0: none, allowed on IPv4). 0 or -ENOMEM.
+ */
+static int bulk_build(struct conn_ctx *x, unsigned int i)
+{
+	struct client *c = &x->clients[i];
+	size_t n = BULK_HDR + x->bulk_size;
+	uint16_t ck, sport = (uint16_t)(BULK_SPORT + i % 20000);
+	uint8_t *p = malloc(n);
+
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0, BULK_HDR);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(n >> 8);
+	p[3] = (uint8_t)n;
+	p[6] = 0x40;	/* DF: never fragmented on the way */
+	p[8] = 64;
+	p[9] = 17;	/* UDP */
+	put32(p + 12, c->local);
+	put32(p + 16, c->gateway);
+	ck = csum(p, 20);
+	p[10] = (uint8_t)(ck >> 8);
+	p[11] = (uint8_t)ck;
+	p[20] = (uint8_t)(sport >> 8);
+	p[21] = (uint8_t)sport;
+	p[22] = (uint8_t)(x->bulk_port >> 8);
+	p[23] = (uint8_t)x->bulk_port;
+	p[24] = (uint8_t)((n - 20) >> 8);
+	p[25] = (uint8_t)(n - 20);
+	put32(p + BULK_HDR, BULK_MAGIC);
+	put32(p + BULK_HDR + 4, i);
+	memset(p + BULK_HDR + BULK_MIN, 0xa5, x->bulk_size - BULK_MIN);
+	x->flows[i].pkt = p;
+	return 0;
+}
+
+/* Bulk starts: a template for every session that is up. */
+static void bulk_start(struct conn_ctx *x, uint64_t now)
+{
+	unsigned int i;
+
+	x->bulk_t0 = x->bulk_last_ms = now;
+	for (i = 0; i < x->started; i++)
+		if (x->clients[i].state == CS_UP && bulk_build(x, i))
+			break;
+}
+
+/*
+ * Queue session i's datagrams: what its pace allows, or until its queue is
+ * full when unpaced; write them out after each batch. Stops early when
+ * the socket is full (EPOLLOUT brings us back).
+ */
+static void bulk_send(struct conn_ctx *x, unsigned int i)
+{
+	struct bulk_flow *f = &x->flows[i];
+	struct client *c = &x->clients[i];
+	size_t n = BULK_HDR + x->bulk_size;
+	int round;
+
+	if (!f->pkt || c->state != CS_UP)
+		return;
+	for (round = 0; round < 4 && !c->link.write_blocked; round++) {
+		unsigned int queued = 0;
+
+		while (!x->bulk_mbit || f->credit >= x->bulk_size) {
+			put32(f->pkt + BULK_HDR + 8, (uint32_t)(f->seq >> 32));
+			put32(f->pkt + BULK_HDR + 12, (uint32_t)f->seq);
+			if (client_send_ip(c, f->pkt, n))
+				break;
+			f->seq++;
+			f->credit -= x->bulk_size;
+			x->bulk_tx++;
+			x->bulk_tx_bytes += x->bulk_size;
+			queued++;
+		}
+		if (!queued)
+			break;
+		client_flush(c);
+		if (c->state != CS_UP)
+			return;
+	}
+}
+
+/* One pass over the sessions: pace, then send. */
+static void bulk_tick(struct conn_ctx *x, uint64_t now)
+{
+	double add = x->bulk_mbit * 1e6 / 8 / 1000 *
+		     (double)(now - x->bulk_last_ms);
+	/* At most 50 ms of credit: a stalled session does not burst. */
+	double cap = x->bulk_mbit * 1e6 / 8 / 20 + x->bulk_size;
+	unsigned int i;
+
+	x->bulk_last_ms = now;
+	for (i = 0; i < x->started; i++) {
+		struct bulk_flow *f = &x->flows[i];
+
+		if (x->bulk_mbit) {
+			f->credit += add;
+			if (f->credit > cap)
+				f->credit = cap;
+		}
+		bulk_send(x, i);
+	}
+}
+
+/* An echoed bulk datagram for c? true when p was UDP from the reflector. */
+static bool bulk_input(struct conn_ctx *x, struct client *c, const uint8_t *p,
+		       size_t n)
+{
+	size_t ihl = (size_t)(p[0] & 15) * 4;
+
+	if (!x->bulk_port || p[9] != 17 || ihl < 20 || n < ihl + 8 ||
+	    (uint16_t)(p[ihl] << 8 | p[ihl + 1]) != x->bulk_port)
+		return false;
+	if (n < ihl + 8 + BULK_MIN ||
+	    get32(p + ihl + 8) != BULK_MAGIC ||
+	    get32(p + ihl + 12) != (uint32_t)(c - x->clients)) {
+		x->bulk_bad++;
+		return true;
+	}
+	x->bulk_rx++;
+	x->bulk_rx_bytes += n - ihl - 8;
+	return true;
+}
+
 static void load_up(struct client *c)
 {
 	struct conn_ctx *x = c->owner;
@@ -419,7 +590,11 @@ static void load_ip(struct client *c, const uint8_t *p, size_t n)
 {
 	struct conn_ctx *x = c->owner;
 
-	if (n >= 28 && p[9] == 1 && p[20] == 0)
+	if (n < 28 || p[0] >> 4 != 4)
+		return;
+	if (bulk_input(x, c, p, n))
+		return;
+	if (p[9] == 1 && p[20] == 0)
 		x->echo_recv++;
 }
 
@@ -469,7 +644,7 @@ static int run(struct conn_ctx *x, bool load_mode)
 		struct epoll_event e[64];
 		uint64_t now = now_ms();
 		bool more = false;
-		int k, r;
+		int k, r, timeout;
 
 		for (i = 0; i < x->started; i++)
 			if (x->clients[i].more)
@@ -478,7 +653,17 @@ static int run(struct conn_ctx *x, bool load_mode)
 			kmod_read(&x->kmod_ev, 0);
 			more = true;
 		}
-		r = epoll_wait(x->loop.epfd, e, 64, more ? 0 : 50);
+		if (x->bulk_t0 && !x->bulk_t1) {
+			/* Unpaced: go on while a socket still takes data. */
+			for (i = 0; !x->bulk_mbit && !more && i < x->started; i++)
+				if (x->clients[i].state == CS_UP &&
+				    !x->clients[i].link.write_blocked)
+					more = true;
+			timeout = more ? 0 : 1;
+		} else {
+			timeout = more ? 0 : 50;
+		}
+		r = epoll_wait(x->loop.epfd, e, 64, timeout);
 		for (k = 0; k < r; k++) {
 			struct ev *ev = e[k].data.ptr;
 
@@ -520,8 +705,21 @@ static int run(struct conn_ctx *x, bool load_mode)
 				}
 		}
 		if (!x->stopping && x->up + x->failed >= n) {
-			if (!hold_until)
+			if (!hold_until) {
 				hold_until = now + (uint64_t)(x->hold * 1000);
+				if (x->bulk_port)
+					bulk_start(x, now);
+			}
+			if (x->bulk_t0 && !x->bulk_t1) {
+				if (now < hold_until)
+					bulk_tick(x, now);
+				else
+					x->bulk_t1 = now;
+			}
+			/* Then echoes still on their way may come back. */
+			if (x->bulk_t1 && now < x->bulk_t1 + BULK_DRAIN_MS &&
+			    x->bulk_rx + x->bulk_bad < x->bulk_tx)
+				continue;
 			if (now >= hold_until) {
 				x->stopping = true;
 				for (i = 0; i < x->started; i++)
@@ -538,6 +736,47 @@ static int run(struct conn_ctx *x, bool load_mode)
 	return 0;
 }
 
+static double bulk_seconds(const struct conn_ctx *x)
+{
+	return x->bulk_t1 > x->bulk_t0 ?
+	       (double)(x->bulk_t1 - x->bulk_t0) / 1000.0 : 0;
+}
+
+static uint64_t bulk_lost(const struct conn_ctx *x)
+{
+	return x->bulk_tx > x->bulk_rx ? x->bulk_tx - x->bulk_rx : 0;
+}
+
+/* Payload bytes over the bulk time, Mbit/s. */
+static double bulk_mbit(const struct conn_ctx *x, uint64_t bytes)
+{
+	double s = bulk_seconds(x);
+
+	return s > 0 ? (double)bytes * 8 / s / 1e6 : 0;
+}
+
+/*
+ * Goodput counts payload that came back: it crossed the tunnel both ways,
+ * so it is the rate of each direction (the reflector counts the uplink).
+ */
+static void bulk_report_json(const struct conn_ctx *x)
+{
+	printf(",\"bulk\":{\"port\":%u,\"payload_bytes\":%u,"
+	       "\"mbit_per_session\":%.3f,\"seconds\":%.3f,"
+	       "\"sent_datagrams\":%llu,\"sent_bytes\":%llu,"
+	       "\"received_datagrams\":%llu,\"received_bytes\":%llu,"
+	       "\"lost_datagrams\":%llu,\"invalid_datagrams\":%llu,"
+	       "\"offered_mbit\":%.1f,\"goodput_mbit\":%.1f}",
+	       x->bulk_port, x->bulk_size, x->bulk_mbit, bulk_seconds(x),
+	       (unsigned long long)x->bulk_tx,
+	       (unsigned long long)x->bulk_tx_bytes,
+	       (unsigned long long)x->bulk_rx,
+	       (unsigned long long)x->bulk_rx_bytes,
+	       (unsigned long long)bulk_lost(x),
+	       (unsigned long long)x->bulk_bad,
+	       bulk_mbit(x, x->bulk_tx_bytes), bulk_mbit(x, x->bulk_rx_bytes));
+}
+
 static void load_report(struct conn_ctx *x)
 {
 	double secs = x->t_last_up ? (double)(x->t_last_up - x->t0) / 1000.0 :
@@ -552,6 +791,8 @@ static void load_report(struct conn_ctx *x)
 		       x->load, x->up, x->failed, x->lost, secs, rate,
 		       (unsigned long long)x->echo_sent,
 		       (unsigned long long)x->echo_recv);
+		if (x->bulk_port)
+			bulk_report_json(x);
 		if (x->first_error[0]) {
 			printf(",\"first_error\":");
 			json_escape(stdout, x->first_error);
@@ -565,6 +806,16 @@ static void load_report(struct conn_ctx *x)
 		       (unsigned long long)x->echo_recv,
 		       x->first_error[0] ? "; first error: " : "",
 		       x->first_error);
+	if (!x->json && x->bulk_port)
+		printf("bulk: %.3f s, %llu datagrams of %u bytes sent, %llu "
+		       "echoed (%llu lost, %llu invalid); goodput %.1f Mbit/s "
+		       "each way (offered %.1f)\n", bulk_seconds(x),
+		       (unsigned long long)x->bulk_tx, x->bulk_size,
+		       (unsigned long long)x->bulk_rx,
+		       (unsigned long long)bulk_lost(x),
+		       (unsigned long long)x->bulk_bad,
+		       bulk_mbit(x, x->bulk_rx_bytes),
+		       bulk_mbit(x, x->bulk_tx_bytes));
 }
 
 static int split_host_port(const char *arg, char *host, size_t hl,
@@ -609,6 +860,9 @@ static const struct option connect_opts[] = {
 	{ "parallel", required_argument, NULL, 'P' },
 	{ "ping", required_argument, NULL, 'p' },
 	{ "hold", required_argument, NULL, 'H' },
+	{ "bulk", required_argument, NULL, 'b' },
+	{ "bulk-mbit", required_argument, NULL, 'B' },
+	{ "bulk-size", required_argument, NULL, 'S' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
@@ -639,6 +893,21 @@ static int connect_number(struct conn_ctx *x, int c, const char *arg)
 	case 'P': x->parallel = v ? (unsigned int)v : 1; break;
 	case 'p': x->pps = (unsigned int)v; break;
 	case 'H': x->hold = (double)v; break;
+	case 'b':
+		if (!v || v > 65535) {
+			fprintf(stderr, "sstpctl: connect: --bulk takes a UDP port\n");
+			return 1;
+		}
+		x->bulk_port = (uint16_t)v;
+		break;
+	case 'S':
+		if (v < BULK_MIN || v > 4087 - BULK_HDR) {
+			fprintf(stderr, "sstpctl: connect: --bulk-size must be %d..%d\n",
+				BULK_MIN, 4087 - BULK_HDR);
+			return 1;
+		}
+		x->bulk_size = (unsigned int)v;
+		break;
 	}
 	return 0;
 }
@@ -687,9 +956,23 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 			x->n_routes++;
 			break;
 		case 'm': case 't': case 'L': case 'P': case 'p': case 'H':
+		case 'b': case 'S':
 			if (connect_number(x, c, optarg))
 				return 1;
 			break;
+		case 'B': {
+			char *end;
+
+			errno = 0;
+			x->bulk_mbit = strtod(optarg, &end);
+			if (errno || *end || end == optarg ||
+			    !(x->bulk_mbit >= 0 && x->bulk_mbit <= 100000)) {
+				fprintf(stderr, "sstpctl: connect: bad rate `%s' (Mbit/s, 0..100000)\n",
+					optarg);
+				return 1;
+			}
+			break;
+		}
 		default:
 			connect_usage(stderr);
 			return 1;
@@ -701,6 +984,17 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 		connect_usage(stderr);
 		return 1;
 	}
+	if (x->bulk_port && (!x->load || x->hold <= 0)) {
+		fprintf(stderr, "sstpctl: connect: --bulk needs --load and --hold\n");
+		return 1;
+	}
+	if (!x->bulk_size)
+		x->bulk_size = x->co.mtu - BULK_HDR;
+	if (x->bulk_size > x->co.mtu - BULK_HDR) {
+		fprintf(stderr, "sstpctl: connect: --bulk-size is above MTU - %d\n",
+			BULK_HDR);
+		return 1;
+	}
 	return -1;
 }
 
@@ -708,13 +1002,20 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 static int connect_load(struct conn_ctx *x)
 {
 	x->clients = calloc(x->load, sizeof(*x->clients));
-	if (!x->clients)
+	x->flows = calloc(x->load, sizeof(*x->flows));
+	if (!x->clients || !x->flows) {
+		free(x->clients);
+		free(x->flows);
 		return 2;
+	}
 	run(x, true);
 	load_report(x);
-	for (unsigned int i = 0; i < x->started; i++)
+	for (unsigned int i = 0; i < x->started; i++) {
 		client_destroy(&x->clients[i]);
+		free(x->flows[i].pkt);
+	}
 	free(x->clients);
+	free(x->flows);
 	return x->failed || x->lost ? 2 : 0;
 }
 
