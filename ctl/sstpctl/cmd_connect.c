@@ -34,12 +34,15 @@
 #define BULK_MIN	16		/* magic, session, sequence */
 #define BULK_SPORT	40000		/* + session index, wrapping */
 #define BULK_DRAIN_MS	1000		/* echoes still on their way back */
+#define BULK_STALL_MS	200		/* a full window without an echo: lost */
 
 /* One load-mode session's bulk sender: a datagram template and its pace. */
 struct bulk_flow {
 	uint8_t *pkt;			/* BULK_HDR + payload, built when up */
 	uint64_t seq;
 	double credit;			/* bytes it may send now (rate-limited) */
+	unsigned int inflight;		/* sent, not echoed nor given up on */
+	uint64_t progress_ms;		/* last echo, or window reopened */
 };
 
 struct conn_ctx {
@@ -67,6 +70,7 @@ struct conn_ctx {
 	uint16_t bulk_port;
 	unsigned int bulk_size;		/* UDP payload bytes */
 	double bulk_mbit;		/* per session; 0: as fast as it goes */
+	unsigned int bulk_window;	/* datagrams in flight; 0: open loop */
 	struct bulk_flow *flows;
 	uint64_t bulk_t0, bulk_t1, bulk_last_ms;	/* start, stop sending */
 	uint64_t bulk_tx, bulk_tx_bytes, bulk_rx, bulk_rx_bytes, bulk_bad;
@@ -104,6 +108,8 @@ static void connect_usage(FILE *f)
 		"  --bulk-mbit RATE   load mode: bulk rate per session, Mbit/s of UDP payload\n"
 		"                     (default 0: as fast as the tunnel takes it)\n"
 		"  --bulk-size BYTES  load mode: UDP payload per datagram (default: MTU - 28)\n"
+		"  --bulk-window N    load mode: datagrams in flight per session, sent and not\n"
+		"                     echoed yet (default 32; 0: no limit, open loop)\n"
 		"  -j, --json         JSON output\n");
 }
 
@@ -479,9 +485,11 @@ static void bulk_start(struct conn_ctx *x, uint64_t now)
 	unsigned int i;
 
 	x->bulk_t0 = x->bulk_last_ms = now;
-	for (i = 0; i < x->started; i++)
+	for (i = 0; i < x->started; i++) {
+		x->flows[i].progress_ms = now;
 		if (x->clients[i].state == CS_UP && bulk_build(x, i))
 			break;
+	}
 }
 
 /*
@@ -501,12 +509,14 @@ static void bulk_send(struct conn_ctx *x, unsigned int i)
 	for (round = 0; round < 4 && !c->link.write_blocked; round++) {
 		unsigned int queued = 0;
 
-		while (!x->bulk_mbit || f->credit >= x->bulk_size) {
+		while ((!x->bulk_mbit || f->credit >= x->bulk_size) &&
+		       (!x->bulk_window || f->inflight < x->bulk_window)) {
 			put32(f->pkt + BULK_HDR + 8, (uint32_t)(f->seq >> 32));
 			put32(f->pkt + BULK_HDR + 12, (uint32_t)f->seq);
 			if (client_send_ip(c, f->pkt, n))
 				break;
 			f->seq++;
+			f->inflight++;
 			f->credit -= x->bulk_size;
 			x->bulk_tx++;
 			x->bulk_tx_bytes += x->bulk_size;
@@ -538,6 +548,12 @@ static void bulk_tick(struct conn_ctx *x, uint64_t now)
 			if (f->credit > cap)
 				f->credit = cap;
 		}
+		/* Like a retransmission timeout: what is missing is lost. */
+		if (x->bulk_window && f->inflight >= x->bulk_window &&
+		    now - f->progress_ms >= BULK_STALL_MS) {
+			f->inflight = 0;
+			f->progress_ms = now;
+		}
 		bulk_send(x, i);
 	}
 }
@@ -547,6 +563,7 @@ static bool bulk_input(struct conn_ctx *x, struct client *c, const uint8_t *p,
 		       size_t n)
 {
 	size_t ihl = (size_t)(p[0] & 15) * 4;
+	struct bulk_flow *f;
 
 	if (!x->bulk_port || p[9] != 17 || ihl < 20 || n < ihl + 8 ||
 	    (uint16_t)(p[ihl] << 8 | p[ihl + 1]) != x->bulk_port)
@@ -559,6 +576,10 @@ static bool bulk_input(struct conn_ctx *x, struct client *c, const uint8_t *p,
 	}
 	x->bulk_rx++;
 	x->bulk_rx_bytes += n - ihl - 8;
+	f = &x->flows[c - x->clients];
+	if (f->inflight)
+		f->inflight--;
+	f->progress_ms = now_ms();
 	return true;
 }
 
@@ -657,7 +678,9 @@ static int run(struct conn_ctx *x, bool load_mode)
 			/* Unpaced: go on while a socket still takes data. */
 			for (i = 0; !x->bulk_mbit && !more && i < x->started; i++)
 				if (x->clients[i].state == CS_UP &&
-				    !x->clients[i].link.write_blocked)
+				    !x->clients[i].link.write_blocked &&
+				    (!x->bulk_window ||
+				     x->flows[i].inflight < x->bulk_window))
 					more = true;
 			timeout = more ? 0 : 1;
 		} else {
@@ -762,12 +785,13 @@ static double bulk_mbit(const struct conn_ctx *x, uint64_t bytes)
 static void bulk_report_json(const struct conn_ctx *x)
 {
 	printf(",\"bulk\":{\"port\":%u,\"payload_bytes\":%u,"
-	       "\"mbit_per_session\":%.3f,\"seconds\":%.3f,"
+	       "\"mbit_per_session\":%.3f,\"window\":%u,\"seconds\":%.3f,"
 	       "\"sent_datagrams\":%llu,\"sent_bytes\":%llu,"
 	       "\"received_datagrams\":%llu,\"received_bytes\":%llu,"
 	       "\"lost_datagrams\":%llu,\"invalid_datagrams\":%llu,"
 	       "\"offered_mbit\":%.1f,\"goodput_mbit\":%.1f}",
-	       x->bulk_port, x->bulk_size, x->bulk_mbit, bulk_seconds(x),
+	       x->bulk_port, x->bulk_size, x->bulk_mbit, x->bulk_window,
+	       bulk_seconds(x),
 	       (unsigned long long)x->bulk_tx,
 	       (unsigned long long)x->bulk_tx_bytes,
 	       (unsigned long long)x->bulk_rx,
@@ -863,6 +887,7 @@ static const struct option connect_opts[] = {
 	{ "bulk", required_argument, NULL, 'b' },
 	{ "bulk-mbit", required_argument, NULL, 'B' },
 	{ "bulk-size", required_argument, NULL, 'S' },
+	{ "bulk-window", required_argument, NULL, 'W' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
@@ -908,6 +933,7 @@ static int connect_number(struct conn_ctx *x, int c, const char *arg)
 		}
 		x->bulk_size = (unsigned int)v;
 		break;
+	case 'W': x->bulk_window = (unsigned int)v; break;
 	}
 	return 0;
 }
@@ -956,7 +982,7 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 			x->n_routes++;
 			break;
 		case 'm': case 't': case 'L': case 'P': case 'p': case 'H':
-		case 'b': case 'S':
+		case 'b': case 'S': case 'W':
 			if (connect_number(x, c, optarg))
 				return 1;
 			break;
@@ -1056,6 +1082,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.co.timeout = 30;
 	x.co.want_dns = true;
 	x.parallel = 32;
+	x.bulk_window = 32;
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
 	x.use_kernel = true;

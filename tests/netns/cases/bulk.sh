@@ -58,5 +58,6 @@ show_wait sstpbk0 "d['sessions_active'] == 0" 5
 result $? "all 4 sessions gone after the run" "$SHOW"
 gw_down sstpbk0
 result $? "sstpctl down sstpbk0" "$TMP/down.out"
+# shellcheck disable=SC2034 # read by result()
 CUR_LOG=
 case_end
