@@ -43,6 +43,10 @@ struct bulk_flow {
 	double credit;			/* bytes it may send now (rate-limited) */
 	unsigned int inflight;		/* sent, not echoed nor given up on */
 	uint64_t progress_ms;		/* last echo, or window reopened */
+	/* Like TCP's congestion window, in datagrams, below bulk_window. */
+	unsigned int cwnd, ssthresh, acked;
+	uint64_t expect;		/* next sequence number to come back */
+	uint64_t recover;		/* no second halving before this one */
 };
 
 struct conn_ctx {
@@ -70,7 +74,7 @@ struct conn_ctx {
 	uint16_t bulk_port;
 	unsigned int bulk_size;		/* UDP payload bytes */
 	double bulk_mbit;		/* per session; 0: as fast as it goes */
-	unsigned int bulk_window;	/* datagrams in flight; 0: open loop */
+	unsigned int bulk_window;	/* most in flight; 0: open loop */
 	struct bulk_flow *flows;
 	uint64_t bulk_t0, bulk_t1, bulk_last_ms;	/* start, stop sending */
 	uint64_t bulk_tx, bulk_tx_bytes, bulk_rx, bulk_rx_bytes, bulk_bad;
@@ -108,8 +112,9 @@ static void connect_usage(FILE *f)
 		"  --bulk-mbit RATE   load mode: bulk rate per session, Mbit/s of UDP payload\n"
 		"                     (default 0: as fast as the tunnel takes it)\n"
 		"  --bulk-size BYTES  load mode: UDP payload per datagram (default: MTU - 28)\n"
-		"  --bulk-window N    load mode: datagrams in flight per session, sent and not\n"
-		"                     echoed yet (default 32; 0: no limit, open loop)\n"
+		"  --bulk-window N    load mode: most datagrams in flight per session (sent, not\n"
+		"                     echoed); below it the window adapts like TCP's, halved\n"
+		"                     when echoes go missing (default 256; 0: open loop)\n"
 		"  -j, --json         JSON output\n");
 }
 
@@ -487,6 +492,8 @@ static void bulk_start(struct conn_ctx *x, uint64_t now)
 	x->bulk_t0 = x->bulk_last_ms = now;
 	for (i = 0; i < x->started; i++) {
 		x->flows[i].progress_ms = now;
+		x->flows[i].cwnd = x->bulk_window < 2 ? x->bulk_window : 2;
+		x->flows[i].ssthresh = x->bulk_window;
 		if (x->clients[i].state == CS_UP && bulk_build(x, i))
 			break;
 	}
@@ -510,7 +517,7 @@ static void bulk_send(struct conn_ctx *x, unsigned int i)
 		unsigned int queued = 0;
 
 		while ((!x->bulk_mbit || f->credit >= x->bulk_size) &&
-		       (!x->bulk_window || f->inflight < x->bulk_window)) {
+		       (!x->bulk_window || f->inflight < f->cwnd)) {
 			put32(f->pkt + BULK_HDR + 8, (uint32_t)(f->seq >> 32));
 			put32(f->pkt + BULK_HDR + 12, (uint32_t)f->seq);
 			if (client_send_ip(c, f->pkt, n))
@@ -549,13 +556,50 @@ static void bulk_tick(struct conn_ctx *x, uint64_t now)
 				f->credit = cap;
 		}
 		/* Like a retransmission timeout: what is missing is lost. */
-		if (x->bulk_window && f->inflight >= x->bulk_window &&
+		if (x->bulk_window && f->inflight >= f->cwnd &&
 		    now - f->progress_ms >= BULK_STALL_MS) {
 			f->inflight = 0;
 			f->progress_ms = now;
+			f->expect = f->recover = f->seq;
+			f->ssthresh = f->cwnd / 2 > 2 ? f->cwnd / 2 : 2;
+			f->cwnd = 2;
 		}
 		bulk_send(x, i);
 	}
+}
+
+/*
+ * The echo of seq came back. One path, so echoes come in order: a gap
+ * means the datagrams in it were dropped (the gateway's TUN queue, as a
+ * rule). Halve once per window of losses, grow like TCP otherwise, so that
+ * the aggregate is what the gateway carries, not what it drops.
+ */
+static void bulk_window_update(struct conn_ctx *x, struct bulk_flow *f,
+			       uint64_t seq)
+{
+	if (seq < f->expect)
+		return;		/* late: already given up on */
+	if (seq > f->expect) {
+		uint64_t gap = seq - f->expect;
+
+		f->inflight -= gap < f->inflight ? (unsigned int)gap :
+			       f->inflight;
+		if (seq > f->recover) {
+			f->ssthresh = f->cwnd / 2 > 2 ? f->cwnd / 2 : 2;
+			f->cwnd = f->ssthresh;
+			f->acked = 0;
+			f->recover = f->seq;
+		}
+	}
+	f->expect = seq + 1;
+	if (f->cwnd < f->ssthresh)
+		f->cwnd++;
+	else if (++f->acked >= f->cwnd) {
+		f->cwnd++;
+		f->acked = 0;
+	}
+	if (f->cwnd > x->bulk_window)
+		f->cwnd = x->bulk_window;
 }
 
 /* An echoed bulk datagram for c? true when p was UDP from the reflector. */
@@ -568,7 +612,7 @@ static bool bulk_input(struct conn_ctx *x, struct client *c, const uint8_t *p,
 	if (!x->bulk_port || p[9] != 17 || ihl < 20 || n < ihl + 8 ||
 	    (uint16_t)(p[ihl] << 8 | p[ihl + 1]) != x->bulk_port)
 		return false;
-	if (n < ihl + 8 + BULK_MIN ||
+	if (n < ihl + 8 + BULK_MIN || n > ihl + 8 + x->bulk_size ||
 	    get32(p + ihl + 8) != BULK_MAGIC ||
 	    get32(p + ihl + 12) != (uint32_t)(c - x->clients)) {
 		x->bulk_bad++;
@@ -577,9 +621,12 @@ static bool bulk_input(struct conn_ctx *x, struct client *c, const uint8_t *p,
 	x->bulk_rx++;
 	x->bulk_rx_bytes += n - ihl - 8;
 	f = &x->flows[c - x->clients];
+	f->progress_ms = now_ms();
 	if (f->inflight)
 		f->inflight--;
-	f->progress_ms = now_ms();
+	if (x->bulk_window)
+		bulk_window_update(x, f, (uint64_t)get32(p + ihl + 16) << 32 |
+					 get32(p + ihl + 20));
 	return true;
 }
 
@@ -680,7 +727,7 @@ static int run(struct conn_ctx *x, bool load_mode)
 				if (x->clients[i].state == CS_UP &&
 				    !x->clients[i].link.write_blocked &&
 				    (!x->bulk_window ||
-				     x->flows[i].inflight < x->bulk_window))
+				     x->flows[i].inflight < x->flows[i].cwnd))
 					more = true;
 			timeout = more ? 0 : 1;
 		} else {
@@ -1082,7 +1129,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.co.timeout = 30;
 	x.co.want_dns = true;
 	x.parallel = 32;
-	x.bulk_window = 32;
+	x.bulk_window = 256;
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
 	x.use_kernel = true;
