@@ -25,29 +25,11 @@
 #include "client.h"
 #include "cmd.h"
 #include "print.h"
+#include "bulk.h"
 
 #define MAX_ROUTES 32
 
-/* Bulk datagrams: IPv4 + UDP headers, then our header, then filler. */
-#define BULK_MAGIC	0x53535442u	/* "SSTB" */
-#define BULK_HDR	28		/* IPv4 (20) + UDP (8) */
-#define BULK_MIN	16		/* magic, session, sequence */
-#define BULK_SPORT	40000		/* + session index, wrapping */
 #define BULK_DRAIN_MS	1000		/* echoes still on their way back */
-#define BULK_STALL_MS	200		/* a full window without an echo: lost */
-
-/* One load-mode session's bulk sender: a datagram template and its pace. */
-struct bulk_flow {
-	uint8_t *pkt;			/* BULK_HDR + payload, built when up */
-	uint64_t seq;
-	double credit;			/* bytes it may send now (rate-limited) */
-	unsigned int inflight;		/* sent, not echoed nor given up on */
-	uint64_t progress_ms;		/* last echo, or window reopened */
-	/* Like TCP's congestion window, in datagrams, below bulk_window. */
-	unsigned int cwnd, ssthresh, acked;
-	uint64_t expect;		/* next sequence number to come back */
-	uint64_t recover;		/* no second halving before this one */
-};
 
 struct conn_ctx {
 	struct loop loop;
@@ -71,13 +53,10 @@ struct conn_ctx {
 	uint64_t t0, t_last_up;
 	uint64_t echo_sent, echo_recv;
 	/* load mode, --bulk: UDP to the reflector's port during the hold */
-	uint16_t bulk_port;
-	unsigned int bulk_size;		/* UDP payload bytes */
-	double bulk_mbit;		/* per session; 0: as fast as it goes */
-	unsigned int bulk_window;	/* most in flight; 0: open loop */
-	struct bulk_flow *flows;
+	struct bulk_opts bulk;		/* bulk.port 0: no bulk */
+	struct bulk_flow *flows;	/* one per session */
+	struct bulk_stats bst;
 	uint64_t bulk_t0, bulk_t1, bulk_last_ms;	/* start, stop sending */
-	uint64_t bulk_tx, bulk_tx_bytes, bulk_rx, bulk_rx_bytes, bulk_bad;
 	struct client *clients;
 	bool stopping, done;
 	int exit_code;
@@ -431,84 +410,32 @@ static void send_echo(struct conn_ctx *x, struct client *c, uint16_t seq)
 		x->echo_sent++;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/*
- * The datagram session i sends for the whole run: only the sequence number
- * changes, so the IPv4 checksum is computed once and UDP goes without one
- * (0: none, allowed on IPv4). 0 or -ENOMEM.
- */
-static int bulk_build(struct conn_ctx *x, unsigned int i)
-{
-	struct client *c = &x->clients[i];
-	size_t n = BULK_HDR + x->bulk_size;
-	uint16_t ck, sport = (uint16_t)(BULK_SPORT + i % 20000);
-	uint8_t *p = malloc(n);
-
-	if (!p)
-		return -ENOMEM;
-	memset(p, 0, BULK_HDR);
-	p[0] = 0x45;
-	p[2] = (uint8_t)(n >> 8);
-	p[3] = (uint8_t)n;
-	p[6] = 0x40;	/* DF: never fragmented on the way */
-	p[8] = 64;
-	p[9] = 17;	/* UDP */
-	put32(p + 12, c->local);
-	put32(p + 16, c->gateway);
-	ck = csum(p, 20);
-	p[10] = (uint8_t)(ck >> 8);
-	p[11] = (uint8_t)ck;
-	p[20] = (uint8_t)(sport >> 8);
-	p[21] = (uint8_t)sport;
-	p[22] = (uint8_t)(x->bulk_port >> 8);
-	p[23] = (uint8_t)x->bulk_port;
-	p[24] = (uint8_t)((n - 20) >> 8);
-	p[25] = (uint8_t)(n - 20);
-	put32(p + BULK_HDR, BULK_MAGIC);
-	put32(p + BULK_HDR + 4, i);
-	memset(p + BULK_HDR + BULK_MIN, 0xa5, x->bulk_size - BULK_MIN);
-	x->flows[i].pkt = p;
-	return 0;
-}
-
-/* Bulk starts: a template for every session that is up. */
+/* Bulk starts: a flow for every session that is up. */
 static void bulk_start(struct conn_ctx *x, uint64_t now)
 {
 	unsigned int i;
 
 	x->bulk_t0 = x->bulk_last_ms = now;
 	for (i = 0; i < x->started; i++) {
-		x->flows[i].progress_ms = now;
-		x->flows[i].cwnd = x->bulk_window < 2 ? x->bulk_window : 2;
-		x->flows[i].ssthresh = x->bulk_window;
-		if (x->clients[i].state == CS_UP && bulk_build(x, i))
+		struct client *c = &x->clients[i];
+
+		if (c->state == CS_UP &&
+		    bulk_flow_init(&x->flows[i], &x->bulk, i, c->local,
+				   c->gateway, now))
 			break;
 	}
 }
 
 /*
- * Queue session i's datagrams: what its pace allows, or until its queue is
- * full when unpaced; write them out after each batch. Stops early when
+ * Queue session i's datagrams: what its pace and window allow, or until
+ * its queue is full; write them out after each batch. Stops early when
  * the socket is full (EPOLLOUT brings us back).
  */
 static void bulk_send(struct conn_ctx *x, unsigned int i)
 {
 	struct bulk_flow *f = &x->flows[i];
 	struct client *c = &x->clients[i];
-	size_t n = BULK_HDR + x->bulk_size;
+	size_t n = BULK_HDR + x->bulk.size;
 	int round;
 
 	if (!f->pkt || c->state != CS_UP)
@@ -516,17 +443,10 @@ static void bulk_send(struct conn_ctx *x, unsigned int i)
 	for (round = 0; round < 4 && !c->link.write_blocked; round++) {
 		unsigned int queued = 0;
 
-		while ((!x->bulk_mbit || f->credit >= x->bulk_size) &&
-		       (!x->bulk_window || f->inflight < f->cwnd)) {
-			put32(f->pkt + BULK_HDR + 8, (uint32_t)(f->seq >> 32));
-			put32(f->pkt + BULK_HDR + 12, (uint32_t)f->seq);
-			if (client_send_ip(c, f->pkt, n))
+		while (bulk_can_send(f, &x->bulk)) {
+			if (client_send_ip(c, bulk_next(f, &x->bulk), n))
 				break;
-			f->seq++;
-			f->inflight++;
-			f->credit -= x->bulk_size;
-			x->bulk_tx++;
-			x->bulk_tx_bytes += x->bulk_size;
+			bulk_sent(f, &x->bulk, &x->bst);
 			queued++;
 		}
 		if (!queued)
@@ -540,94 +460,14 @@ static void bulk_send(struct conn_ctx *x, unsigned int i)
 /* One pass over the sessions: pace, then send. */
 static void bulk_tick(struct conn_ctx *x, uint64_t now)
 {
-	double add = x->bulk_mbit * 1e6 / 8 / 1000 *
-		     (double)(now - x->bulk_last_ms);
-	/* At most 50 ms of credit: a stalled session does not burst. */
-	double cap = x->bulk_mbit * 1e6 / 8 / 20 + x->bulk_size;
 	unsigned int i;
 
-	x->bulk_last_ms = now;
 	for (i = 0; i < x->started; i++) {
-		struct bulk_flow *f = &x->flows[i];
-
-		if (x->bulk_mbit) {
-			f->credit += add;
-			if (f->credit > cap)
-				f->credit = cap;
-		}
-		/* Like a retransmission timeout: what is missing is lost. */
-		if (x->bulk_window && f->inflight >= f->cwnd &&
-		    now - f->progress_ms >= BULK_STALL_MS) {
-			f->inflight = 0;
-			f->progress_ms = now;
-			f->expect = f->recover = f->seq;
-			f->ssthresh = f->cwnd / 2 > 2 ? f->cwnd / 2 : 2;
-			f->cwnd = 2;
-		}
+		bulk_flow_tick(&x->flows[i], &x->bulk, now - x->bulk_last_ms,
+			       now);
 		bulk_send(x, i);
 	}
-}
-
-/*
- * The echo of seq came back. One path, so echoes come in order: a gap
- * means the datagrams in it were dropped (the gateway's TUN queue, as a
- * rule). Halve once per window of losses, grow like TCP otherwise, so that
- * the aggregate is what the gateway carries, not what it drops.
- */
-static void bulk_window_update(struct conn_ctx *x, struct bulk_flow *f,
-			       uint64_t seq)
-{
-	if (seq < f->expect)
-		return;		/* late: already given up on */
-	if (seq > f->expect) {
-		uint64_t gap = seq - f->expect;
-
-		f->inflight -= gap < f->inflight ? (unsigned int)gap :
-			       f->inflight;
-		if (seq > f->recover) {
-			f->ssthresh = f->cwnd / 2 > 2 ? f->cwnd / 2 : 2;
-			f->cwnd = f->ssthresh;
-			f->acked = 0;
-			f->recover = f->seq;
-		}
-	}
-	f->expect = seq + 1;
-	if (f->cwnd < f->ssthresh)
-		f->cwnd++;
-	else if (++f->acked >= f->cwnd) {
-		f->cwnd++;
-		f->acked = 0;
-	}
-	if (f->cwnd > x->bulk_window)
-		f->cwnd = x->bulk_window;
-}
-
-/* An echoed bulk datagram for c? true when p was UDP from the reflector. */
-static bool bulk_input(struct conn_ctx *x, struct client *c, const uint8_t *p,
-		       size_t n)
-{
-	size_t ihl = (size_t)(p[0] & 15) * 4;
-	struct bulk_flow *f;
-
-	if (!x->bulk_port || p[9] != 17 || ihl < 20 || n < ihl + 8 ||
-	    (uint16_t)(p[ihl] << 8 | p[ihl + 1]) != x->bulk_port)
-		return false;
-	if (n < ihl + 8 + BULK_MIN || n > ihl + 8 + x->bulk_size ||
-	    get32(p + ihl + 8) != BULK_MAGIC ||
-	    get32(p + ihl + 12) != (uint32_t)(c - x->clients)) {
-		x->bulk_bad++;
-		return true;
-	}
-	x->bulk_rx++;
-	x->bulk_rx_bytes += n - ihl - 8;
-	f = &x->flows[c - x->clients];
-	f->progress_ms = now_ms();
-	if (f->inflight)
-		f->inflight--;
-	if (x->bulk_window)
-		bulk_window_update(x, f, (uint64_t)get32(p + ihl + 16) << 32 |
-					 get32(p + ihl + 20));
-	return true;
+	x->bulk_last_ms = now;
 }
 
 static void load_up(struct client *c)
@@ -660,7 +500,8 @@ static void load_ip(struct client *c, const uint8_t *p, size_t n)
 
 	if (n < 28 || p[0] >> 4 != 4)
 		return;
-	if (bulk_input(x, c, p, n))
+	if (x->bulk.port && bulk_input(&x->flows[c - x->clients], &x->bulk,
+				       p, n, now_ms(), &x->bst))
 		return;
 	if (p[9] == 1 && p[20] == 0)
 		x->echo_recv++;
@@ -723,11 +564,10 @@ static int run(struct conn_ctx *x, bool load_mode)
 		}
 		if (x->bulk_t0 && !x->bulk_t1) {
 			/* Unpaced: go on while a socket still takes data. */
-			for (i = 0; !x->bulk_mbit && !more && i < x->started; i++)
+			for (i = 0; !x->bulk.mbit && !more && i < x->started; i++)
 				if (x->clients[i].state == CS_UP &&
 				    !x->clients[i].link.write_blocked &&
-				    (!x->bulk_window ||
-				     x->flows[i].inflight < x->flows[i].cwnd))
+				    bulk_can_send(&x->flows[i], &x->bulk))
 					more = true;
 			timeout = more ? 0 : 1;
 		} else {
@@ -777,7 +617,7 @@ static int run(struct conn_ctx *x, bool load_mode)
 		if (!x->stopping && x->up + x->failed >= n) {
 			if (!hold_until) {
 				hold_until = now + (uint64_t)(x->hold * 1000);
-				if (x->bulk_port)
+				if (x->bulk.port)
 					bulk_start(x, now);
 			}
 			if (x->bulk_t0 && !x->bulk_t1) {
@@ -788,7 +628,7 @@ static int run(struct conn_ctx *x, bool load_mode)
 			}
 			/* Then echoes still on their way may come back. */
 			if (x->bulk_t1 && now < x->bulk_t1 + BULK_DRAIN_MS &&
-			    x->bulk_rx + x->bulk_bad < x->bulk_tx)
+			    x->bst.rx + x->bst.bad < x->bst.tx)
 				continue;
 			if (now >= hold_until) {
 				x->stopping = true;
@@ -814,7 +654,7 @@ static double bulk_seconds(const struct conn_ctx *x)
 
 static uint64_t bulk_lost(const struct conn_ctx *x)
 {
-	return x->bulk_tx > x->bulk_rx ? x->bulk_tx - x->bulk_rx : 0;
+	return x->bst.tx > x->bst.rx ? x->bst.tx - x->bst.rx : 0;
 }
 
 /* Payload bytes over the bulk time, Mbit/s. */
@@ -837,15 +677,15 @@ static void bulk_report_json(const struct conn_ctx *x)
 	       "\"received_datagrams\":%llu,\"received_bytes\":%llu,"
 	       "\"lost_datagrams\":%llu,\"invalid_datagrams\":%llu,"
 	       "\"offered_mbit\":%.1f,\"goodput_mbit\":%.1f}",
-	       x->bulk_port, x->bulk_size, x->bulk_mbit, x->bulk_window,
+	       x->bulk.port, x->bulk.size, x->bulk.mbit, x->bulk.window,
 	       bulk_seconds(x),
-	       (unsigned long long)x->bulk_tx,
-	       (unsigned long long)x->bulk_tx_bytes,
-	       (unsigned long long)x->bulk_rx,
-	       (unsigned long long)x->bulk_rx_bytes,
+	       (unsigned long long)x->bst.tx,
+	       (unsigned long long)x->bst.tx_bytes,
+	       (unsigned long long)x->bst.rx,
+	       (unsigned long long)x->bst.rx_bytes,
 	       (unsigned long long)bulk_lost(x),
-	       (unsigned long long)x->bulk_bad,
-	       bulk_mbit(x, x->bulk_tx_bytes), bulk_mbit(x, x->bulk_rx_bytes));
+	       (unsigned long long)x->bst.bad,
+	       bulk_mbit(x, x->bst.tx_bytes), bulk_mbit(x, x->bst.rx_bytes));
 }
 
 static void load_report(struct conn_ctx *x)
@@ -862,7 +702,7 @@ static void load_report(struct conn_ctx *x)
 		       x->load, x->up, x->failed, x->lost, secs, rate,
 		       (unsigned long long)x->echo_sent,
 		       (unsigned long long)x->echo_recv);
-		if (x->bulk_port)
+		if (x->bulk.port)
 			bulk_report_json(x);
 		if (x->first_error[0]) {
 			printf(",\"first_error\":");
@@ -877,16 +717,16 @@ static void load_report(struct conn_ctx *x)
 		       (unsigned long long)x->echo_recv,
 		       x->first_error[0] ? "; first error: " : "",
 		       x->first_error);
-	if (!x->json && x->bulk_port)
+	if (!x->json && x->bulk.port)
 		printf("bulk: %.3f s, %llu datagrams of %u bytes sent, %llu "
 		       "echoed (%llu lost, %llu invalid); goodput %.1f Mbit/s "
 		       "each way (offered %.1f)\n", bulk_seconds(x),
-		       (unsigned long long)x->bulk_tx, x->bulk_size,
-		       (unsigned long long)x->bulk_rx,
+		       (unsigned long long)x->bst.tx, x->bulk.size,
+		       (unsigned long long)x->bst.rx,
 		       (unsigned long long)bulk_lost(x),
-		       (unsigned long long)x->bulk_bad,
-		       bulk_mbit(x, x->bulk_rx_bytes),
-		       bulk_mbit(x, x->bulk_tx_bytes));
+		       (unsigned long long)x->bst.bad,
+		       bulk_mbit(x, x->bst.rx_bytes),
+		       bulk_mbit(x, x->bst.tx_bytes));
 }
 
 static int split_host_port(const char *arg, char *host, size_t hl,
@@ -970,7 +810,7 @@ static int connect_number(struct conn_ctx *x, int c, const char *arg)
 			fprintf(stderr, "sstpctl: connect: --bulk takes a UDP port\n");
 			return 1;
 		}
-		x->bulk_port = (uint16_t)v;
+		x->bulk.port = (uint16_t)v;
 		break;
 	case 'S':
 		if (v < BULK_MIN || v > 4087 - BULK_HDR) {
@@ -978,9 +818,9 @@ static int connect_number(struct conn_ctx *x, int c, const char *arg)
 				BULK_MIN, 4087 - BULK_HDR);
 			return 1;
 		}
-		x->bulk_size = (unsigned int)v;
+		x->bulk.size = (unsigned int)v;
 		break;
-	case 'W': x->bulk_window = (unsigned int)v; break;
+	case 'W': x->bulk.window = (unsigned int)v; break;
 	}
 	return 0;
 }
@@ -1037,9 +877,9 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 			char *end;
 
 			errno = 0;
-			x->bulk_mbit = strtod(optarg, &end);
+			x->bulk.mbit = strtod(optarg, &end);
 			if (errno || *end || end == optarg ||
-			    !(x->bulk_mbit >= 0 && x->bulk_mbit <= 100000)) {
+			    !(x->bulk.mbit >= 0 && x->bulk.mbit <= 100000)) {
 				fprintf(stderr, "sstpctl: connect: bad rate `%s' (Mbit/s, 0..100000)\n",
 					optarg);
 				return 1;
@@ -1057,13 +897,13 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 		connect_usage(stderr);
 		return 1;
 	}
-	if (x->bulk_port && (!x->load || x->hold <= 0)) {
+	if (x->bulk.port && (!x->load || x->hold <= 0)) {
 		fprintf(stderr, "sstpctl: connect: --bulk needs --load and --hold\n");
 		return 1;
 	}
-	if (!x->bulk_size)
-		x->bulk_size = x->co.mtu - BULK_HDR;
-	if (x->bulk_size > x->co.mtu - BULK_HDR) {
+	if (!x->bulk.size)
+		x->bulk.size = x->co.mtu - BULK_HDR;
+	if (x->bulk.size > x->co.mtu - BULK_HDR) {
 		fprintf(stderr, "sstpctl: connect: --bulk-size is above MTU - %d\n",
 			BULK_HDR);
 		return 1;
@@ -1085,7 +925,7 @@ static int connect_load(struct conn_ctx *x)
 	load_report(x);
 	for (unsigned int i = 0; i < x->started; i++) {
 		client_destroy(&x->clients[i]);
-		free(x->flows[i].pkt);
+		bulk_flow_free(&x->flows[i]);
 	}
 	free(x->clients);
 	free(x->flows);
@@ -1129,7 +969,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.co.timeout = 30;
 	x.co.want_dns = true;
 	x.parallel = 32;
-	x.bulk_window = 256;
+	x.bulk.window = 256;
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
 	x.use_kernel = true;
