@@ -219,6 +219,19 @@ install: all
 clean:
 	rm -rf $(O)
 
+# Benchmark tools (tests/tools/): built with the unit tests, run by
+# tests/bench and the netns suite. `make bench` runs the benchmark.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/%)
+$(O)/tests/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+unit: $(TOOL_BINS)
+bench: all $(TOOL_BINS)
+	$(Q)tests/bench $(O)
+.PHONY: bench
+
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 # sstp.ko: module, module-6.1, module-6.12, module-install, dkms-install, ...

@@ -2,7 +2,9 @@
 /*
  * sstpctl connect: the Linux client. One session with a TUN device, or in
  * load mode many sessions from one process without TUN devices, sending
- * ICMP echo requests to the gateway and counting the replies.
+ * ICMP echo requests to the gateway and counting the replies, or bulk UDP
+ * traffic to a reflector on the gateway (tests/tools/sstp-reflect.c)
+ * and counting what comes back.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,8 +26,11 @@
 #include "client.h"
 #include "cmd.h"
 #include "print.h"
+#include "bulk.h"
 
 #define MAX_ROUTES 32
+
+#define BULK_DRAIN_MS	1000		/* echoes still on their way back */
 
 struct conn_ctx {
 	struct loop loop;
@@ -48,6 +53,11 @@ struct conn_ctx {
 	double hold;
 	uint64_t t0, t_last_up;
 	uint64_t echo_sent, echo_recv;
+	/* load mode, --bulk: UDP to the reflector's port during the hold */
+	struct bulk_opts bulk;		/* bulk.port 0: no bulk */
+	struct bulk_flow *flows;	/* one per session */
+	struct bulk_stats bst;
+	uint64_t bulk_t0, bulk_t1, bulk_last_ms;	/* start, stop sending */
 	struct client *clients;
 	bool stopping, done;
 	int exit_code;
@@ -76,6 +86,15 @@ static void connect_usage(FILE *f)
 		"  --parallel P       load mode: handshakes in flight (default 32)\n"
 		"  --ping PPS         load mode: ICMP echo requests per second per session\n"
 		"  --hold S           load mode: keep the sessions up S seconds (default 0)\n"
+		"  --bulk PORT        load mode: once all are up, every session sends UDP\n"
+		"                     datagrams to PORT on the gateway's address for the hold\n"
+		"                     time; a reflector there echoes them (sstp-reflect)\n"
+		"  --bulk-mbit RATE   load mode: bulk rate per session, Mbit/s of UDP payload\n"
+		"                     (default 0: as fast as the tunnel takes it)\n"
+		"  --bulk-size BYTES  load mode: UDP payload per datagram (default: MTU - 28)\n"
+		"  --bulk-window N    load mode: most datagrams in flight per session (sent, not\n"
+		"                     echoed); below it the window adapts like TCP's, halved\n"
+		"                     when echoes go missing (default 256; 0: open loop)\n"
 		"  -j, --json         JSON output\n");
 }
 
@@ -392,6 +411,66 @@ static void send_echo(struct conn_ctx *x, struct client *c, uint16_t seq)
 		x->echo_sent++;
 }
 
+/* Bulk starts: a flow for every session that is up. */
+static void bulk_start(struct conn_ctx *x, uint64_t now)
+{
+	unsigned int i;
+
+	x->bulk_t0 = x->bulk_last_ms = now;
+	for (i = 0; i < x->started; i++) {
+		struct client *c = &x->clients[i];
+
+		if (c->state == CS_UP &&
+		    bulk_flow_init(&x->flows[i], &x->bulk, i, c->local,
+				   c->gateway, now))
+			break;
+	}
+}
+
+/*
+ * Queue session i's datagrams: what its pace and window allow, or until
+ * its queue is full; write them out after each batch. Stops early when
+ * the socket is full (EPOLLOUT brings us back).
+ */
+static void bulk_send(struct conn_ctx *x, unsigned int i)
+{
+	struct bulk_flow *f = &x->flows[i];
+	struct client *c = &x->clients[i];
+	size_t n = BULK_HDR + x->bulk.size;
+	int round;
+
+	if (!f->pkt || c->state != CS_UP)
+		return;
+	for (round = 0; round < 4 && !c->link.write_blocked; round++) {
+		unsigned int queued = 0;
+
+		while (bulk_can_send(f, &x->bulk)) {
+			if (client_send_ip(c, bulk_next(f, &x->bulk), n))
+				break;
+			bulk_sent(f, &x->bulk, &x->bst);
+			queued++;
+		}
+		if (!queued)
+			break;
+		client_flush(c);
+		if (c->state != CS_UP)
+			return;
+	}
+}
+
+/* One pass over the sessions: pace, then send. */
+static void bulk_tick(struct conn_ctx *x, uint64_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->started; i++) {
+		bulk_flow_tick(&x->flows[i], &x->bulk, now - x->bulk_last_ms,
+			       now);
+		bulk_send(x, i);
+	}
+	x->bulk_last_ms = now;
+}
+
 static void load_up(struct client *c)
 {
 	struct conn_ctx *x = c->owner;
@@ -420,7 +499,12 @@ static void load_ip(struct client *c, const uint8_t *p, size_t n)
 {
 	struct conn_ctx *x = c->owner;
 
-	if (n >= 28 && p[9] == 1 && p[20] == 0)
+	if (n < 28 || p[0] >> 4 != 4)
+		return;
+	if (x->bulk.port && bulk_input(&x->flows[c - x->clients], &x->bulk,
+				       p, n, now_ms(), &x->bst))
+		return;
+	if (p[9] == 1 && p[20] == 0)
 		x->echo_recv++;
 }
 
@@ -470,7 +554,7 @@ static int run(struct conn_ctx *x, bool load_mode)
 		struct epoll_event e[64];
 		uint64_t now = now_ms();
 		bool more = false;
-		int k, r;
+		int k, r, timeout;
 
 		for (i = 0; i < x->started; i++)
 			if (x->clients[i].more)
@@ -479,7 +563,18 @@ static int run(struct conn_ctx *x, bool load_mode)
 			kmod_read(&x->kmod_ev, 0);
 			more = true;
 		}
-		r = epoll_wait(x->loop.epfd, e, 64, more ? 0 : 50);
+		if (x->bulk_t0 && !x->bulk_t1) {
+			/* Unpaced: go on while a socket still takes data. */
+			for (i = 0; !x->bulk.mbit && !more && i < x->started; i++)
+				if (x->clients[i].state == CS_UP &&
+				    !x->clients[i].link.write_blocked &&
+				    bulk_can_send(&x->flows[i], &x->bulk))
+					more = true;
+			timeout = more ? 0 : 1;
+		} else {
+			timeout = more ? 0 : 50;
+		}
+		r = epoll_wait(x->loop.epfd, e, 64, timeout);
 		for (k = 0; k < r; k++) {
 			struct ev *ev = e[k].data.ptr;
 
@@ -521,8 +616,21 @@ static int run(struct conn_ctx *x, bool load_mode)
 				}
 		}
 		if (!x->stopping && x->up + x->failed >= n) {
-			if (!hold_until)
+			if (!hold_until) {
 				hold_until = now + (uint64_t)(x->hold * 1000);
+				if (x->bulk.port)
+					bulk_start(x, now);
+			}
+			if (x->bulk_t0 && !x->bulk_t1) {
+				if (now < hold_until)
+					bulk_tick(x, now);
+				else
+					x->bulk_t1 = now;
+			}
+			/* Then echoes still on their way may come back. */
+			if (x->bulk_t1 && now < x->bulk_t1 + BULK_DRAIN_MS &&
+			    x->bst.rx + x->bst.bad < x->bst.tx)
+				continue;
 			if (now >= hold_until) {
 				x->stopping = true;
 				for (i = 0; i < x->started; i++)
@@ -539,6 +647,48 @@ static int run(struct conn_ctx *x, bool load_mode)
 	return 0;
 }
 
+static double bulk_seconds(const struct conn_ctx *x)
+{
+	return x->bulk_t1 > x->bulk_t0 ?
+	       (double)(x->bulk_t1 - x->bulk_t0) / 1000.0 : 0;
+}
+
+static uint64_t bulk_lost(const struct conn_ctx *x)
+{
+	return x->bst.tx > x->bst.rx ? x->bst.tx - x->bst.rx : 0;
+}
+
+/* Payload bytes over the bulk time, Mbit/s. */
+static double bulk_mbit(const struct conn_ctx *x, uint64_t bytes)
+{
+	double s = bulk_seconds(x);
+
+	return s > 0 ? (double)bytes * 8 / s / 1e6 : 0;
+}
+
+/*
+ * Goodput counts payload that came back: it crossed the tunnel both ways,
+ * so it is the rate of each direction (the reflector counts the uplink).
+ */
+static void bulk_report_json(const struct conn_ctx *x)
+{
+	printf(",\"bulk\":{\"port\":%u,\"payload_bytes\":%u,"
+	       "\"mbit_per_session\":%.3f,\"window\":%u,\"seconds\":%.3f,"
+	       "\"sent_datagrams\":%llu,\"sent_bytes\":%llu,"
+	       "\"received_datagrams\":%llu,\"received_bytes\":%llu,"
+	       "\"lost_datagrams\":%llu,\"invalid_datagrams\":%llu,"
+	       "\"offered_mbit\":%.1f,\"goodput_mbit\":%.1f}",
+	       x->bulk.port, x->bulk.size, x->bulk.mbit, x->bulk.window,
+	       bulk_seconds(x),
+	       (unsigned long long)x->bst.tx,
+	       (unsigned long long)x->bst.tx_bytes,
+	       (unsigned long long)x->bst.rx,
+	       (unsigned long long)x->bst.rx_bytes,
+	       (unsigned long long)bulk_lost(x),
+	       (unsigned long long)x->bst.bad,
+	       bulk_mbit(x, x->bst.tx_bytes), bulk_mbit(x, x->bst.rx_bytes));
+}
+
 static void load_report(struct conn_ctx *x)
 {
 	double secs = x->t_last_up ? (double)(x->t_last_up - x->t0) / 1000.0 :
@@ -553,6 +703,8 @@ static void load_report(struct conn_ctx *x)
 		       x->load, x->up, x->failed, x->lost, secs, rate,
 		       (unsigned long long)x->echo_sent,
 		       (unsigned long long)x->echo_recv);
+		if (x->bulk.port)
+			bulk_report_json(x);
 		if (x->first_error[0]) {
 			printf(",\"first_error\":");
 			json_escape(stdout, x->first_error);
@@ -566,6 +718,16 @@ static void load_report(struct conn_ctx *x)
 		       (unsigned long long)x->echo_recv,
 		       x->first_error[0] ? "; first error: " : "",
 		       x->first_error);
+	if (!x->json && x->bulk.port)
+		printf("bulk: %.3f s, %llu datagrams of %u bytes sent, %llu "
+		       "echoed (%llu lost, %llu invalid); goodput %.1f Mbit/s "
+		       "each way (offered %.1f)\n", bulk_seconds(x),
+		       (unsigned long long)x->bst.tx, x->bulk.size,
+		       (unsigned long long)x->bst.rx,
+		       (unsigned long long)bulk_lost(x),
+		       (unsigned long long)x->bst.bad,
+		       bulk_mbit(x, x->bst.rx_bytes),
+		       bulk_mbit(x, x->bst.tx_bytes));
 }
 
 static int split_host_port(const char *arg, char *host, size_t hl,
@@ -610,6 +772,10 @@ static const struct option connect_opts[] = {
 	{ "parallel", required_argument, NULL, 'P' },
 	{ "ping", required_argument, NULL, 'p' },
 	{ "hold", required_argument, NULL, 'H' },
+	{ "bulk", required_argument, NULL, 'b' },
+	{ "bulk-mbit", required_argument, NULL, 'B' },
+	{ "bulk-size", required_argument, NULL, 'S' },
+	{ "bulk-window", required_argument, NULL, 'W' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
@@ -640,6 +806,22 @@ static int connect_number(struct conn_ctx *x, int c, const char *arg)
 	case 'P': x->parallel = v ? (unsigned int)v : 1; break;
 	case 'p': x->pps = (unsigned int)v; break;
 	case 'H': x->hold = (double)v; break;
+	case 'b':
+		if (!v || v > 65535) {
+			fprintf(stderr, "sstpctl: connect: --bulk takes a UDP port\n");
+			return 1;
+		}
+		x->bulk.port = (uint16_t)v;
+		break;
+	case 'S':
+		if (v < BULK_MIN || v > 4087 - BULK_HDR) {
+			fprintf(stderr, "sstpctl: connect: --bulk-size must be %d..%d\n",
+				BULK_MIN, 4087 - BULK_HDR);
+			return 1;
+		}
+		x->bulk.size = (unsigned int)v;
+		break;
+	case 'W': x->bulk.window = (unsigned int)v; break;
 	}
 	return 0;
 }
@@ -688,9 +870,23 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 			x->n_routes++;
 			break;
 		case 'm': case 't': case 'L': case 'P': case 'p': case 'H':
+		case 'b': case 'S': case 'W':
 			if (connect_number(x, c, optarg))
 				return 1;
 			break;
+		case 'B': {
+			char *end;
+
+			errno = 0;
+			x->bulk.mbit = strtod(optarg, &end);
+			if (errno || *end || end == optarg ||
+			    !(x->bulk.mbit >= 0 && x->bulk.mbit <= 100000)) {
+				fprintf(stderr, "sstpctl: connect: bad rate `%s' (Mbit/s, 0..100000)\n",
+					optarg);
+				return 1;
+			}
+			break;
+		}
 		default:
 			connect_usage(stderr);
 			return 1;
@@ -702,6 +898,17 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 		connect_usage(stderr);
 		return 1;
 	}
+	if (x->bulk.port && (!x->load || x->hold <= 0)) {
+		fprintf(stderr, "sstpctl: connect: --bulk needs --load and --hold\n");
+		return 1;
+	}
+	if (!x->bulk.size)
+		x->bulk.size = x->co.mtu - BULK_HDR;
+	if (x->bulk.size > x->co.mtu - BULK_HDR) {
+		fprintf(stderr, "sstpctl: connect: --bulk-size is above MTU - %d\n",
+			BULK_HDR);
+		return 1;
+	}
 	return -1;
 }
 
@@ -709,13 +916,20 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 static int connect_load(struct conn_ctx *x)
 {
 	x->clients = calloc(x->load, sizeof(*x->clients));
-	if (!x->clients)
+	x->flows = calloc(x->load, sizeof(*x->flows));
+	if (!x->clients || !x->flows) {
+		free(x->clients);
+		free(x->flows);
 		return 2;
+	}
 	run(x, true);
 	load_report(x);
-	for (unsigned int i = 0; i < x->started; i++)
+	for (unsigned int i = 0; i < x->started; i++) {
 		client_destroy(&x->clients[i]);
+		bulk_flow_free(&x->flows[i]);
+	}
 	free(x->clients);
+	free(x->flows);
 	return x->failed || x->lost ? 2 : 0;
 }
 
@@ -756,6 +970,7 @@ int cmd_connect_main(int argc, char **argv)
 	x.co.timeout = 30;
 	x.co.want_dns = true;
 	x.parallel = 32;
+	x.bulk.window = 256;
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
 	x.use_kernel = true;
