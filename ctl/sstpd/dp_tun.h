@@ -9,6 +9,7 @@
 
 struct dp;
 struct gateway;
+struct tun_offload;
 
 /* The path, not open yet (no device). NULL when out of memory. */
 struct dp *dp_tun_new(struct gateway *gw);
@@ -18,5 +19,7 @@ struct dp *dp_tun_new(struct gateway *gw);
  * -errno.
  */
 int dp_tun_use_fd(struct dp *dp, int fd);
+/* Which TUN offloads are on, and why not the others. */
+const struct tun_offload *dp_tun_offload(struct dp *dp);
 
 #endif

@@ -17,6 +17,8 @@
 #include "trust/pki.h"
 #include "util/list.h"
 #include "util/loop.h"
+
+struct tun_offload;
 #include "pool.h"
 #include "preauth.h"
 #include "session_host.h"
@@ -106,6 +108,7 @@ struct gateway_info {
 	uint64_t uptime_s;
 	const char *kernel_dev;		/* NULL: no sstp.ko device */
 	unsigned int nkernel;
+	const struct tun_offload *tun_offload;	/* NULL: no TUN path */
 	unsigned int nhandshakes, sources;
 	const struct sstp_config *cfg;	/* limits */
 	struct gw_counters ctr;
