@@ -273,6 +273,13 @@ static void print_offload(const struct ctl_gateway *g)
 	if (g->offload_why[0])
 		print_string(PRINT_FP, NULL, " (%s)", g->offload_why);
 	print_string(PRINT_FP, NULL, "%s", "\n");
+	/* What they save: packets per TUN system call, each way. */
+	print_uint(PRINT_ANY, "reads", "    TUN: %llu reads", g->tun_reads);
+	print_uint(PRINT_ANY, "rx_packets", " gave %llu packets",
+		   g->tun_rx_packets);
+	print_uint(PRINT_ANY, "tx_packets", ", %llu packets", g->tun_tx_packets);
+	print_uint(PRINT_ANY, "writes", " went in %llu writes\n",
+		   g->tun_writes);
 	close_json_object();
 }
 

@@ -100,6 +100,12 @@ void ctl_server_dump(struct gateway *gw, FILE *f)
 		g.offload_uso6 = o->uso6;
 		snprintf(g.offload_why, sizeof(g.offload_why), "%s", o->why);
 	}
+	if (gi.tun_stats) {
+		g.tun_reads = gi.tun_stats->rx_reads;
+		g.tun_rx_packets = gi.tun_stats->rx_segments;
+		g.tun_tx_packets = gi.tun_stats->tx_packets;
+		g.tun_writes = gi.tun_stats->tx_writes;
+	}
 
 	memset(&l, 0, sizeof(l));
 	l.handshakes = gi.nhandshakes;

@@ -154,6 +154,11 @@ const struct tun_offload *dp_tun_offload(struct dp *dp)
 	return &tun_of(dp)->q.off;
 }
 
+const struct tunq_stats *dp_tun_stats(struct dp *dp)
+{
+	return &tun_of(dp)->q.st;
+}
+
 struct dp *dp_tun_new(struct gateway *gw)
 {
 	struct dp_tun *t = calloc(1, sizeof(*t));

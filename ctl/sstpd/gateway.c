@@ -904,6 +904,8 @@ void gateway_get_info(struct gateway *gw, bool collect,
 	info->nkernel = kernel ? kernel->nsessions : 0;
 	info->tun_offload = gw->dp[GW_DP_TUN] ?
 			    dp_tun_offload(gw->dp[GW_DP_TUN]) : NULL;
+	info->tun_stats = gw->dp[GW_DP_TUN] ?
+			  dp_tun_stats(gw->dp[GW_DP_TUN]) : NULL;
 	info->nhandshakes = gw->nhandshakes;
 	info->sources = gw->src.nlive;
 	info->cfg = c;

@@ -19,6 +19,7 @@
 #include "util/loop.h"
 
 struct tun_offload;
+struct tunq_stats;
 #include "pool.h"
 #include "preauth.h"
 #include "session_host.h"
@@ -109,6 +110,7 @@ struct gateway_info {
 	const char *kernel_dev;		/* NULL: no sstp.ko device */
 	unsigned int nkernel;
 	const struct tun_offload *tun_offload;	/* NULL: no TUN path */
+	const struct tunq_stats *tun_stats;
 	unsigned int nhandshakes, sources;
 	const struct sstp_config *cfg;	/* limits */
 	struct gw_counters ctr;

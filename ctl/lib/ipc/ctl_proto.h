@@ -112,6 +112,8 @@ struct ctl_gateway {
 	uint32_t offload_csum, offload_tso4, offload_tso6;
 	uint32_t offload_uso4, offload_uso6;
 	char offload_why[128];
+	/* TUN reads and the packets they gave; packets in and writes. */
+	uint64_t tun_reads, tun_rx_packets, tun_tx_packets, tun_writes;
 };
 
 /* The budget before authentication: use, limits, refusals by reason. */

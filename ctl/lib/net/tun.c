@@ -20,6 +20,7 @@ static int tunq_write_cb(void *ctx, const struct virtio_net_hdr *h,
 		{ .iov_base = (void *)pkt, .iov_len = len },
 	};
 
+	q->st.tx_writes++;
 	if (writev(q->fd, iov, 2) < 0) {
 		q->st.tx_errors++;
 		return -errno;
@@ -186,8 +187,10 @@ int tunq_segments(struct tunq *q, uint8_t *pkt, size_t len, size_t mtu,
 
 int tunq_write(struct tunq *q, const uint8_t *pkt, size_t len)
 {
+	q->st.tx_packets++;
 	if (q->gro_on)
 		return gro_add(&q->gro, pkt, len);
+	q->st.tx_writes++;
 	if (write(q->fd, pkt, len) < 0) {
 		q->st.tx_errors++;
 		return -errno;

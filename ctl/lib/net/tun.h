@@ -35,6 +35,7 @@ struct tun_offload {
 struct tunq_stats {
 	uint64_t rx_reads, rx_segments;	/* reads; packets they made */
 	uint64_t rx_bad;		/* malformed super-packets, dropped */
+	uint64_t tx_packets, tx_writes;	/* packets given; writes they made */
 	uint64_t tx_errors;		/* failed writes */
 };
 
