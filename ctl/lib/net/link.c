@@ -123,6 +123,11 @@ void link_gather_records(struct sstp_link *l)
 	BIO_set_data(b, l);
 	BIO_set_init(b, 1);
 	SSL_set0_wbio(l->ssl, b);
+	/*
+	 * Read ahead: one recv() takes as many records as fit OpenSSL's
+	 * buffer, instead of two (header, body) per record.
+	 */
+	SSL_set_read_ahead(l->ssl, 1);
 }
 
 /*

@@ -40,21 +40,34 @@ static inline void put32(uint8_t *p, uint32_t v)
 
 uint32_t ofl_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint64_t s = sum;
+	uint64_t s = 0;
+	uint32_t w;
+	uint16_t h;
 	size_t i = 0;
 
-	/* Four bytes at a time into 64 bits: no carry is lost. */
-	for (; i + 4 <= n; i += 4)
-		s += get32(p + i);
-	for (; i + 2 <= n; i += 2)
-		s += get16(p + i);
-	if (i < n)
-		s += (uint32_t)p[i] << 8;
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
-	/* Keep the 32-bit running sum from wrapping in the next call. */
-	s = (s & 0xffff) + (s >> 16);
-	return (uint32_t)s;
+	/*
+	 * The ones' complement sum does not care about byte order (RFC 1071
+	 * 2(B)): add native 32-bit words, fold, and swap once at the end.
+	 */
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&w, p + i, 4);
+		s += w;
+	}
+	if (i + 2 <= n) {
+		memcpy(&h, p + i, 2);
+		s += h;
+		i += 2;
+	}
+	if (i < n) {
+		h = 0;
+		memcpy(&h, p + i, 1);
+		s += h;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	h = be16toh((uint16_t)s);
+	/* At most 0x1fffe: the caller's running sum never wraps. */
+	return (uint32_t)(sum & 0xffff) + (sum >> 16) + h;
 }
 
 uint16_t ofl_csum_fold(uint32_t sum)
