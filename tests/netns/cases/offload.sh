@@ -169,6 +169,7 @@ head -c 2M /dev/urandom >"$TMP/of_small"
 of_round on
 of_round off
 of_mru
+# shellcheck disable=SC2034 # read by result() in tests/netns.sh
 CUR_LOG=
 rm -f "$TMP/of_big" "$TMP/of_small"
 case_end
