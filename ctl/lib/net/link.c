@@ -125,9 +125,11 @@ void link_gather_records(struct sstp_link *l)
 	SSL_set0_wbio(l->ssl, b);
 	/*
 	 * Read ahead: one recv() takes as many records as fit OpenSSL's
-	 * buffer, instead of two (header, body) per record.
+	 * buffer (64 KiB while data flows; released when idle), instead of
+	 * two (header, body) per record.
 	 */
 	SSL_set_read_ahead(l->ssl, 1);
+	SSL_set_default_read_buffer_len(l->ssl, LINK_SCRATCH);
 }
 
 /*

@@ -40,15 +40,25 @@ static inline void put32(uint8_t *p, uint32_t v)
 
 uint32_t ofl_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint64_t s = 0;
-	uint32_t w;
+	uint64_t s = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	uint32_t w, v[4];
 	uint16_t h;
 	size_t i = 0;
 
 	/*
 	 * The ones' complement sum does not care about byte order (RFC 1071
 	 * 2(B)): add native 32-bit words, fold, and swap once at the end.
+	 * Four sums side by side: no carry is lost below 2^32 words each.
 	 */
+	for (; i + 16 <= n; i += 16) {
+		memcpy(v, p + i, 16);
+		a0 += v[0];
+		a1 += v[1];
+		a2 += v[2];
+		a3 += v[3];
+	}
+	s = (a0 & 0xffffffff) + (a0 >> 32) + (a1 & 0xffffffff) + (a1 >> 32) +
+	    (a2 & 0xffffffff) + (a2 >> 32) + (a3 & 0xffffffff) + (a3 >> 32);
 	for (; i + 4 <= n; i += 4) {
 		memcpy(&w, p + i, 4);
 		s += w;
