@@ -343,7 +343,9 @@ static void process(struct client *c, const uint8_t *buf, size_t len)
 	if (c->state == CS_HTTP) {
 		const char *why = NULL;
 		size_t used = 0;
-		int st = http_parse_response((const char *)buf, len, &used, &why);
+		bool packed;
+		int st = http_parse_response_ex((const char *)buf, len, &used,
+						&why, &packed);
 		char msg[160];
 		uint8_t pkt[SSTP_LEN_CONNECT_REQUEST];
 
@@ -362,6 +364,8 @@ static void process(struct client *c, const uint8_t *buf, size_t len)
 			finish(c, msg);
 			return;
 		}
+		/* Our gateway reads a byte stream: pack our records too. */
+		c->link.pack = packed;
 		send_ctrl(c, pkt, sstp_build_connect_request(pkt));
 		c->state = CS_ACK_WAIT;
 		off = used;
@@ -532,9 +536,10 @@ static void client_io(struct client *c, uint32_t events)
 			link_start_ktls(&c->link, false, why, sizeof(why));
 		}
 		link_gather_records(&c->link);
-		link_send_raw(&c->link, req, http_build_request(req, sizeof(req),
+		link_send_raw(&c->link, req, http_add_packed(req, sizeof(req),
+			http_build_request(req, sizeof(req),
 			c->o->server_name ? c->o->server_name : c->o->host,
-			"5B9E6F3A-0C1D-4E2F-8A7B-1C2D3E4F5A6B"));
+			"5B9E6F3A-0C1D-4E2F-8A7B-1C2D3E4F5A6B")));
 		c->state = CS_HTTP;
 	}
 	if (events & EPOLLIN || c->more) {

@@ -19,7 +19,9 @@
 #include <linux/sstp.h>
 
 #include "config/config.h"
+#include "proto/ppp.h"
 #include "net/netcfg.h"
+#include "net/tun.h"
 #include "net/tls.h"
 #include "proto/eap_tls.h"
 #include "util/log.h"
@@ -41,6 +43,8 @@ struct conn_ctx {
 	const char *resolv_conf;
 	char tun_name[IF_NAMESIZE];	/* TUN or sstp device */
 	struct ev tun_ev;
+	struct tunq tunq;		/* tun_ev.fd's queue, once open */
+	bool tun_offload;		/* not --no-offload */
 	bool use_kernel;		/* try sstp.ko (not --no-kernel) */
 	struct sstpnl kmod;
 	struct ev kmod_ev;
@@ -80,6 +84,7 @@ static void connect_usage(FILE *f)
 		"  --tls VERSION      use only TLS 1.2 or 1.3 for the outer connection\n"
 		"  --no-ktls          keep TLS in userspace even where kTLS is available\n"
 		"  --no-kernel        do not use the sstp kernel module's data path\n"
+		"  --no-offload       one packet per TUN read and write (no TSO/GRO)\n"
 		"  --resolv-conf FILE write the gateway's DNS servers to FILE while up\n"
 		"  --timeout S        seconds to come up (default 30)\n"
 		"  --load N           open N sessions without TUN devices (load mode)\n"
@@ -107,21 +112,33 @@ static void ip4s(uint32_t a, char *out)
 
 /* Single-session mode. */
 
+static int to_gateway(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct client *c = ctx;
+
+	if (client_send_ip(c, pkt, len) == -ENOBUFS)
+		c->link.st.tx_dropped++;
+	return 0;
+}
+
 static void tun_read(struct ev *ev, uint32_t events)
 {
 	struct conn_ctx *x = (struct conn_ctx *)((char *)ev -
 				offsetof(struct conn_ctx, tun_ev));
-	static uint8_t buf[65536];
 	struct client *c = x->clients;
+	/* Super-packets are cut to what the gateway takes (its MRU). */
+	size_t mtu = c->ppp ? ppp_peer_mru(c->ppp) : x->co.mtu;
 	int i;
 
 	for (i = 0; i < 256; i++) {
-		ssize_t n = read(ev->fd, buf, sizeof(buf));
+		uint8_t *p;
+		ssize_t n = tunq_read(&x->tunq, &p);
 
+		if (n == -EINVAL)
+			continue;
 		if (n <= 0)
 			break;
-		if (client_send_ip(c, buf, (size_t)n) == -ENOBUFS)
-			c->link.st.tx_dropped++;
+		tunq_segments(&x->tunq, p, (size_t)n, mtu, to_gateway, c);
 	}
 	client_flush(c);
 }
@@ -199,16 +216,17 @@ static void announce(struct conn_ctx *x, struct client *c, const char *path)
 
 static void tun_up(struct conn_ctx *x, struct client *c)
 {
-	int fd;
+	int ret;
 
-	fd = tun_open(x->ifname ? x->ifname : "sstpc%d", x->tun_name);
-	if (fd < 0) {
+	ret = tunq_open(&x->tunq, x->ifname ? x->ifname : "sstpc%d", 0,
+			x->tun_offload, x->tun_name);
+	if (ret) {
 		snprintf(x->first_error, sizeof(x->first_error),
-			 "cannot create TUN device: %s", strerror(-fd));
+			 "cannot create TUN device: %s", strerror(-ret));
 		client_disconnect(c, x->first_error);
 		return;
 	}
-	x->tun_ev.fd = fd;
+	x->tun_ev.fd = x->tunq.fd;
 	x->tun_ev.cb = tun_read;
 	if (configure(x, c, false) || loop_add(&x->loop, &x->tun_ev, EPOLLIN)) {
 		client_disconnect(c, x->first_error);
@@ -357,7 +375,8 @@ static void single_ip(struct client *c, const uint8_t *pkt, size_t len)
 {
 	struct conn_ctx *x = c->owner;
 
-	if (x->tun_ev.fd >= 0 && write(x->tun_ev.fd, pkt, len) < 0)
+	/* Coalesced; written at the end of the batch (run). */
+	if (x->tun_ev.fd >= 0 && tunq_write(&x->tunq, pkt, len))
 		c->link.st.tx_dropped++;
 }
 
@@ -593,6 +612,9 @@ static int run(struct conn_ctx *x, bool load_mode)
 		}
 		for (i = 0; i < x->started; i++)
 			client_more(&x->clients[i]);
+		/* Packets from the gateway, coalesced in this batch. */
+		if (!load_mode && x->tun_ev.fd >= 0)
+			tunq_flush(&x->tunq);
 		now = now_ms();
 		if (now >= next_tick) {
 			for (i = 0; i < x->started; i++)
@@ -767,6 +789,7 @@ static const struct option connect_opts[] = {
 	{ "tls", required_argument, NULL, 'T' },
 	{ "no-ktls", no_argument, NULL, 'K' },
 	{ "no-kernel", no_argument, NULL, 'N' },
+	{ "no-offload", no_argument, NULL, 'O' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "load", required_argument, NULL, 'L' },
 	{ "parallel", required_argument, NULL, 'P' },
@@ -848,6 +871,7 @@ static int connect_args(int argc, char **argv, struct conn_ctx *x,
 		case 'R': x->resolv_conf = optarg; break;
 		case 'K': to->ktls = x->co.ktls = false; break;
 		case 'N': x->use_kernel = false; break;
+		case 'O': x->tun_offload = false; break;
 		case 'T':
 			if (!strcmp(optarg, "1.2")) {
 				to->min_version = to->max_version = TLS1_2_VERSION;
@@ -951,7 +975,7 @@ static int connect_one(struct conn_ctx *x)
 	client_destroy(&single);
 	kernel_down(x);
 	if (x->tun_ev.fd >= 0)
-		close(x->tun_ev.fd);
+		tunq_close(&x->tunq);
 	if (x->resolv_conf && single.up_ms)
 		unlink(x->resolv_conf);
 	return x->exit_code;
@@ -974,6 +998,8 @@ int cmd_connect_main(int argc, char **argv)
 	x.json = cmd_json;
 	to.ktls = x.co.ktls = true;
 	x.use_kernel = true;
+	x.tun_offload = true;
+	x.tunq.fd = -1;
 	ret = connect_args(argc, argv, &x, &to, ident, sizeof(ident));
 	if (ret >= 0)
 		return ret;

@@ -252,6 +252,37 @@ static void print_session(const struct ctl_session *s)
 	close_json_object();
 }
 
+/* The TUN device's offloads: "offload": {"tso4": ..., "why": ...}. */
+static void print_offload(const struct ctl_gateway *g)
+{
+	open_json_object("offload");
+	print_string(PRINT_FP, NULL, "  TUN offloads:%s",
+		     g->offload_csum ? "" : " off");
+	print_bool(PRINT_JSON, "tso4", NULL, g->offload_tso4);
+	print_bool(PRINT_JSON, "tso6", NULL, g->offload_tso6);
+	print_bool(PRINT_JSON, "uso4", NULL, g->offload_uso4);
+	print_bool(PRINT_JSON, "uso6", NULL, g->offload_uso6);
+	print_bool(PRINT_JSON, "csum", NULL, g->offload_csum);
+	if (g->offload_csum)
+		print_string(PRINT_FP, NULL, " csum%s", "");
+	print_string(PRINT_FP, NULL, "%s", g->offload_tso4 ? " tso4" : "");
+	print_string(PRINT_FP, NULL, "%s", g->offload_tso6 ? " tso6" : "");
+	print_string(PRINT_FP, NULL, "%s", g->offload_uso4 ? " uso4" : "");
+	print_string(PRINT_FP, NULL, "%s", g->offload_uso6 ? " uso6" : "");
+	print_string(PRINT_JSON, "why", NULL, g->offload_why);
+	if (g->offload_why[0])
+		print_string(PRINT_FP, NULL, " (%s)", g->offload_why);
+	print_string(PRINT_FP, NULL, "%s", "\n");
+	/* What they save: packets per TUN system call, each way. */
+	print_uint(PRINT_ANY, "reads", "    TUN: %llu reads", g->tun_reads);
+	print_uint(PRINT_ANY, "rx_packets", " gave %llu packets",
+		   g->tun_rx_packets);
+	print_uint(PRINT_ANY, "tx_packets", ", %llu packets", g->tun_tx_packets);
+	print_uint(PRINT_ANY, "writes", " went in %llu writes\n",
+		   g->tun_writes);
+	close_json_object();
+}
+
 static void print_show(const struct ctl_answer *a)
 {
 	const struct ctl_object *o = &ctl_gateway_obj;
@@ -290,6 +321,7 @@ static void print_show(const struct ctl_answer *a)
 		print_uint(g->kernel_interface[0] ? PRINT_ANY : PRINT_JSON,
 			   "kernel_sessions", ", %llu session(s)\n",
 			   g->kernel_sessions);
+		print_offload(g);
 	}
 	open_json_array("sessions");
 	for (i = 0; i < a->nsessions; i++)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ipc/ctl_proto.h"
+#include "net/tun.h"
 #include "util/log.h"
 #include "ctl_server.h"
 #include "gateway.h"
@@ -89,6 +90,22 @@ void ctl_server_dump(struct gateway *gw, FILE *f)
 		snprintf(g.kernel_interface, sizeof(g.kernel_interface), "%s",
 			 gi.kernel_dev);
 	g.kernel_sessions = gi.nkernel;
+	if (gi.tun_offload) {
+		const struct tun_offload *o = gi.tun_offload;
+
+		g.offload_csum = o->csum;
+		g.offload_tso4 = o->tso4;
+		g.offload_tso6 = o->tso6;
+		g.offload_uso4 = o->uso4;
+		g.offload_uso6 = o->uso6;
+		snprintf(g.offload_why, sizeof(g.offload_why), "%s", o->why);
+	}
+	if (gi.tun_stats) {
+		g.tun_reads = gi.tun_stats->rx_reads;
+		g.tun_rx_packets = gi.tun_stats->rx_segments;
+		g.tun_tx_packets = gi.tun_stats->tx_packets;
+		g.tun_writes = gi.tun_stats->tx_writes;
+	}
 
 	memset(&l, 0, sizeof(l));
 	l.handshakes = gi.nhandshakes;

@@ -62,6 +62,8 @@ struct dp_ops {
 	/* Optional: work left over (queued notifications), and doing it. */
 	bool (*pending)(struct dp *dp);
 	void (*poll)(struct dp *dp);
+	/* Optional: the end of an event batch: write out what is held. */
+	void (*flush)(struct dp *dp);
 };
 
 struct dp {

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "net/netcfg.h"
+#include "net/tun.h"
+#include "proto/ppp.h"
 #include "util/log.h"
 #include "dp.h"
 #include "dp_tun.h"
@@ -12,17 +14,28 @@
 #include "session.h"
 
 #define TUN_BATCH	256
-#define TUN_BUF		65536
 
 struct dp_tun {
 	struct dp dp;
 	struct ev ev;
-	uint8_t buf[TUN_BUF];
+	struct tunq q;
 };
 
 static struct dp_tun *tun_of(struct dp *dp)
 {
 	return container_of(dp, struct dp_tun, dp);
+}
+
+static int to_session(void *ctx, const uint8_t *pkt, size_t len)
+{
+	session_send_ip(ctx, pkt, len);
+	return 0;
+}
+
+/* What a session's client takes: its MRU, by LCP. */
+static size_t session_mtu(const struct session *s)
+{
+	return s->ppp ? ppp_peer_mru(s->ppp) : s->host->cfg->mtu;
 }
 
 static void tun_path_ev(struct ev *ev, uint32_t events)
@@ -32,29 +45,40 @@ static void tun_path_ev(struct ev *ev, uint32_t events)
 	int i;
 
 	for (i = 0; i < TUN_BATCH; i++) {
-		ssize_t n = read(ev->fd, t->buf, sizeof(t->buf));
+		uint8_t *p;
+		ssize_t n = tunq_read(&t->q, &p);
 		struct session *s;
 		uint32_t dst;
 
-		if (n < 0)
+		if (n == -EINVAL)
+			continue;
+		if (n <= 0)
 			break;
-		if (n < 20 || (t->buf[0] >> 4) != 4)
+		if (n < 20 || (p[0] >> 4) != 4)
 			continue;	/* IPv4 only on this path */
-		dst = (uint32_t)t->buf[16] << 24 | (uint32_t)t->buf[17] << 16 |
-		      (uint32_t)t->buf[18] << 8 | t->buf[19];
+		dst = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 |
+		      (uint32_t)p[18] << 8 | p[19];
 		s = gateway_find_addr(gw, dst);
 		if (!s) {
 			gw->ctr.tun_no_session++;
 			continue;
 		}
-		session_send_ip(s, t->buf, (size_t)n);
+		/* A super-packet: cut to what this session's client takes. */
+		tunq_segments(&t->q, p, (size_t)n, session_mtu(s), to_session,
+			      s);
 	}
 }
 
 int dp_tun_use_fd(struct dp *dp, int fd)
 {
 	struct dp_tun *t = tun_of(dp);
+	int ret;
 
+	if (t->q.fd != fd) {
+		ret = tunq_adopt(&t->q, fd);
+		if (ret)
+			return ret;
+	}
 	t->ev.fd = fd;
 	t->ev.cb = tun_path_ev;
 	return loop_add(&dp->gw->loop, &t->ev, EPOLLIN);
@@ -65,16 +89,20 @@ static int tun_path_open(struct dp *dp)
 	struct dp_tun *t = tun_of(dp);
 	struct gateway *gw = dp->gw;
 	const struct sstp_config *c = &gw->cfg;
-	int fd, ret;
+	char offs[64];
+	int ret;
 
 	/* Its name is the gateway's (the control socket's, the log's). */
-	fd = tun_open(c->interface, gw->ifname);
-	if (fd < 0) {
+	ret = tunq_open(&t->q, c->interface, 0, c->tun_offload, gw->ifname);
+	if (ret) {
 		log_err("cannot create TUN device %s: %s", c->interface,
-			strerror(-fd));
-		return fd;
+			strerror(-ret));
+		return ret;
 	}
-	t->ev.fd = fd;
+	tunq_offload_str(&t->q.off, offs, sizeof(offs));
+	log_info("%s: TUN offloads: %s%s%s", gw->ifname, offs,
+		 t->q.off.why[0] ? "; " : "", t->q.off.why);
+	t->ev.fd = t->q.fd;
 	dp->dev = gw->ifname;
 	ret = netcfg_link_up(gw->ifname, c->mtu);
 	if (!ret)
@@ -83,23 +111,34 @@ static int tun_path_open(struct dp *dp)
 		log_err("cannot configure %s: %s", gw->ifname, strerror(-ret));
 		return ret;
 	}
-	return dp_tun_use_fd(dp, fd);
+	return dp_tun_use_fd(dp, t->q.fd);
 }
 
 static void tun_path_close(struct dp *dp)
 {
 	struct dp_tun *t = tun_of(dp);
 
-	if (t->ev.fd >= 0)
+	if (t->q.rbuf)
+		tunq_close(&t->q);
+	else if (t->ev.fd >= 0)
 		close(t->ev.fd);
 	free(t);
 }
 
 static void tun_path_transmit(struct dp *dp, struct session *s,
-			 const uint8_t *pkt, size_t len)
+			      const uint8_t *pkt, size_t len)
 {
-	if (write(tun_of(dp)->ev.fd, pkt, len) < 0)
+	if (tunq_write(&tun_of(dp)->q, pkt, len))
 		dp->gw->ctr.tun_rx_errors++;
+}
+
+/* The end of an event batch: what the coalescer holds goes out. */
+static void tun_path_flush(struct dp *dp)
+{
+	struct dp_tun *t = tun_of(dp);
+
+	if (t->q.rbuf)
+		tunq_flush(&t->q);
 }
 
 static const struct dp_ops dp_tun_ops = {
@@ -107,7 +146,18 @@ static const struct dp_ops dp_tun_ops = {
 	.open = tun_path_open,
 	.close = tun_path_close,
 	.transmit = tun_path_transmit,
+	.flush = tun_path_flush,
 };
+
+const struct tun_offload *dp_tun_offload(struct dp *dp)
+{
+	return &tun_of(dp)->q.off;
+}
+
+const struct tunq_stats *dp_tun_stats(struct dp *dp)
+{
+	return &tun_of(dp)->q.st;
+}
 
 struct dp *dp_tun_new(struct gateway *gw)
 {
@@ -118,5 +168,6 @@ struct dp *dp_tun_new(struct gateway *gw)
 	t->dp.ops = &dp_tun_ops;
 	t->dp.gw = gw;
 	t->ev.fd = -1;
+	t->q.fd = -1;
 	return &t->dp;
 }

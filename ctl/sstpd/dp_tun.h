@@ -9,6 +9,8 @@
 
 struct dp;
 struct gateway;
+struct tun_offload;
+struct tunq_stats;
 
 /* The path, not open yet (no device). NULL when out of memory. */
 struct dp *dp_tun_new(struct gateway *gw);
@@ -18,5 +20,9 @@ struct dp *dp_tun_new(struct gateway *gw);
  * -errno.
  */
 int dp_tun_use_fd(struct dp *dp, int fd);
+/* Which TUN offloads are on, and why not the others. */
+const struct tun_offload *dp_tun_offload(struct dp *dp);
+/* Its counters: reads and the segments they gave, packets and writes. */
+const struct tunq_stats *dp_tun_stats(struct dp *dp);
 
 #endif

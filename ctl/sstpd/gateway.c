@@ -762,6 +762,10 @@ static void after_batch(struct gateway *gw)
 		list_del_init(&s->reg.more);
 		session_io(s, EPOLLIN);
 	}
+	/* Packets from sessions, coalesced in this batch, into the stack. */
+	for_each_path(gw, dp, i)
+		if (dp->ops->flush)
+			dp->ops->flush(dp);
 	list_splice_init(&gw->dirty, &batch);
 	while (!list_empty(&batch)) {
 		s = list_first_entry(&batch, struct session, reg.dirty);
@@ -901,6 +905,10 @@ void gateway_get_info(struct gateway *gw, bool collect,
 	info->uptime_s = (now_ms() - gw->started_ms) / 1000;
 	info->kernel_dev = kernel ? kernel->dev : NULL;
 	info->nkernel = kernel ? kernel->nsessions : 0;
+	info->tun_offload = gw->dp[GW_DP_TUN] ?
+			    dp_tun_offload(gw->dp[GW_DP_TUN]) : NULL;
+	info->tun_stats = gw->dp[GW_DP_TUN] ?
+			  dp_tun_stats(gw->dp[GW_DP_TUN]) : NULL;
 	info->nhandshakes = gw->nhandshakes;
 	info->sources = gw->src.nlive;
 	info->cfg = c;

@@ -17,6 +17,9 @@
 #include "trust/pki.h"
 #include "util/list.h"
 #include "util/loop.h"
+
+struct tun_offload;
+struct tunq_stats;
 #include "pool.h"
 #include "preauth.h"
 #include "session_host.h"
@@ -106,6 +109,8 @@ struct gateway_info {
 	uint64_t uptime_s;
 	const char *kernel_dev;		/* NULL: no sstp.ko device */
 	unsigned int nkernel;
+	const struct tun_offload *tun_offload;	/* NULL: no TUN path */
+	const struct tunq_stats *tun_stats;
 	unsigned int nhandshakes, sources;
 	const struct sstp_config *cfg;	/* limits */
 	struct gw_counters ctr;

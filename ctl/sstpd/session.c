@@ -377,11 +377,18 @@ static ssize_t handle_http(struct session *s, const uint8_t *buf, size_t len)
 	char resp[256];
 	int status;
 
+	size_t n;
+
 	status = http_parse_request((const char *)buf, len, &used, &req, &why);
 	if (status == 0)
 		return 0;
-	if (link_send_raw(&s->link, resp,
-			  http_build_response(resp, sizeof(resp), status)))
+	n = http_build_response(resp, sizeof(resp), status);
+	/* Our client: many SSTP packets per TLS record, both ways. */
+	if (status == 200 && req.packed) {
+		n = http_add_packed(resp, sizeof(resp), n);
+		s->link.pack = true;
+	}
+	if (link_send_raw(&s->link, resp, n))
 		status = status == 200 ? 503 : status;
 	session_want_flush(s);
 	if (status != 200) {

@@ -283,6 +283,31 @@ static void test_kernel_tls(void **state)
 
 static void round_trip(const struct sstp_config *in);
 
+static void test_tun_offload(void **state)
+{
+	static const char *const bad[] = {
+		"TunOffload = ", "TunOffload = auto", "TunOffload = 2",
+	};
+	char text[1024];
+	size_t i;
+
+	/* default: on */
+	assert_int_equal(parse_text(min_conf, &cfg, NULL), 0);
+	assert_true(cfg.tun_offload);
+	snprintf(text, sizeof(text), "[Gateway]\nTunOffload = no\n%s",
+		 strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	assert_false(cfg.tun_offload);
+	round_trip(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[Gateway]\n%s\n%s", bad[i],
+			 strstr(min_conf, "Certificate"));
+		assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+		assert_non_null(strstr(err, "TunOffload"));
+	}
+}
+
 static void test_kernel_path(void **state)
 {
 	static const char *const bad[] = {
@@ -1203,7 +1228,7 @@ static void test_round_trip(void **state)
 		"MaxConnectionsPerSource = 64\nMaxHandshakesPerSource = 8\n"
 		"MaxSessionsPerCertificate = 4\n"
 		"TLSMinVersion = 1.2\nKernelTLS = yes\nKernelDataPath = auto\n"
-		"KernelCoalesce = no\n\n[Clients]\n\n"
+		"KernelCoalesce = no\nTunOffload = yes\n\n[Clients]\n\n"
 		"[Network]\nMTU = 1400\n");
 	free(buf);
 }
@@ -1307,6 +1332,7 @@ int main(void)
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_kernel_path),
+		cmocka_unit_test(test_tun_offload),
 		cmocka_unit_test(test_cidr_helpers),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load),

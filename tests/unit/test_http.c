@@ -657,6 +657,55 @@ static void test_parse_response_errors(void **state)
 	assert_string_equal(why, "response header too large");
 }
 
+/* X-SSTP-Records: packed, our client's and gateway's word for it. */
+static void test_packed_records(void **state)
+{
+	char out[512];
+	struct http_request req;
+	const char *why;
+	size_t n, m, consumed;
+	bool packed = true;
+
+	(void)state;
+	n = http_build_request(out, sizeof(out), "h", NULL);
+	m = http_add_packed(out, sizeof(out), n);
+	assert_string_equal(out, REQ_LINE "Host: h\r\n"
+			    "Content-Length: 18446744073709551615\r\n"
+			    "X-SSTP-Records: packed\r\n\r\n");
+	assert_int_equal(m, strlen(out));
+	assert_int_equal(parse(out, m, &consumed, &req, &why), 200);
+	assert_int_equal(consumed, m);
+	assert_true(req.packed);
+	/* Without it, or with another value: one packet per record. */
+	n = http_build_request(out, sizeof(out), "h", NULL);
+	assert_int_equal(parse(out, n, &consumed, &req, &why), 200);
+	assert_false(req.packed);
+	snprintf(out, sizeof(out), REQ_LINE "Host: h\r\n"
+		 "x-sstp-records: PACKED\r\n\r\n");
+	assert_int_equal(parse(out, strlen(out), &consumed, &req, &why), 200);
+	assert_true(req.packed);
+	snprintf(out, sizeof(out), REQ_LINE "Host: h\r\n"
+		 "X-SSTP-Records: packed-ish\r\n\r\n");
+	assert_int_equal(parse(out, strlen(out), &consumed, &req, &why), 200);
+	assert_false(req.packed);
+	/* The response. */
+	n = http_build_response(out, sizeof(out), 200);
+	m = http_add_packed(out, sizeof(out), n);
+	assert_int_equal(http_parse_response_ex(out, m, &consumed, &why,
+						&packed), 200);
+	assert_true(packed);
+	assert_int_equal(consumed, m);
+	n = http_build_response(out, sizeof(out), 200);
+	assert_int_equal(http_parse_response_ex(out, n, &consumed, &why,
+						&packed), 200);
+	assert_false(packed);
+	/* No room, or not a header that ends in a blank line. */
+	assert_int_equal(http_add_packed(out, n + 10, n), 0);
+	assert_int_equal(http_add_packed(out, sizeof(out), 0), 0);
+	assert_int_equal(http_add_packed(out, sizeof(out), 3), 0);
+	assert_int_equal(http_add_packed(out, sizeof(out), n - 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_build_request),
 		cmocka_unit_test(test_parse_response_ok),
 		cmocka_unit_test(test_parse_response_errors),
+		cmocka_unit_test(test_packed_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -260,6 +260,8 @@ struct peer {
 	bool reading;
 	bool answer_echo, answer_disconnect, answer_abort;
 	bool gone;
+	bool packed;		/* says X-SSTP-Records: packed */
+	unsigned int records;	/* TLS application data records read */
 	SSL_CTX *eap_ctx;
 	int http_status;
 	uint8_t nonce[SSTP_NONCE_LEN], bitmask, hlak[SSTP_HLAK_LEN];
@@ -439,6 +441,15 @@ static void p_call_connected(void)
 	pr.cc_sent = true;
 }
 
+/* Each TLS record the client reads (its header): how SSTP was packed. */
+static void p_record(int write_p, int version, int content_type,
+		     const void *buf, size_t len, SSL *ssl, void *arg)
+{
+	if (!write_p && content_type == SSL3_RT_HEADER && len >= 1 &&
+	    ((const uint8_t *)buf)[0] == SSL3_RT_APPLICATION_DATA)
+		pr.records++;
+}
+
 /* The client's turn: handshake, read and answer, its next step, flush. */
 static void p_turn(void)
 {
@@ -457,6 +468,7 @@ static void p_turn(void)
 		if (r == 0)
 			return;
 		link_gather_records(&pr.link);
+		SSL_set_msg_callback(pr.link.ssl, p_record);
 	}
 	for (i = 0; pr.reading && i < 64; i++) {
 		uint8_t *buf;
@@ -473,8 +485,12 @@ static void p_turn(void)
 	if (pr.upto >= UP_HTTP && !pr.http_sent) {
 		char req[1024];
 
-		link_send_raw(&pr.link, req, http_build_request(req,
-				sizeof(req), "localhost", NULL));
+		size_t n = http_build_request(req, sizeof(req), "localhost",
+					      NULL);
+
+		if (pr.packed)
+			n = http_add_packed(req, sizeof(req), n);
+		link_send_raw(&pr.link, req, n);
 		pr.http_sent = true;
 	}
 	if (pr.upto >= UP_CONNECT && pr.http_ok && !pr.connect_sent) {
@@ -825,6 +841,41 @@ static void test_up_data_and_disconnect(void **state)
 	assert_int_equal(fh.leaves, 1);
 	assert_int_equal(fh.releases, 1);
 	assert_int_equal(fh.refused, 0);
+}
+
+/*
+ * A client that did not ask (sstpc, Windows) gets one SSTP packet per TLS
+ * record; ours, which sends X-SSTP-Records: packed, gets them packed.
+ */
+static void records_for(bool packed, unsigned int want)
+{
+	uint8_t pkt[64];
+	size_t n;
+	int i;
+
+	pr.packed = packed;
+	bring_up();
+	assert_int_equal(s->link.pack, packed);
+	pr.records = 0;
+	for (i = 0; i < 10; i++) {
+		n = ipv4(pkt, GW_ADDR, POOL_FIRST);
+		session_send_ip(s, pkt, n);
+	}
+	rounds(2);
+	assert_int_equal(pr.got_ip, 10);
+	assert_int_equal(pr.records, want);
+	session_disconnect(s, "test");
+	run_until(SS_DEAD);
+}
+
+static void test_records_one_packet_each(void **state)
+{
+	records_for(false, 10);
+}
+
+static void test_records_packed(void **state)
+{
+	records_for(true, 1);
 }
 
 static void test_tls_timeout(void **state)
@@ -1245,6 +1296,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, start, finish)
 		T(test_up_data_and_disconnect),
+		T(test_records_one_packet_each),
+		T(test_records_packed),
 		T(test_tls_timeout),
 		T(test_tls_peer_reset),
 		T(test_tls_not_tls),

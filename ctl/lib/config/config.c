@@ -180,6 +180,7 @@ void config_defaults(struct sstp_config *cfg)
 	cfg->max_sessions_per_cert = 4;
 	cfg->kernel_tls = true;
 	cfg->kernel_path = true;
+	cfg->tun_offload = true;
 	cfg->tls_min_version = TLS1_2_VERSION;
 	cfg->mtu = 1400;
 }
@@ -672,6 +673,8 @@ static const struct key keys[] = {
 	    LIMIT_MAX_HANDSHAKES, max_handshakes_per_source),
 	NUM(CFG_SEC_GATEWAY, "MaxSessionsPerCertificate", 1,
 	    LIMIT_MAX_SESSIONS, max_sessions_per_cert),
+	{ CFG_SEC_GATEWAY, "TunOffload", set_bool, false, false, 0, 0,
+	  F(tun_offload) },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1049,6 +1052,7 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 	write_str(f, "KernelInterface", cfg->kernel_interface,
 		  sizeof(cfg->kernel_interface));
 	fprintf(f, "KernelCoalesce = %s\n", cfg->kernel_coalesce ? "yes" : "no");
+	fprintf(f, "TunOffload = %s\n", cfg->tun_offload ? "yes" : "no");
 
 	fputs("\n[Clients]\n", f);
 	write_str(f, "RootCertificates", cfg->root_dir, sizeof(cfg->root_dir));

@@ -45,6 +45,7 @@ struct sstp_config {
 	bool kernel_path;		/* KernelDataPath = auto | off (sstp.ko) */
 	char kernel_interface[IF_NAMESIZE]; /* KernelInterface = <Interface>k */
 	bool kernel_coalesce;		/* KernelCoalesce = no */
+	bool tun_offload;		/* TunOffload = yes (IFF_VNET_HDR) */
 	/* [Clients] */
 	char root_dir[PATH_MAX];	/* RootCertificates = directory of PEM roots */
 	char revoked_file[PATH_MAX];	/* RevokedFile = thumbprints, one a line */

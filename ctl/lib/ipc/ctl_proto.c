@@ -51,6 +51,18 @@ static const struct ctl_field gateway_fields[] = {
 	FIELD(ctl_gateway, kernel_interface, "kernel_interface", CTL_T_STR,
 	      CTL_F_OPT),
 	FIELD(ctl_gateway, kernel_sessions, "kernel_sessions", CTL_T_U32, 0),
+	FIELD(ctl_gateway, offload_csum, "offload_csum", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, offload_tso4, "offload_tso4", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, offload_tso6, "offload_tso6", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, offload_uso4, "offload_uso4", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, offload_uso6, "offload_uso6", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, offload_why, "offload_why", CTL_T_STR, CTL_F_OPT),
+	FIELD(ctl_gateway, tun_reads, "tun_reads", CTL_T_U64, CTL_F_OPT),
+	FIELD(ctl_gateway, tun_rx_packets, "tun_rx_packets", CTL_T_U64,
+	      CTL_F_OPT),
+	FIELD(ctl_gateway, tun_tx_packets, "tun_tx_packets", CTL_T_U64,
+	      CTL_F_OPT),
+	FIELD(ctl_gateway, tun_writes, "tun_writes", CTL_T_U64, CTL_F_OPT),
 };
 const struct ctl_object ctl_gateway_obj = OBJECT("gateway", gateway_fields);
 

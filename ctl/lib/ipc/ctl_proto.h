@@ -108,6 +108,12 @@ struct ctl_gateway {
 	uint64_t accepted, established, refused, over_limit;
 	char kernel_interface[IF_NAMESIZE];	/* "": no sstp.ko device */
 	uint32_t kernel_sessions;
+	/* TUN offloads: 1 when on; why not (all of) them. */
+	uint32_t offload_csum, offload_tso4, offload_tso6;
+	uint32_t offload_uso4, offload_uso6;
+	char offload_why[128];
+	/* TUN reads and the packets they gave; packets in and writes. */
+	uint64_t tun_reads, tun_rx_packets, tun_tx_packets, tun_writes;
 };
 
 /* The budget before authentication: use, limits, refusals by reason. */

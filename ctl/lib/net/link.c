@@ -123,6 +123,13 @@ void link_gather_records(struct sstp_link *l)
 	BIO_set_data(b, l);
 	BIO_set_init(b, 1);
 	SSL_set0_wbio(l->ssl, b);
+	/*
+	 * Read ahead: one recv() takes as many records as fit OpenSSL's
+	 * buffer (64 KiB while data flows; released when idle), instead of
+	 * two (header, body) per record.
+	 */
+	SSL_set_read_ahead(l->ssl, 1);
+	SSL_set_default_read_buffer_len(l->ssl, LINK_SCRATCH);
 }
 
 /*
@@ -334,22 +341,42 @@ int link_send_ppp(struct sstp_link *l, uint16_t proto, const uint8_t *p,
 	return 0;
 }
 
+/* The length of the SSTP packet at p (left bytes), or 0 if it is none. */
+static size_t packet_len(const uint8_t *p, size_t left)
+{
+	size_t n;
+
+	if (left < SSTP_HDR_LEN || p[0] != SSTP_VERSION)
+		return 0;
+	n = ((size_t)p[2] << 8 | p[3]) & SSTP_LENGTH_MASK;
+	return n >= SSTP_HDR_LEN && n <= left ? n : 0;
+}
+
 /*
  * Bytes from the head of the queue that go into one TLS record: one SSTP
  * packet. sstpc (1.0.18) handles one SSTP packet per readable event of its
  * socket, so a second packet in the same record waits in its TLS buffer
- * until more bytes arrive. Anything that is not an SSTP packet (the HTTP
- * response) goes out as it is.
+ * until more bytes arrive. A peer that reads a byte stream (l->pack) gets
+ * as many whole packets as fit LINK_PACK_MAX. Anything that is not an SSTP
+ * packet (the HTTP response) goes out as it is.
  */
 static size_t record_len(const struct sstp_link *l)
 {
 	const uint8_t *p = l->tx + l->tx_head;
-	size_t left = l->tx_tail - l->tx_head, n;
+	size_t left = l->tx_tail - l->tx_head, n, k;
 
-	if (left < SSTP_HDR_LEN || p[0] != SSTP_VERSION)
+	n = packet_len(p, left);
+	if (!n)
 		return left;
-	n = ((size_t)p[2] << 8 | p[3]) & SSTP_LENGTH_MASK;
-	return n >= SSTP_HDR_LEN && n < left ? n : left;
+	if (!l->pack)
+		return n;
+	while (n < left) {
+		k = packet_len(p + n, left - n);
+		if (!k || n + k > LINK_PACK_MAX)
+			break;
+		n += k;
+	}
+	return n;
 }
 
 size_t link_drop_data(struct sstp_link *l)

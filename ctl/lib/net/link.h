@@ -18,6 +18,7 @@
 #define LINK_SCRATCH	(64 * 1024)
 #define LINK_CARRY	4096	/* one partial SSTP packet or HTTP header */
 #define LINK_REC_CAP	(256 * 1024)	/* TLS records waiting for the socket */
+#define LINK_PACK_MAX	16384	/* plaintext of one packed TLS record */
 
 struct link_stats {
 	uint64_t rx_bytes, tx_bytes;	/* SSTP payload bytes, both kinds */
@@ -32,6 +33,12 @@ struct sstp_link {
 	bool ktls;			/* kernel TLS both ways: plain syscalls */
 	bool write_blocked;		/* SSL wants the socket writable */
 	bool read_blocked;		/* nothing more to read until EPOLLIN */
+	/*
+	 * The peer reads SSTP as a byte stream (it said so in HTTP): whole
+	 * SSTP packets share TLS records of up to LINK_PACK_MAX bytes.
+	 * Otherwise one SSTP packet per record (sstpc).
+	 */
+	bool pack;
 	uint8_t *tx;			/* LINK_TX_CAP bytes, once used */
 	size_t tx_head, tx_tail;
 	/* Userspace TLS: records are gathered here, then sent in one go. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The TUN device and its addresses and routes (rtnetlink through libmnl). */
+/* Addresses and routes of our devices (rtnetlink through libmnl). */
 #ifndef _SSTP_NETCFG_H
 #define _SSTP_NETCFG_H
 
@@ -7,9 +7,6 @@
 #include <stdint.h>
 
 #include "config/config.h"
-
-/* Create or attach a TUN (IFF_TUN | IFF_NO_PI), non-blocking. fd or -errno. */
-int tun_open(const char *name, char actual[IF_NAMESIZE]);
 
 /* Set MTU and bring the link up. 0 or -errno. */
 int netcfg_link_up(const char *ifname, unsigned int mtu);

@@ -271,6 +271,9 @@ int http_parse_request(const char *buf, size_t len, size_t *consumed,
 		} else if (eq_nocase(h.name, h.name_len, "SSTPCORRELATIONID")) {
 			copy_value(req->correlation_id,
 				   sizeof(req->correlation_id), &h);
+		} else if (eq_nocase(h.name, h.name_len, HTTP_PACKED_HEADER)) {
+			req->packed = eq_nocase(h.value, h.value_len,
+						HTTP_PACKED_VALUE);
 		} else if (eq_nocase(h.name, h.name_len, "Content-Length")) {
 			if (!valid_content_length(h.value, h.value_len)) {
 				set_why(why, "bad Content-Length");
@@ -391,14 +394,34 @@ static int parse_status_line(const struct line *l)
 	return (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
 }
 
+size_t http_add_packed(char *out, size_t cap, size_t n)
+{
+	static const char line[] = HTTP_PACKED_HEADER ": " HTTP_PACKED_VALUE
+				   "\r\n\r\n";
+
+	if (n < 4 || memcmp(out + n - 4, "\r\n\r\n", 4) ||
+	    n - 2 + sizeof(line) > cap)
+		return 0;
+	memcpy(out + n - 2, line, sizeof(line));
+	return n - 2 + sizeof(line) - 1;
+}
+
 int http_parse_response(const char *buf, size_t len, size_t *consumed,
 			const char **why)
+{
+	return http_parse_response_ex(buf, len, consumed, why, NULL);
+}
+
+int http_parse_response_ex(const char *buf, size_t len, size_t *consumed,
+			   const char **why, bool *packed)
 {
 	int status = -1;
 	size_t pos = 0;
 	struct line l;
 
 	*consumed = 0;
+	if (packed)
+		*packed = false;
 	for (;;) {
 		struct header h;
 
@@ -434,6 +457,9 @@ int http_parse_response(const char *buf, size_t len, size_t *consumed,
 			set_why(why, "bad Content-Length");
 			return -1;
 		}
+		if (packed && eq_nocase(h.name, h.name_len, HTTP_PACKED_HEADER))
+			*packed = eq_nocase(h.value, h.value_len,
+					    HTTP_PACKED_VALUE);
 	}
 	*consumed = pos;
 	set_why(why, "ok");

@@ -6,6 +6,7 @@
 #ifndef _SSTP_HTTP_H
 #define _SSTP_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define HTTP_MAX_HEADER 4096	/* a longer request is refused with 431 */
@@ -13,7 +14,23 @@
 struct http_request {
 	char correlation_id[80];	/* SSTPCORRELATIONID, may be empty */
 	char host[256];			/* Host header, may be empty */
+	bool packed;			/* X-SSTP-Records: packed */
 };
+
+/*
+ * Our client and gateway say with this header that they read the SSTP
+ * stream as bytes: the other end may put many SSTP packets in one TLS
+ * record (docs/decisions.md). Others ignore it.
+ */
+#define HTTP_PACKED_HEADER	"X-SSTP-Records"
+#define HTTP_PACKED_VALUE	"packed"
+
+/*
+ * Add the header to a request or response of n bytes built by the
+ * functions below (before its blank line). The new length, or 0 when cap
+ * is too small or out does not end in a blank line.
+ */
+size_t http_add_packed(char *out, size_t cap, size_t n);
 
 /*
  * Parse a request at the start of buf. Returns 0 when the header is not
@@ -44,5 +61,8 @@ size_t http_build_request(char *out, size_t cap, const char *host,
  */
 int http_parse_response(const char *buf, size_t len, size_t *consumed,
 			const char **why);
+/* The same; *packed says whether the gateway sent HTTP_PACKED_HEADER. */
+int http_parse_response_ex(const char *buf, size_t len, size_t *consumed,
+			   const char **why, bool *packed);
 
 #endif
