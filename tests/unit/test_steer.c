@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 
 #include "net/netcfg.h"
+#include "net/tun.h"
 #include "sstpd/steer.h"
 #include "tun_steer.h"
 #include "tun_steer.skel.h"
@@ -426,6 +427,7 @@ static void test_close_detaches(void **state)
 static void test_open_refused(void **state)
 {
 	char why[256], actual[IF_NAMESIZE];
+	struct tunq single;
 	int fd;
 
 	need_env();
@@ -439,12 +441,11 @@ static void test_open_refused(void **state)
 	mq_close(&cur);
 
 	/* A single-queue device: nothing to steer between. */
-	fd = tun_open("stq5", actual);
-	assert_true(fd >= 0);
+	assert_int_equal(tunq_open(&single, "stq5", 0, false, actual), 0);
 	why[0] = '\0';
-	assert_null(steer_open(fd, 2, why, sizeof(why)));
+	assert_null(steer_open(single.fd, 2, why, sizeof(why)));
 	assert_non_null(strstr(why, "not a multi-queue TUN device"));
-	close(fd);
+	tunq_close(&single);
 
 	/* Not a TUN queue at all. */
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
