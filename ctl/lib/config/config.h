@@ -16,6 +16,7 @@
 #define CONFIG_MAX_ROUTES	64
 #define CONFIG_MAX_REVOKED	1024
 #define CONFIG_MAX_DNS		2
+#define CONFIG_MAX_WORKERS	64
 #define CONFIG_LINE_MAX		8192	/* longer lines are an error */
 
 struct cidr4 {
@@ -45,6 +46,7 @@ struct sstp_config {
 	bool kernel_path;		/* KernelDataPath = auto | off (sstp.ko) */
 	char kernel_interface[IF_NAMESIZE]; /* KernelInterface = <Interface>k */
 	bool kernel_coalesce;		/* KernelCoalesce = no */
+	unsigned int workers;		/* Workers = auto (0) | 1..64 */
 	/* [Clients] */
 	char root_dir[PATH_MAX];	/* RootCertificates = directory of PEM roots */
 	char revoked_file[PATH_MAX];	/* RevokedFile = thumbprints, one a line */
