@@ -247,7 +247,8 @@ static void print_session(const struct ctl_session *s)
 		     human_bytes(s->tx_bytes, b, sizeof(b)));
 	print_uint(PRINT_JSON, "rx_packets", NULL, s->rx_packets);
 	print_uint(PRINT_JSON, "tx_packets", NULL, s->tx_packets);
-	print_uint(PRINT_ANY, "dropped", ", %llu dropped\n", s->dropped);
+	print_uint(PRINT_ANY, "dropped", ", %llu dropped", s->dropped);
+	print_uint(PRINT_ANY, "worker", ", worker %llu\n", s->worker);
 	print_kernel(&s->kernel);
 	close_json_object();
 }
@@ -290,6 +291,8 @@ static void print_show(const struct ctl_answer *a)
 		print_uint(g->kernel_interface[0] ? PRINT_ANY : PRINT_JSON,
 			   "kernel_sessions", ", %llu session(s)\n",
 			   g->kernel_sessions);
+		print_uint(PRINT_ANY, "workers", "  workers: %llu\n",
+			   g->workers);
 	}
 	open_json_array("sessions");
 	for (i = 0; i < a->nsessions; i++)

@@ -56,6 +56,7 @@ static void dump_session(struct session *s, void *arg)
 	cs.tx_packets = si.tx_packets;
 	cs.uptime = si.up_s;
 	cs.dropped = si.dropped;
+	cs.worker = s->reg.w ? s->reg.w->idx : 0;
 	ctl_write_object(f, &ctl_session_obj, &cs);
 	/* kernel.id 0: not on the module's path (or not collected). */
 	if (si.kernel.id)
@@ -89,6 +90,7 @@ void ctl_server_dump(struct gateway *gw, FILE *f)
 		snprintf(g.kernel_interface, sizeof(g.kernel_interface), "%s",
 			 gi.kernel_dev);
 	g.kernel_sessions = gi.nkernel;
+	g.workers = gi.nworkers;
 
 	memset(&l, 0, sizeof(l));
 	l.handshakes = gi.nhandshakes;

@@ -51,6 +51,7 @@ static const struct ctl_field gateway_fields[] = {
 	FIELD(ctl_gateway, kernel_interface, "kernel_interface", CTL_T_STR,
 	      CTL_F_OPT),
 	FIELD(ctl_gateway, kernel_sessions, "kernel_sessions", CTL_T_U32, 0),
+	FIELD(ctl_gateway, workers, "workers", CTL_T_U32, CTL_F_OPT),
 };
 const struct ctl_object ctl_gateway_obj = OBJECT("gateway", gateway_fields);
 
@@ -94,6 +95,7 @@ static const struct ctl_field session_fields[] = {
 	FIELD(ctl_session, tx_packets, "tx_packets", CTL_T_U64, 0),
 	FIELD(ctl_session, uptime, "uptime", CTL_T_U64, 0),
 	FIELD(ctl_session, dropped, "dropped", CTL_T_U64, 0),
+	FIELD(ctl_session, worker, "worker", CTL_T_U32, CTL_F_OPT),
 };
 const struct ctl_object ctl_session_obj = OBJECT("session", session_fields);
 

@@ -108,6 +108,7 @@ struct ctl_gateway {
 	uint64_t accepted, established, refused, over_limit;
 	char kernel_interface[IF_NAMESIZE];	/* "": no sstp.ko device */
 	uint32_t kernel_sessions;
+	uint32_t workers;		/* event loops (Workers =) */
 };
 
 /* The budget before authentication: use, limits, refusals by reason. */
@@ -133,6 +134,7 @@ struct ctl_session {
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	uint64_t uptime;
 	uint64_t dropped;
+	uint32_t worker;		/* the worker that owns it */
 	/* [kernel]: the module's counters; kernel.id 0: not on its path. */
 	struct sstpnl_stats kernel;
 };

@@ -12,7 +12,8 @@
 #include "link.h"
 
 /* One loop thread per process: the receive scratch buffer is shared. */
-static uint8_t scratch[LINK_CARRY + LINK_SCRATCH];
+/* Per thread: each worker reads its sessions with its own. */
+static _Thread_local uint8_t scratch[LINK_CARRY + LINK_SCRATCH];
 
 int link_init(struct sstp_link *l, int fd, SSL *ssl)
 {

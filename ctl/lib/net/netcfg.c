@@ -36,6 +36,27 @@ int tun_open(const char *name, char actual[IF_NAMESIZE])
 	return fd;
 }
 
+int tun_open_mq(const char *name, char actual[IF_NAMESIZE])
+{
+	struct ifreq ifr = { 0 };
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+	if (name)
+		snprintf(ifr.ifr_name, IF_NAMESIZE, "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (actual)
+		snprintf(actual, IF_NAMESIZE, "%s", ifr.ifr_name);
+	return fd;
+}
+
 /* Send one request and wait for its ack. 0 or -errno from the kernel. */
 static int rtnl_talk(struct nlmsghdr *nlh)
 {

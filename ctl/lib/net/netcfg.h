@@ -10,6 +10,12 @@
 
 /* Create or attach a TUN (IFF_TUN | IFF_NO_PI), non-blocking. fd or -errno. */
 int tun_open(const char *name, char actual[IF_NAMESIZE]);
+/*
+ * One queue of a multi-queue TUN device (IFF_MULTI_QUEUE): the first call
+ * creates the device, later calls with its actual name add queues. The fd
+ * (non-blocking) or -errno.
+ */
+int tun_open_mq(const char *name, char actual[IF_NAMESIZE]);
 
 /* Set MTU and bring the link up. 0 or -errno. */
 int netcfg_link_up(const char *ifname, unsigned int mtu);
