@@ -291,8 +291,12 @@ static void print_show(const struct ctl_answer *a)
 		print_uint(g->kernel_interface[0] ? PRINT_ANY : PRINT_JSON,
 			   "kernel_sessions", ", %llu session(s)\n",
 			   g->kernel_sessions);
-		print_uint(PRINT_ANY, "workers", "  workers: %llu\n",
+		print_uint(PRINT_ANY, "workers", "  workers: %llu",
 			   g->workers);
+		print_uint(PRINT_ANY, "handoff", ", TUN packets handed over %llu",
+			   g->handoff);
+		print_uint(PRINT_ANY, "handoff_dropped", ", dropped %llu\n",
+			   g->handoff_dropped);
 	}
 	open_json_array("sessions");
 	for (i = 0; i < a->nsessions; i++)

@@ -91,6 +91,8 @@ void ctl_server_dump(struct gateway *gw, FILE *f)
 			 gi.kernel_dev);
 	g.kernel_sessions = gi.nkernel;
 	g.workers = gi.nworkers;
+	g.handoff = gi.ctr.handoff;
+	g.handoff_dropped = gi.ctr.handoff_dropped;
 
 	memset(&l, 0, sizeof(l));
 	l.handshakes = gi.nhandshakes;

@@ -52,6 +52,9 @@ static const struct ctl_field gateway_fields[] = {
 	      CTL_F_OPT),
 	FIELD(ctl_gateway, kernel_sessions, "kernel_sessions", CTL_T_U32, 0),
 	FIELD(ctl_gateway, workers, "workers", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, handoff, "handoff", CTL_T_U64, CTL_F_OPT),
+	FIELD(ctl_gateway, handoff_dropped, "handoff_dropped", CTL_T_U64,
+	      CTL_F_OPT),
 };
 const struct ctl_object ctl_gateway_obj = OBJECT("gateway", gateway_fields);
 

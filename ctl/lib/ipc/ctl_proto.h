@@ -109,6 +109,8 @@ struct ctl_gateway {
 	char kernel_interface[IF_NAMESIZE];	/* "": no sstp.ko device */
 	uint32_t kernel_sessions;
 	uint32_t workers;		/* event loops (Workers =) */
+	/* TUN packets read by a worker for another's session: passed on */
+	uint64_t handoff, handoff_dropped;	/* ... or dropped (ring full) */
 };
 
 /* The budget before authentication: use, limits, refusals by reason. */
