@@ -30,9 +30,9 @@ CC ?= cc
 CLANG ?= clang
 O ?= build
 
-PKGS := libssl libcrypto libmnl
+PKGS := libssl libcrypto libmnl libbpf
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lmnl)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lmnl -lbpf)
 
 WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wshadow -Wpointer-arith -Wno-unused-parameter -Wno-format-truncation
@@ -42,6 +42,8 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi -Ictl/lib -Ictl -I$(O)/gen \
 	-DRUNSTATEDIR=\"$(RUNSTATEDIR)\" -DSYSCONFDIR=\"$(SYSCONFDIR)\"
+# bpf/: what an eBPF program and its loader share (bpf/*.h).
+CPPFLAGS += -Ibpf
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 
 ifeq ($(V),1)
@@ -154,6 +156,37 @@ asan:
 
 asan-test: asan
 	$(Q)tests/run-asan.sh $(ASAN_O)
+
+# eBPF programs: each bpf/NAME.bpf.c is compiled by clang into
+# $(O)/bpf/NAME.bpf.o and turned into a libbpf skeleton,
+# $(O)/gen/NAME.skel.h, which embeds the object: the daemon includes the
+# skeleton and loads nothing from disk at run time. Every object of the
+# daemon (and its fuzz build) waits for the skeletons; the .d files then
+# track which one includes which.
+# Debian installs bpftool in /usr/sbin, which a user's PATH lacks.
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
+BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(O)/gen/%.skel.h)
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-Ibpf -idirafter /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
+ifneq ($(CI),)
+BPF_CFLAGS += -Werror
+endif
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/gen/%.skel.h: $(O)/bpf/%.bpf.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@
+# Kept: the skeleton embeds it, and tests may load it as it is.
+.SECONDARY: $(BPF_OBJS)
+$(SSTPD_SRCS:%.c=$(O)/%.o) $(SSTPD_SRCS:%.c=$(FUZZ_OBJ)/%.o): | $(BPF_SKELS)
+check: $(BPF_SKELS)
+.PHONY: bpf
+bpf: $(BPF_SKELS)
 
 deps:
 	$(Q)tests/deps.sh

@@ -3,11 +3,11 @@
 #
 # Static analysis and style (`make check`), one result per tool:
 #
-#   * cppcheck on ctl/ and every C file under tests/, with the build's
+#   * cppcheck on ctl/, bpf/ and every C file under tests/, with the build's
 #     include paths and defines;
 #   * shellcheck -x -S warning on every shell script of the tree (by name,
 #     *.sh, and by #! line);
-#   * checkpatch --strict on kmod/ and the uapi headers; when no
+#   * checkpatch --strict on kmod/, the uapi headers and bpf/; when no
 #     checkpatch.pl can be had, the result is a visible SKIP.
 #
 #   tests/check.sh [BUILD_DIR]
@@ -70,7 +70,7 @@ shell_scripts()
 # report FILE: its lines as notes (at most 200).
 report()
 {
-	head -n 200 "$1" | sed 's/^/# /' >>"$KTAP_OUT"
+	head -n 200 "$1" | sed 's/^/# /' | _ktap_cat
 	[ "$(wc -l <"$1")" -le 200 ] || ktap_note "... $(wc -l <"$1") in all"
 }
 
@@ -80,7 +80,7 @@ ktap_begin check 5
 # --- cppcheck
 run_cppcheck()
 {
-	local files
+	local files rc=0
 
 	mapfile -t files < <(grep -E '^(ctl|tests)/.*\.c$' "$TMP/files")
 	"$CPPCHECK" --version
@@ -91,17 +91,28 @@ run_cppcheck()
 		--library=posix,openssl \
 		-D_GNU_SOURCE -D__linux__ -D__x86_64__ \
 		-DRUNSTATEDIR='"/run"' -DSYSCONFDIR='"/etc"' \
-		-Iinclude/uapi -Ictl/lib -Ictl -I"$BUILD/gen" \
+		-Iinclude/uapi -Ictl/lib -Ictl -I"$BUILD/gen" -Ibpf \
 		--suppressions-list="$SUPP/cppcheck.supp" \
 		--template='{file}:{line}: {severity} ({id}): {message}' \
-		"${files[@]}"
+		"${files[@]}" || rc=1
+	# The eBPF programs: the one configuration clang -target bpf builds,
+	# with the system's headers (libbpf's SEC() and map macros).
+	mapfile -t files < <(grep -E '^bpf/.*\.c$' "$TMP/files")
+	[ ${#files[@]} -eq 0 ] && return $rc
+	"$CPPCHECK" -j "$JOBS" --quiet --error-exitcode=1 --std=c11 \
+		--enable=warning,portability,performance \
+		-D__BPF__ -D__bpf__ -Ibpf -I/usr/include \
+		-I"/usr/include/$(${CC:-cc} -print-multiarch 2>/dev/null)" \
+		--template='{file}:{line}: {severity} ({id}): {message}' \
+		"${files[@]}" || rc=1
+	return $rc
 }
 if command -v "$CPPCHECK" >/dev/null; then
 	run_cppcheck >"$TMP/cppcheck.out" 2>&1
 	rc=$?
 	grep -v '^Cppcheck ' "$TMP/cppcheck.out" >"$TMP/cppcheck.find"
 	[ -s "$TMP/cppcheck.find" ] && rc=1
-	ktap_result $rc "cppcheck: ctl/ and tests/*.c ($(head -n 1 "$TMP/cppcheck.out"))" ||
+	ktap_result $rc "cppcheck: ctl/, bpf/ and tests/*.c ($(head -n 1 "$TMP/cppcheck.out"))" ||
 		report "$TMP/cppcheck.find"
 else
 	ktap_result 1 "cppcheck: $CPPCHECK is not installed (tests/deps.sh)"
@@ -140,13 +151,13 @@ fi
 if [ -n "$why" ]; then
 	ktap_skip "checkpatch --strict: kmod/" "$why"
 else
-	mapfile -t kfiles < <(grep -E '^(kmod/.*\.[ch]|include/uapi/linux/sstp.*\.h)$' "$TMP/files")
+	mapfile -t kfiles < <(grep -E '^(kmod/.*\.[ch]|include/uapi/linux/sstp.*\.h|bpf/.*\.[ch])$' "$TMP/files")
 	perl "$CHECKPATCH" --no-tree --strict --terse --show-types \
 		-f "${kfiles[@]}" >"$TMP/cp.out" 2>&1
 	grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' "$TMP/cp.out" >"$TMP/cp.find"
 	rc=0
 	[ -s "$TMP/cp.find" ] && rc=1
-	ktap_result $rc "checkpatch --strict: ${#kfiles[@]} files of kmod/ and include/uapi" ||
+	ktap_result $rc "checkpatch --strict: ${#kfiles[@]} files of kmod/, include/uapi and bpf/" ||
 		report "$TMP/cp.find"
 fi
 

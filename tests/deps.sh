@@ -5,7 +5,7 @@
 set -eu
 pkgs=(gcc make pkg-config libssl-dev libmnl-dev libcmocka-dev openssl
       clang libclang-rt-14-dev iproute2 iperf3 iputils-ping procps psmisc
-      python3 cppcheck shellcheck)
+      python3 cppcheck shellcheck libbpf-dev bpftool)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

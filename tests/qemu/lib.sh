@@ -55,7 +55,7 @@ qemu_tail()
 {
 	[ -s "$1" ] || { qemu_note "  ($1 is empty)"; return 0; }
 	qemu_note "--- last $2 lines of $1"
-	tail -n "$2" "$1" | tr -d '\000\r' | sed 's/^/#   | /' >>"$KTAP_OUT"
+	tail -n "$2" "$1" | tr -d '\000\r' | sed 's/^/#   | /' | _ktap_cat
 }
 
 # ------------------------------------------------------------ cases
@@ -561,7 +561,7 @@ qemu_forward()
 			ktap_result 1 "$tag ${desc#* - }" ;;
 		"# guest: "*" passed, "*)
 			qemu_note "$tag guest: ${line#\# guest: }" ;;
-		"#"*) echo "$line" >>"$KTAP_OUT" ;;
+		"#"*) echo "$line" | _ktap_cat ;;
 		"bench "*) qemu_note "$tag $line" ;;
 		esac
 	done

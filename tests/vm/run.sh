@@ -71,7 +71,9 @@ PEER_SRC=$HERE/sstp-peer.c
 PEER=$QEMU_CACHE/bin/sstp-peer
 PEER_CFLAGS="-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wstrict-prototypes
 	-Wmissing-prototypes -Wformat=2 -Wshadow -Wpointer-arith -Werror"
-QEMU_INPUTS="$BUILD/sstpd $BUILD/sstpctl $PEER"
+# The steer case runs the unit test of the TUN steering program (make unit).
+STEER_TEST=$BUILD/tests/test_steer
+QEMU_INPUTS="$BUILD/sstpd $BUILD/sstpctl $PEER $STEER_TEST"
 
 usage()
 {
@@ -155,6 +157,10 @@ stage_image()
 	if [ -x "$PEER" ]; then
 		cp "$PEER" "$root/usr/sbin/sstp-peer" &&
 			qemu_copy_libs "$PEER" "$root" || return 1
+	fi
+	if [ -x "$STEER_TEST" ]; then
+		cp "$STEER_TEST" "$root/usr/sbin/test_steer" &&
+			qemu_copy_libs "$STEER_TEST" "$root" || return 1
 	fi
 	# Not needed by the cases; handy when one has to be debugged by hand.
 	if [ -x /usr/bin/strace ]; then

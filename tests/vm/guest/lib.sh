@@ -21,7 +21,7 @@
 # results port; every log is copied to the console at the end.
 
 # The optional cases, in the order they run (tests/qemu/lib.sh reads this).
-STAGE_CASES="ours sstpc ktls kernel bench"
+STAGE_CASES="ours sstpc ktls kernel steer bench"
 
 export SSTP_RUNDIR=/run/sstp SSTP_LOGDIR=/tmp/logs SSTP_CONFDIR=/tmp/conf
 # Revocations of a gateway without RevokedFile, on the guest's scratch space.
