@@ -10,6 +10,7 @@
 #include "dp_tun.h"
 #include "gateway.h"
 #include "session.h"
+#include "steer.h"
 
 #define TUN_BATCH	256
 #define TUN_BUF		65536
@@ -106,6 +107,31 @@ int dp_tun_use_fd(struct dp *dp, int fd)
 	return queue_add(tun_of(dp), 0, fd);
 }
 
+/*
+ * With several queues: the steering program puts each packet on the queue
+ * of the worker that owns its destination (queue i is worker i: they are
+ * attached in that order). Without it (no BPF, no privilege, an old
+ * kernel) the hand-off ring carries what lands on the wrong queue.
+ */
+static void steer_start(struct gateway *gw)
+{
+	char why[256] = "";
+
+	/* Tests set it to run the hand-off where steering would load. */
+	if (getenv("SSTPD_NO_STEER")) {
+		log_notice("TUN steering: off (SSTPD_NO_STEER is set); packets on another worker's queue go through the hand-off ring");
+		return;
+	}
+	gw->steer = steer_open(gw->w[0]->tq->ev.fd, gw->nworkers, why,
+			       sizeof(why));
+	if (gw->steer)
+		log_info("TUN steering: eBPF program attached, %u queues",
+			 gw->nworkers);
+	else
+		log_notice("TUN steering: off (%s); packets on another worker's queue go through the hand-off ring",
+			   why[0] ? why : "unavailable");
+}
+
 static int tun_path_open(struct dp *dp)
 {
 	struct dp_tun *t = tun_of(dp);
@@ -135,6 +161,8 @@ static int tun_path_open(struct dp *dp)
 			return ret;
 	}
 	dp->dev = gw->ifname;
+	if (gw->nworkers > 1)
+		steer_start(gw);
 	ret = netcfg_link_up(gw->ifname, c->mtu);
 	if (!ret)
 		ret = netcfg_addr_add(gw->ifname, c->address, c->pool.plen, 0);
@@ -150,6 +178,9 @@ static void tun_path_close(struct dp *dp)
 	struct dp_tun *t = tun_of(dp);
 	unsigned int i;
 
+	/* Its duplicate of queue 0 goes first (steer.h). */
+	steer_close(dp->gw->steer);
+	dp->gw->steer = NULL;
 	for (i = 0; i < CONFIG_MAX_WORKERS; i++) {
 		struct tun_queue *q = t->q[i];
 

@@ -15,6 +15,7 @@
 #include "gateway.h"
 #include "ring.h"
 #include "session.h"
+#include "steer.h"
 
 /*
  * Per pair of workers: 256 KiB, some 170 full-size packets in flight
@@ -195,20 +196,22 @@ void worker_set_owner(struct worker *w, uint32_t addr, bool mine)
 	struct gateway *gw = w->gw;
 	uint32_t off = addr - gw->pool.base;
 	uint8_t me = (uint8_t)(w->idx + 1);
+	int ret;
 
 	if (!gw->owner || off >= gw->pool.size)
 		return;
 	if (mine) {
 		atomic_store_explicit(&gw->owner[off], me,
 				      memory_order_release);
-	} else {
+		/* The steering program learns the same (one bpf() call). */
+		if (gw->steer && (ret = steer_set(gw->steer, addr, w->idx)))
+			log_warn("TUN steering: cannot add a session's address: %s; its packets may go through the hand-off ring",
+				 strerror(-ret));
+	} else if (atomic_compare_exchange_strong(&gw->owner[off], &me, 0)) {
 		/* Only its own entry: the address may have moved on. */
-		atomic_compare_exchange_strong(&gw->owner[off], &me, 0);
+		if (gw->steer)
+			steer_del(gw->steer, addr);
 	}
-	/*
-	 * The TUN steering program (steer.h) learns the same here:
-	 * steer_set(gw->steer, addr, w->idx) / steer_del(gw->steer, addr).
-	 */
 }
 
 struct worker *worker_owner(struct gateway *gw, uint32_t addr)

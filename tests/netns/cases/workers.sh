@@ -93,8 +93,10 @@ wk_blast_check()
 
 case_begin workers "per-core workers: sessions on every worker, hand-off, revoke, down"
 
-# --- Workers = 2 ---------------------------------------------------------
-wk_start Gateway.Workers=2
+# --- Workers = 2, the hand-off ring (steering off) ------------------------
+SSTPD_NO_STEER=1 wk_start Gateway.Workers=2
+grep -q "TUN steering: off (SSTPD_NO_STEER" "$WK_LOG"
+result $? "SSTPD_NO_STEER: the log says steering is off and why" "$WK_LOG"
 show_ok "$WK_IF" "d['workers'] == 2"
 result $? "show -j: workers 2" "$SHOW"
 flags=$(tun_flags)
@@ -177,8 +179,13 @@ print(h.hexdigest(), n, flush=True)' "$2"
 }
 head -c $((24 << 20)) /dev/urandom >"$TMP/wk.blob"
 want="$(sha256sum <"$TMP/wk.blob" | cut -d' ' -f1) $((24 << 20))"
-ofo0_1=$(n1 nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {print $2}')
-ofo0_2=$(n2 nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {print $2}')
+# Reordering as the senders' TCP saw it (gw namespace), and the
+# receivers' out-of-order queue (which losses also fill: a note).
+reorder() { n0 nstat -az | awk '/TcpExtTCP(SACK|TS|Reno|FACK)Reorder / {n += $2} END {print n + 0}'; }
+ofo() { "$@" nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {print $2}'; }
+ro0=$(reorder)
+ofo0_1=$(ofo n1)
+ofo0_2=$(ofo n2)
 tcp_sink "$NS_C1" "$WA1" "$TMP/sink1"
 S1=$SPAWNED
 tcp_sink "$NS_C2" "$WA2" "$TMP/sink2"
@@ -197,12 +204,14 @@ for p in "${senders[@]}"; do
 done
 wait_pid "$S1" 60
 wait_pid "$S2" 60
-ofo1=$(n1 nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {print $2}')
-ofo2=$(n2 nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {print $2}')
+ro1=$(reorder)
+ofo1=$(ofo n1)
+ofo2=$(ofo n2)
 [ "$(tail -n 1 "$TMP/sink1")" = "$want" ] && [ "$(tail -n 1 "$TMP/sink2")" = "$want" ]
 result $? "24 MiB TCP to both single clients at once: same SHA-256 and length as sent" "$TMP/sink1" "$TMP/sink2"
-[ "${ofo1:-x}" = "${ofo0_1:-y}" ] && [ "${ofo2:-x}" = "${ofo0_2:-y}" ]
-result $? "no segment arrived out of order (TCPOFOQueue c1 ${ofo0_1:-?} -> ${ofo1:-?}, c2 ${ofo0_2:-?} -> ${ofo2:-?})"
+[ -n "$ro0" ] && [ "$ro1" = "$ro0" ]
+result $? "the senders saw no reordering (TCP*Reorder $ro0 -> $ro1)"
+note "receivers' out-of-order queue (losses too): c1 ${ofo0_1:-?} -> ${ofo1:-?}, c2 ${ofo0_2:-?} -> ${ofo2:-?}"
 
 # Revoke good2: its 20 sessions end on both workers, good1's stay.
 pp "$SSTPCTL" revoke "$WK_IF" "$TP_good2" >"$TMP/wk.revoke.out" 2>&1
@@ -229,15 +238,27 @@ note "rv1: $(cat "$TMP/rv1.out")"
 result $? "SIGTERM: all 20 good1 load sessions ended by the gateway" "$TMP/rv1.out" "$TMP/rv1.err"
 CUR_LOG=
 
-# --- Workers = 3 on 2 CPUs -------------------------------------------------
+# --- Workers = 3 on 2 CPUs, steering where it loads -----------------------
 wk_start Gateway.Workers=3
 show_ok "$WK_IF" "d['workers'] == 3"
 result $? "show -j: workers 3" "$SHOW"
+WK_STEER=0
+grep -q "TUN steering: eBPF program attached" "$WK_LOG" && WK_STEER=1
+grep -q "TUN steering: eBPF program attached\|TUN steering: off (" "$WK_LOG"
+result $? "the log says whether TUN steering is on: $(grep -o "TUN steering: [^;]*" "$WK_LOG" | tail -n 1)" "$WK_LOG"
 wk_load hold60 "$NS_C1" good1 60 60
 show_wait "$WK_IF" "sum(s['state'] == 'connected' for s in d['sessions']) == 60 and set(s['worker'] for s in d['sessions']) == {0, 1, 2}" 25
 result $? "60 sessions on all 3 workers ($(jget "$SHOW" "sorted(__import__('collections').Counter(s['worker'] for s in d['sessions']).items())" 2>/dev/null))" "$SHOW"
+h0=$(counter "$WK_IF" handoff)
 wk_blast 5
 wk_blast_check 5 "3 workers: UDP to 60 sessions"
+if [ "$WK_STEER" = 1 ]; then
+	show_ok "$WK_IF" "d['handoff'] == ${h0:-0}"
+	result $? "steered: every datagram reached its owner's queue (handoff stays ${h0:-?})" "$SHOW"
+else
+	show_ok "$WK_IF" "d['handoff'] > ${h0:-0}"
+	result $? "not steered: the hand-off ring carried some (handoff ${h0:-?} -> $(jget "$SHOW" "d['handoff']"))" "$SHOW"
+fi
 gw_down "$WK_IF"
 result $? "sstpctl down $WK_IF with 60 sessions on 3 workers" "$TMP/down.out"
 wait_pid "$LPID" 15
