@@ -152,8 +152,6 @@ static void worker_each_session(struct worker *w,
 	}
 }
 
-static void after_batch(struct worker *w);
-
 struct each_ctx {
 	void (*fn)(struct session *s, void *arg);
 	void *arg;
@@ -164,9 +162,8 @@ static void each_on_worker(struct worker *w, void *arg)
 {
 	struct each_ctx *c = arg;
 
+	/* What fn leaves to do runs after the worker's event batch. */
 	worker_each_session(w, c->fn, c->arg);
-	if (w->idx)
-		after_batch(w);
 }
 
 /*
@@ -258,7 +255,8 @@ static void give_back(struct gateway *gw, struct session *s)
 #define MAX_VICTIMS	4
 struct victims {
 	unsigned int n;
-	struct session *s[MAX_VICTIMS];
+	struct session *s[MAX_VICTIMS];	/* named only on its own worker */
+	struct worker *w[MAX_VICTIMS];
 	uint64_t id[MAX_VICTIMS];
 	const char *why[MAX_VICTIMS];
 };
@@ -268,6 +266,7 @@ static void victim_add(struct gateway *gw, struct victims *v,
 {
 	give_back(gw, s);
 	v->s[v->n] = s;
+	v->w[v->n] = s->reg.w;
 	v->id[v->n] = s->id;
 	v->why[v->n] = why;
 	v->n++;
@@ -281,13 +280,15 @@ static void victims_end(struct worker *self, struct victims *v)
 {
 	unsigned int i;
 
+	/*
+	 * A victim of another worker may be gone already (its worker does
+	 * not wait for this one): named by id there, never by pointer.
+	 */
 	for (i = 0; i < v->n; i++) {
-		struct session *s = v->s[i];
-
-		if (s->reg.w == self)
-			session_drop(s, v->why[i]);
+		if (v->w[i] == self)
+			session_drop(v->s[i], v->why[i]);
 		else
-			worker_post_drop(s->reg.w, v->id[i], v->why[i]);
+			worker_post_drop(v->w[i], v->id[i], v->why[i]);
 	}
 	v->n = 0;
 }
@@ -1020,7 +1021,11 @@ static void reap(struct worker *w)
 	}
 }
 
-static void after_batch(struct worker *w)
+/*
+ * What sessions left to do: more input, queued output, hand-offs. Safe
+ * in the middle of an event batch (frees nothing).
+ */
+static void leftovers(struct worker *w)
 {
 	struct gateway *gw = w->gw;
 	LIST_HEAD(batch);
@@ -1054,6 +1059,11 @@ static void after_batch(struct worker *w)
 	}
 	/* Handed-off packets queued for other workers by those sessions. */
 	worker_handoff_flush(w);
+}
+
+static void after_batch(struct worker *w)
+{
+	leftovers(w);
 	reap(w);
 }
 
@@ -1142,20 +1152,23 @@ int gateway_run(struct gateway *gw)
 	return 0;
 }
 
-static void end_now(struct worker *w)
+/* reap: false on a worker's thread inside its event batch (a message). */
+static void end_now(struct worker *w, bool reap_now)
 {
 	uint64_t end = UINT64_MAX;
 
 	worker_each_session(w, disconnect_one, "gateway stopping");
-	after_batch(w);
+	leftovers(w);
 	worker_each_session(w, tick_one, &end);
-	after_batch(w);
+	leftovers(w);
+	if (reap_now)
+		reap(w);
 }
 
 static void end_on_worker(struct worker *w, void *arg)
 {
 	(void)arg;
-	end_now(w);
+	end_now(w, !w->in_mailbox);
 }
 
 void gateway_end_sessions(struct gateway *gw)
@@ -1179,7 +1192,7 @@ void worker_end_all(struct worker *w)
 		loop_run_once(w->loop, 100);
 		after_batch(w);
 	}
-	end_now(w);
+	end_now(w, true);
 }
 
 void gateway_destroy(struct gateway *gw)

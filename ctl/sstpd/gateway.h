@@ -128,6 +128,7 @@ struct worker {
 	pthread_cond_t mbox_cond;
 	struct list_head mbox;
 	bool exited;			/* its thread is gone (mbox_lock) */
+	bool in_mailbox;		/* running messages, in an event batch */
 	bool started;
 	pthread_t thread;
 };

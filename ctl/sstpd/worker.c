@@ -50,6 +50,7 @@ static void run_mailbox(struct worker *w)
 	pthread_mutex_lock(&w->mbox_lock);
 	list_splice_init(&w->mbox, &todo);
 	pthread_mutex_unlock(&w->mbox_lock);
+	w->in_mailbox = true;
 	while (!list_empty(&todo)) {
 		struct worker_msg *m = list_first_entry(&todo,
 							struct worker_msg,
@@ -67,6 +68,7 @@ static void run_mailbox(struct worker *w)
 			free(m);
 		}
 	}
+	w->in_mailbox = false;
 }
 
 /* Packets handed over by the other workers, for w's sessions. */
