@@ -10,6 +10,10 @@
 # TUN queue). Its own gateway: sstpwk0 on :4460, pool 172.16.231.0/24.
 # Sourced by tests/netns.sh (case 0 has made the namespaces and the PKI).
 
+# A fragment of tests/netns.sh: it reads variables the harness sets (the PKI's
+# TP_*/CN_*, PIDs, addresses) and sets some the harness reads (CUR_LOG).
+# shellcheck disable=SC2034,SC2154
+
 WK_IF=sstpwk0
 WK_PORT=4460
 WK_NET=172.16.231
