@@ -247,7 +247,8 @@ static void print_session(const struct ctl_session *s)
 		     human_bytes(s->tx_bytes, b, sizeof(b)));
 	print_uint(PRINT_JSON, "rx_packets", NULL, s->rx_packets);
 	print_uint(PRINT_JSON, "tx_packets", NULL, s->tx_packets);
-	print_uint(PRINT_ANY, "dropped", ", %llu dropped\n", s->dropped);
+	print_uint(PRINT_ANY, "dropped", ", %llu dropped", s->dropped);
+	print_uint(PRINT_ANY, "worker", ", worker %llu\n", s->worker);
 	print_kernel(&s->kernel);
 	close_json_object();
 }
@@ -322,6 +323,12 @@ static void print_show(const struct ctl_answer *a)
 			   "kernel_sessions", ", %llu session(s)\n",
 			   g->kernel_sessions);
 		print_offload(g);
+		print_uint(PRINT_ANY, "workers", "  workers: %llu",
+			   g->workers);
+		print_uint(PRINT_ANY, "handoff", ", TUN packets handed over %llu",
+			   g->handoff);
+		print_uint(PRINT_ANY, "handoff_dropped", ", dropped %llu\n",
+			   g->handoff_dropped);
 	}
 	open_json_array("sessions");
 	for (i = 0; i < a->nsessions; i++)

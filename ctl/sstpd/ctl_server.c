@@ -57,6 +57,7 @@ static void dump_session(struct session *s, void *arg)
 	cs.tx_packets = si.tx_packets;
 	cs.uptime = si.up_s;
 	cs.dropped = si.dropped;
+	cs.worker = s->reg.w ? s->reg.w->idx : 0;
 	ctl_write_object(f, &ctl_session_obj, &cs);
 	/* kernel.id 0: not on the module's path (or not collected). */
 	if (si.kernel.id)
@@ -100,12 +101,15 @@ void ctl_server_dump(struct gateway *gw, FILE *f)
 		g.offload_uso6 = o->uso6;
 		snprintf(g.offload_why, sizeof(g.offload_why), "%s", o->why);
 	}
-	if (gi.tun_stats) {
-		g.tun_reads = gi.tun_stats->rx_reads;
-		g.tun_rx_packets = gi.tun_stats->rx_segments;
-		g.tun_tx_packets = gi.tun_stats->tx_packets;
-		g.tun_writes = gi.tun_stats->tx_writes;
+	if (gi.tun_offload) {
+		g.tun_reads = gi.tun_stats.rx_reads;
+		g.tun_rx_packets = gi.tun_stats.rx_segments;
+		g.tun_tx_packets = gi.tun_stats.tx_packets;
+		g.tun_writes = gi.tun_stats.tx_writes;
 	}
+	g.workers = gi.nworkers;
+	g.handoff = gi.ctr.handoff;
+	g.handoff_dropped = gi.ctr.handoff_dropped;
 
 	memset(&l, 0, sizeof(l));
 	l.handshakes = gi.nhandshakes;

@@ -25,6 +25,7 @@
 struct gateway;
 struct session;
 struct session_info;
+struct worker;
 
 struct dp;
 
@@ -62,8 +63,8 @@ struct dp_ops {
 	/* Optional: work left over (queued notifications), and doing it. */
 	bool (*pending)(struct dp *dp);
 	void (*poll)(struct dp *dp);
-	/* Optional: the end of an event batch: write out what is held. */
-	void (*flush)(struct dp *dp);
+	/* Optional: the end of worker w's event batch: write out what it holds. */
+	void (*flush)(struct dp *dp, struct worker *w);
 };
 
 struct dp {

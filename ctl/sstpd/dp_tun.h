@@ -8,6 +8,7 @@
 #define _SSTPD_DP_TUN_H
 
 struct dp;
+struct worker;
 struct gateway;
 struct tun_offload;
 struct tunq_stats;
@@ -22,7 +23,10 @@ struct dp *dp_tun_new(struct gateway *gw);
 int dp_tun_use_fd(struct dp *dp, int fd);
 /* Which TUN offloads are on, and why not the others. */
 const struct tun_offload *dp_tun_offload(struct dp *dp);
-/* Its counters: reads and the segments they gave, packets and writes. */
-const struct tunq_stats *dp_tun_stats(struct dp *dp);
+/*
+ * Add worker w's queue counters (reads and the segments they gave, packets
+ * and writes) to sum; on w's thread.
+ */
+void dp_tun_add_stats(struct worker *w, struct tunq_stats *sum);
 
 #endif

@@ -48,48 +48,62 @@ static bool lifecycle_broken(const char *what)
 	return true;
 }
 
-static unsigned int addr_hash(const struct gateway *gw, uint32_t addr)
+static unsigned int addr_hash(const struct worker *w, uint32_t addr)
 {
-	return hash_u32(addr, gw->table_mask);
+	return hash_u32(addr, w->table_mask);
 }
 
-static void table_add(struct gateway *gw, struct session *s)
+static void table_add(struct worker *w, struct session *s)
 {
 	if (s->state == SS_DEAD || !hlist_unhashed(&s->reg.hnode))
 		return;
-	hlist_add_head(&s->reg.hnode, &gw->table[addr_hash(gw, s->addr)]);
+	hlist_add_head(&s->reg.hnode, &w->table[addr_hash(w, s->addr)]);
+	worker_set_owner(w, s->addr, true);
 }
 
-struct session *gateway_find_addr(struct gateway *gw, uint32_t addr)
+static void table_del(struct worker *w, struct session *s)
+{
+	if (hlist_unhashed(&s->reg.hnode))
+		return;
+	hlist_del_init(&s->reg.hnode);
+	worker_set_owner(w, s->addr, false);
+}
+
+struct session *worker_find_addr(struct worker *w, uint32_t addr)
 {
 	struct session *s;
 
-	hlist_for_each_entry(s, &gw->table[addr_hash(gw, addr)], reg.hnode)
+	hlist_for_each_entry(s, &w->table[addr_hash(w, addr)], reg.hnode)
 		if (s->addr == addr)
 			return s;
 	return NULL;
 }
 
-/* A closed session goes on no list again: nothing would take it off. */
-static void mark_dirty(struct gateway *gw, struct session *s)
+struct session *gateway_find_addr(struct gateway *gw, uint32_t addr)
 {
-	if (s->state != SS_DEAD && list_empty(&s->reg.dirty))
-		list_add_tail(&s->reg.dirty, &gw->dirty);
+	return worker_find_addr(gw->w[0], addr);
 }
 
-static void mark_more(struct gateway *gw, struct session *s)
+/* A closed session goes on no list again: nothing would take it off. */
+static void mark_dirty(struct worker *w, struct session *s)
+{
+	if (s->state != SS_DEAD && list_empty(&s->reg.dirty))
+		list_add_tail(&s->reg.dirty, &w->dirty);
+}
+
+static void mark_more(struct worker *w, struct session *s)
 {
 	if (s->state != SS_DEAD && list_empty(&s->reg.more))
-		list_add_tail(&s->reg.more, &gw->more);
+		list_add_tail(&s->reg.more, &w->more);
 }
 
 /* Off every list and table but the live/zombie one. */
-static void unlink_reachable(struct gateway *gw, struct session *s)
+static void unlink_reachable(struct worker *w, struct session *s)
 {
 	if (s->reg.ev.fd >= 0)
-		loop_del(&gw->loop, &s->reg.ev);
+		loop_del(w->loop, &s->reg.ev);
 	s->reg.ev.fd = -1;
-	hlist_del_init(&s->reg.hnode);
+	table_del(w, s);
 	list_del_init(&s->reg.more);
 	list_del_init(&s->reg.dirty);
 }
@@ -118,8 +132,9 @@ static void path_detach(struct session *s)
 	s->reg.dp = NULL;
 }
 
-void gateway_each_session(struct gateway *gw,
-			  void (*fn)(struct session *s, void *arg), void *arg)
+static void worker_each_session(struct worker *w,
+				void (*fn)(struct session *s, void *arg),
+				void *arg)
 {
 	LIST_HEAD(walk);
 
@@ -128,14 +143,42 @@ void gateway_each_session(struct gateway *gw,
 	 * one or any other, has left the walk list for the zombie list by
 	 * the time the next one is taken.
 	 */
-	list_splice_init(&gw->sessions, &walk);
+	list_splice_init(&w->sessions, &walk);
 	while (!list_empty(&walk)) {
 		struct session *s = list_first_entry(&walk, struct session,
 						     reg.node);
 
-		list_move_tail(&s->reg.node, &gw->sessions);
+		list_move_tail(&s->reg.node, &w->sessions);
 		fn(s, arg);
 	}
+}
+
+struct each_ctx {
+	void (*fn)(struct session *s, void *arg);
+	void *arg;
+};
+
+/* On the worker's thread: the walk, then what it left to do. */
+static void each_on_worker(struct worker *w, void *arg)
+{
+	struct each_ctx *c = arg;
+
+	/* What fn leaves to do runs after the worker's event batch. */
+	worker_each_session(w, c->fn, c->arg);
+}
+
+/*
+ * Every worker in turn, each on its own thread (the caller waits): fn
+ * sees a session only on the thread that owns it.
+ */
+void gateway_each_session(struct gateway *gw,
+			  void (*fn)(struct session *s, void *arg), void *arg)
+{
+	struct each_ctx c = { .fn = fn, .arg = arg };
+	unsigned int i;
+
+	for (i = 0; i < gw->nworkers; i++)
+		worker_call(gw->w[i], each_on_worker, &c);
 }
 
 static void session_ev(struct ev *ev, uint32_t events)
@@ -177,17 +220,78 @@ static void report_cb(void *ctx, const struct preauth_src *e,
 
 /*
  * The oldest half-open session of source idx (the one closest to its
- * deadline, so the one that has had the longest to come up).
+ * deadline, so the one that has had the longest to come up), on any
+ * worker. Under gw->lock.
  */
 static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
 {
 	struct session *s, *best = NULL;
 
-	list_for_each_entry(s, &gw->sessions, reg.node)
+	list_for_each_entry(s, &gw->all, reg.all)
 		if (s->reg.src == idx && s->reg.half &&
 		    (!best || s->created_ms < best->created_ms))
 			best = s;
 	return best;
+}
+
+/*
+ * Under gw->lock: s gives back its share of what the workers share (its
+ * slot, its handshake slot, its source's count) now, ahead of its close,
+ * which its own worker does (told by the caller once the lock is
+ * released: the victim list). Its close then finds nothing left to give.
+ */
+static void give_back(struct gateway *gw, struct session *s)
+{
+	list_del_init(&s->reg.all);
+	gw->nsessions--;
+	preauth_close(&gw->src, s->reg.src, s->reg.half);
+	s->reg.src = PREAUTH_NONE;
+	if (s->reg.half) {
+		s->reg.half = false;
+		gw->nhandshakes--;
+	}
+}
+
+/* Sessions to end once gw->lock is released: their owners end them. */
+#define MAX_VICTIMS	4
+struct victims {
+	unsigned int n;
+	struct session *s[MAX_VICTIMS];	/* named only on its own worker */
+	struct worker *w[MAX_VICTIMS];
+	uint64_t id[MAX_VICTIMS];
+	const char *why[MAX_VICTIMS];
+};
+
+static void victim_add(struct gateway *gw, struct victims *v,
+		       struct session *s, const char *why)
+{
+	give_back(gw, s);
+	v->s[v->n] = s;
+	v->w[v->n] = s->reg.w;
+	v->id[v->n] = s->id;
+	v->why[v->n] = why;
+	v->n++;
+}
+
+/*
+ * After gw->lock: a victim on the calling worker ends now, one on another
+ * worker through its mailbox (its slot is already free).
+ */
+static void victims_end(struct worker *self, struct victims *v)
+{
+	unsigned int i;
+
+	/*
+	 * A victim of another worker may be gone already (its worker does
+	 * not wait for this one): named by id there, never by pointer.
+	 */
+	for (i = 0; i < v->n; i++) {
+		if (v->w[i] == self)
+			session_drop(v->s[i], v->why[i]);
+		else
+			worker_post_drop(v->w[i], v->id[i], v->why[i]);
+	}
+	v->n = 0;
 }
 
 /*
@@ -196,24 +300,27 @@ static struct session *oldest_half_open(struct gateway *gw, uint32_t idx)
  * the newcomer's source (so that shares even out and two sources never
  * take turns evicting each other). true when a slot was freed.
  */
-static bool evict_for(struct gateway *gw, const struct preauth_src *mine)
+static bool evict_for(struct gateway *gw, const struct preauth_src *mine,
+		      struct victims *v)
 {
 	uint32_t b = preauth_busiest(&gw->src);
 	const struct preauth_src *busy = preauth_at(&gw->src, b);
 	struct session *s;
 
-	if (!busy || busy->half < (mine ? mine->half : 0) + 2)
+	if (!busy || busy->half < (mine ? mine->half : 0) + 2 ||
+	    v->n >= MAX_VICTIMS)
 		return false;
 	s = oldest_half_open(gw, b);
 	if (!s)
 		return false;
 	gw->ctr.evicted++;
-	session_drop(s, "evicted: MaxHandshakes reached and its source holds the most half-open sessions");
+	victim_add(gw, v, s, "evicted: MaxHandshakes reached and its source holds the most half-open sessions");
 	return true;
 }
 
-/* NULL when a connection from k may come in, else why not. */
-static const char *admit(struct gateway *gw, const struct preauth_key *k)
+/* NULL when a connection from k may come in, else why not. Under lock. */
+static const char *admit(struct gateway *gw, const struct preauth_key *k,
+			 struct victims *v)
 {
 	const struct sstp_config *c = &gw->cfg;
 	const struct preauth_src *e = preauth_find(&gw->src, k);
@@ -230,21 +337,34 @@ static const char *admit(struct gateway *gw, const struct preauth_key *k)
 		gw->ctr.refused_source_half++;
 		return "MaxHandshakesPerSource reached";
 	}
-	if (gw->nsessions >= c->max_sessions && !evict_for(gw, e)) {
+	if (gw->nsessions >= c->max_sessions && !evict_for(gw, e, v)) {
 		gw->ctr.refused_max_sessions++;
 		return "MaxSessions reached";
 	}
-	if (gw->nhandshakes >= c->max_handshakes && !evict_for(gw, e)) {
+	if (gw->nhandshakes >= c->max_handshakes && !evict_for(gw, e, v)) {
 		gw->ctr.refused_max_handshakes++;
 		return "MaxHandshakes reached";
 	}
 	return NULL;
 }
 
+/*
+ * o holds a live certificate of thumb: o's own view on its worker, the
+ * copy made when it authenticated (under gw->lock) on another.
+ */
+static bool holds_cert(const struct session *self, const struct session *o,
+		       const char *thumb)
+{
+	if (o->reg.w == self->reg.w)
+		return session_holds_cert(o, thumb);
+	return o->reg.authed && !strcmp(o->reg.thumb, thumb);
+}
+
 /* Authenticated s: end older sessions of its certificate over the limit. */
 static void cert_limit(struct gateway *gw, struct session *s)
 {
 	unsigned int max = gw->cfg.max_sessions_per_cert;
+	struct victims v = { .n = 0 };
 
 	for (;;) {
 		struct session *o, *oldest = NULL;
@@ -254,17 +374,21 @@ static void cert_limit(struct gateway *gw, struct session *s)
 		 * Every session of the certificate counts, also those already
 		 * told to go (a peer that never acknowledges CALL_DISCONNECT
 		 * would otherwise hold an address and a slot per replaced
-		 * session for the length of the disconnect timer).
+		 * session for the length of the disconnect timer). Those
+		 * replaced here have left the list: their owner ends them.
 		 */
-		list_for_each_entry(o, &gw->sessions, reg.node) {
-			if (o == s || !session_holds_cert(o, s->thumb))
+		pthread_mutex_lock(&gw->lock);
+		list_for_each_entry(o, &gw->all, reg.all) {
+			if (o == s || !holds_cert(s, o, s->thumb))
 				continue;
 			n++;
 			if (!oldest || o->created_ms < oldest->created_ms)
 				oldest = o;
 		}
-		if (n < max || !oldest)
+		if (n < max || !oldest) {
+			pthread_mutex_unlock(&gw->lock);
 			return;
+		}
 		/*
 		 * The newest wins: a client that reconnects (Windows after a
 		 * network change) while its old session has not timed out yet
@@ -272,7 +396,9 @@ static void cert_limit(struct gateway *gw, struct session *s)
 		 * giving back its address and its slot at once.
 		 */
 		gw->ctr.cert_replaced++;
-		session_drop(oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
+		victim_add(gw, &v, oldest, "replaced by a newer session with the same certificate (MaxSessionsPerCertificate)");
+		pthread_mutex_unlock(&gw->lock);
+		victims_end(s->reg.w, &v);
 	}
 }
 
@@ -288,33 +414,43 @@ static struct gateway *host_gw(const struct session_host *h)
 static int host_lease(struct session_host *h, struct session *s,
 		      uint32_t *addr)
 {
-	return pool_alloc(&host_gw(h)->pool, addr);
+	struct gateway *gw = host_gw(h);
+	int ret;
+
+	pthread_mutex_lock(&gw->lock);
+	ret = pool_alloc(&gw->pool, addr);
+	pthread_mutex_unlock(&gw->lock);
+	return ret;
 }
 
 static void host_release(struct session_host *h, struct session *s,
 			 uint32_t addr)
 {
-	pool_release(&host_gw(h)->pool, addr);
+	struct gateway *gw = host_gw(h);
+
+	pthread_mutex_lock(&gw->lock);
+	pool_release(&gw->pool, addr);
+	pthread_mutex_unlock(&gw->lock);
 }
 
 static void host_enter(struct session_host *h, struct session *s)
 {
-	table_add(host_gw(h), s);
+	table_add(s->reg.w, s);
 }
 
 static void host_leave(struct session_host *h, struct session *s)
 {
-	hlist_del_init(&s->reg.hnode);
+	table_del(s->reg.w, s);
 }
 
 static void host_want_flush(struct session_host *h, struct session *s)
 {
-	mark_dirty(host_gw(h), s);
+	mark_dirty(s->reg.w, s);
 }
 
 static void host_want_read(struct session_host *h, struct session *s)
 {
-	mark_more(host_gw(h), s);
+	mark_more(s->reg.w, s);
 }
 
 /* Into the stack: through the session's path if it has its own way. */
@@ -358,7 +494,7 @@ static int host_offload(struct session_host *h, struct session *s)
 		return ret;
 	/* The path holds the socket now: off the loop. */
 	s->reg.dp = dp;
-	loop_del(&gw->loop, &s->reg.ev);
+	loop_del(s->reg.w->loop, &s->reg.ev);
 	s->reg.ev.fd = -1;
 	return 0;
 }
@@ -374,12 +510,14 @@ static void host_up(struct session_host *h, struct session *s)
 {
 	struct gateway *gw = host_gw(h);
 
+	pthread_mutex_lock(&gw->lock);
 	gw->ctr.established++;
 	if (s->reg.half) {
 		s->reg.half = false;
 		gw->nhandshakes--;
 		preauth_up(&gw->src, s->reg.src);
 	}
+	pthread_mutex_unlock(&gw->lock);
 }
 
 static void host_refused(struct session_host *h, struct session *s,
@@ -387,20 +525,35 @@ static void host_refused(struct session_host *h, struct session *s,
 {
 	struct gateway *gw = host_gw(h);
 
+	pthread_mutex_lock(&gw->lock);
 	gw->ctr.refused++;
 	if (why == SESSION_REFUSED_TIMEOUT)
 		gw->ctr.up_timeouts++;
+	pthread_mutex_unlock(&gw->lock);
 }
 
 static bool host_note_refusal(struct session_host *h, struct session *s,
 			      const char *why)
 {
-	return preauth_refused(host_gw(h), s->reg.src, why);
+	struct gateway *gw = host_gw(h);
+	bool ret;
+
+	pthread_mutex_lock(&gw->lock);
+	ret = preauth_refused(gw, s->reg.src, why);
+	pthread_mutex_unlock(&gw->lock);
+	return ret;
 }
 
 static void host_authed(struct session_host *h, struct session *s)
 {
-	cert_limit(host_gw(h), s);
+	struct gateway *gw = host_gw(h);
+
+	/* What the other workers see of its certificate (cert_limit). */
+	pthread_mutex_lock(&gw->lock);
+	snprintf(s->reg.thumb, sizeof(s->reg.thumb), "%s", s->thumb);
+	s->reg.authed = true;
+	pthread_mutex_unlock(&gw->lock);
+	cert_limit(gw, s);
 }
 
 /*
@@ -413,18 +566,20 @@ static void host_closed(struct session_host *h, struct session *s)
 {
 	struct gateway *gw = host_gw(h);
 
+	struct worker *w = s->reg.w;
+
 	if (s->state != SS_DEAD)
 		lifecycle_broken("a live session was unregistered");
 	path_detach(s);
-	unlink_reachable(gw, s);
-	list_move(&s->reg.node, &gw->zombies);
-	gw->nsessions--;
-	preauth_close(&gw->src, s->reg.src, s->reg.half);
-	s->reg.src = PREAUTH_NONE;
-	if (s->reg.half) {
-		s->reg.half = false;
-		gw->nhandshakes--;
-	}
+	unlink_reachable(w, s);
+	list_move(&s->reg.node, &w->zombies);
+	w->nsessions--;
+	pthread_mutex_lock(&gw->lock);
+	/* Off the list already: its share went back when it was replaced. */
+	if (!list_empty(&s->reg.all))
+		give_back(gw, s);
+	s->reg.authed = false;
+	pthread_mutex_unlock(&gw->lock);
 }
 
 static void host_info(const struct session_host *h, const struct session *s,
@@ -456,8 +611,12 @@ static const struct session_host_ops gateway_host_ops = {
 };
 
 /* The gateway's part of a new session: reachable from nothing yet. */
-static void reg_init(struct session *s, int fd)
+static void reg_init(struct worker *w, struct session *s, int fd)
 {
+	s->reg.w = w;
+	INIT_LIST_HEAD(&s->reg.all);
+	s->reg.authed = false;
+	s->reg.thumb[0] = 0;
 	INIT_LIST_HEAD(&s->reg.node);
 	INIT_LIST_HEAD(&s->reg.more);
 	INIT_LIST_HEAD(&s->reg.dirty);
@@ -469,16 +628,19 @@ static void reg_init(struct session *s, int fd)
 	s->reg.dp_priv = NULL;
 }
 
-struct session *gateway_adopt(struct gateway *gw, int fd,
-			      const struct sockaddr_storage *ss)
+static struct session *worker_adopt(struct worker *w, int fd,
+				    const struct sockaddr_storage *ss)
 {
 	char host[INET6_ADDRSTRLEN] = "?", peer[64];
+	struct gateway *gw = w->gw;
+	struct victims v = { .n = 0 };
 	struct preauth_key key;
 	struct session *s;
 	const char *why;
+	uint64_t id;
+	uint32_t src;
 	int one = 1;
 
-	gw->ctr.accepted++;
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
 
@@ -493,42 +655,72 @@ struct session *gateway_adopt(struct gateway *gw, int fd,
 			 ntohs(a->sin6_port));
 	}
 	preauth_key_from_sa(&key, (const struct sockaddr *)ss);
-	why = admit(gw, &key);
+	/*
+	 * The slot is taken at once, under the lock, so that two workers
+	 * never both take the last one; handed back if the session cannot
+	 * be made.
+	 */
+	pthread_mutex_lock(&gw->lock);
+	gw->ctr.accepted++;
+	why = admit(gw, &key, &v);
 	if (why) {
 		gw->ctr.over_limit++;
 		/* One line per source per interval, not per refusal. */
 		if (preauth_refuse(&gw->src, &key, why))
 			log_warn("refused %s: %s (more from this source are summed every %u s)",
 				 peer, why, REPORT_MS / 1000);
+		pthread_mutex_unlock(&gw->lock);
+		victims_end(w, &v);
 		close(fd);
 		return NULL;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	s = session_new(&gw->host, fd, ++gw->next_id, peer);
-	if (!s) {
-		log_err("refused %s: out of memory", peer);
-		return NULL;
-	}
-	reg_init(s, fd);
-	if (loop_add(&gw->loop, &s->reg.ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-					    EPOLLET)) {
-		session_free(s);
-		return NULL;
-	}
-	/* Fits: the table has an entry for every session (MaxSessions). */
-	s->reg.src = preauth_open(&gw->src, &key);
-	list_add(&s->reg.node, &gw->sessions);
+	id = ++gw->next_id;
 	gw->nsessions++;
 	gw->nhandshakes++;
+	/* Fits: the table has an entry for every session (MaxSessions). */
+	src = preauth_open(&gw->src, &key);
+	pthread_mutex_unlock(&gw->lock);
+	victims_end(w, &v);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	s = session_new(&gw->host, fd, id, peer);
+	if (!s) {
+		log_err("refused %s: out of memory", peer);
+		goto undo;
+	}
+	reg_init(w, s, fd);
+	if (loop_add(w->loop, &s->reg.ev, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					  EPOLLET)) {
+		session_free(s);
+		goto undo;
+	}
+	list_add(&s->reg.node, &w->sessions);
+	w->nsessions++;
+	pthread_mutex_lock(&gw->lock);
+	s->reg.src = src;
 	s->reg.half = true;
+	list_add(&s->reg.all, &gw->all);
+	pthread_mutex_unlock(&gw->lock);
 	log_debug("session %llu [%s]: accepted",
 		  (unsigned long long)s->id, peer);
 	return s;
+undo:
+	pthread_mutex_lock(&gw->lock);
+	preauth_close(&gw->src, src, true);
+	gw->nsessions--;
+	gw->nhandshakes--;
+	pthread_mutex_unlock(&gw->lock);
+	return NULL;
+}
+
+struct session *gateway_adopt(struct gateway *gw, int fd,
+			      const struct sockaddr_storage *ss)
+{
+	return worker_adopt(gw->w[0], fd, ss);
 }
 
 static void accept_ev(struct ev *ev, uint32_t events)
 {
-	struct gateway *gw = container_of(ev, struct gateway, listen_ev);
+	struct worker *w = container_of(ev, struct worker, listen_ev);
 	int i;
 
 	for (i = 0; i < 64; i++) {
@@ -539,7 +731,7 @@ static void accept_ev(struct ev *ev, uint32_t events)
 
 		if (fd < 0)
 			return;
-		gateway_adopt(gw, fd, &ss);
+		worker_adopt(w, fd, &ss);
 	}
 }
 
@@ -558,9 +750,8 @@ static void sig_ev(struct ev *ev, uint32_t events)
 	}
 }
 
-static int open_listener(struct gateway *gw)
+static int listen_socket(const struct sstp_config *c, bool reuseport)
 {
-	const struct sstp_config *c = &gw->cfg;
 	int fd, one = 1;
 
 	fd = socket(c->listen.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
@@ -568,16 +759,56 @@ static int open_listener(struct gateway *gw)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&c->listen, c->listen_len) ||
-	    listen(fd, 1024)) {
+	if ((reuseport &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) ||
+	    bind(fd, (const struct sockaddr *)&c->listen, c->listen_len)) {
 		int err = -errno;
 
 		close(fd);
 		return err;
 	}
-	gw->listen_ev.fd = fd;
-	gw->listen_ev.cb = accept_ev;
-	return loop_add(&gw->loop, &gw->listen_ev, EPOLLIN);
+	return fd;
+}
+
+/*
+ * A listening socket per worker, all bound before any accepts: with one
+ * worker a plain one (as before), with more SO_REUSEPORT sockets, the
+ * kernel spreading connections over them. A plain bind first proves the
+ * port free: SO_REUSEPORT alone would share it with any other gateway
+ * of the same user instead of failing.
+ */
+static int open_listeners(struct gateway *gw)
+{
+	const struct sstp_config *c = &gw->cfg;
+	bool multi = gw->nworkers > 1;
+	unsigned int i;
+	int fd, ret;
+
+	if (multi) {
+		fd = listen_socket(c, false);
+		if (fd < 0)
+			return fd;
+		close(fd);
+	}
+	for (i = 0; i < gw->nworkers; i++) {
+		struct worker *w = gw->w[i];
+
+		fd = listen_socket(c, multi);
+		if (fd < 0)
+			return fd;
+		w->listen_ev.fd = fd;
+		w->listen_ev.cb = accept_ev;
+	}
+	for (i = 0; i < gw->nworkers; i++) {
+		struct worker *w = gw->w[i];
+
+		if (listen(w->listen_ev.fd, 1024))
+			return -errno;
+		ret = loop_add(w->loop, &w->listen_ev, EPOLLIN);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int gateway_use_tun(struct gateway *gw, int fd)
@@ -590,6 +821,7 @@ static int setup_signals(struct gateway *gw)
 	sigset_t set;
 	int fd;
 
+	/* Blocked before the workers start: they inherit the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -615,24 +847,27 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 		.ktls = cfg->kernel_tls,
 	};
 	char err[512];
-	unsigned int size;
 	int ret;
 
 	memset(gw, 0, sizeof(*gw));
-	gw->listen_ev.fd = gw->ctl_ev.fd = gw->sig_ev.fd = -1;
-	INIT_LIST_HEAD(&gw->sessions);
-	INIT_LIST_HEAD(&gw->zombies);
-	INIT_LIST_HEAD(&gw->more);
-	INIT_LIST_HEAD(&gw->dirty);
+	pthread_mutex_init(&gw->lock, NULL);
+	gw->ctl_ev.fd = gw->sig_ev.fd = -1;
+	INIT_LIST_HEAD(&gw->all);
 	gw->cfg = *cfg;
 	gw->host.ops = &gateway_host_ops;
 	gw->host.cfg = &gw->cfg;
 	gw->host.cert_sha1 = gw->cert_sha1;
 	gw->host.cert_sha256 = gw->cert_sha256;
+	gw->host.lock = &gw->lock;
 	gw->started_ms = now_ms();
 	ret = loop_init(&gw->loop);
 	if (ret)
 		return ret;
+	/* Worker 0 only: gateway_init adds the others. */
+	ret = worker_new(gw, 0);
+	if (ret)
+		return ret;
+	gw->nworkers = 1;
 	ret = trust_load(gw);
 	if (ret)
 		return ret;
@@ -658,12 +893,6 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 		log_err("cannot set up the address pool: %s", strerror(-ret));
 		return ret;
 	}
-	for (size = 64; size < cfg->max_sessions * 2 && size < (1u << 20);)
-		size <<= 1;
-	gw->table = calloc(size, sizeof(*gw->table));
-	if (!gw->table)
-		return -ENOMEM;
-	gw->table_mask = size - 1;
 	gw->dp[GW_DP_TUN] = dp_tun_new(gw);
 	if (!gw->dp[GW_DP_TUN])
 		return -ENOMEM;
@@ -675,9 +904,51 @@ int gateway_core_init(struct gateway *gw, const struct sstp_config *cfg)
 	return 0;
 }
 
+static unsigned int workers_wanted(const struct sstp_config *cfg)
+{
+	long n;
+
+	if (cfg->workers)
+		return cfg->workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > CONFIG_MAX_WORKERS ? CONFIG_MAX_WORKERS : (unsigned int)n;
+}
+
+/*
+ * sstp.ko's path (dp_kernel.c) lives on worker 0's thread: its
+ * notifications name sessions, and it is tried again while a session
+ * could use it. It runs with one worker: Workers = auto is one when the
+ * module is there; otherwise (module missing, or several workers asked
+ * for) the path is closed and sessions stay in their workers.
+ */
+static unsigned int settle_kernel_path(struct gateway *gw, unsigned int n)
+{
+	struct dp *kernel = gw->dp[GW_DP_KERNEL];
+
+	if (!kernel || n == 1)
+		return n;
+	if (kernel->dev && !gw->cfg.workers) {
+		log_info("Workers = auto: one worker, the kernel data path %s carries the packets",
+			 kernel->dev);
+		return 1;
+	}
+	if (kernel->dev)
+		log_notice("kernel data path: off, Workers = %u (sstp.ko runs with Workers = 1)",
+			   n);
+	else
+		log_info("kernel data path: not looked for again with %u workers",
+			 n);
+	kernel->ops->close(kernel);
+	gw->dp[GW_DP_KERNEL] = NULL;
+	return n;
+}
+
 int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 {
 	struct dp *tun, *kernel;
+	unsigned int i, n;
 	char found[128];
 	int ret;
 
@@ -695,8 +966,6 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		return -EADDRINUSE;
 	}
 	ret = setup_signals(gw);
-	if (!ret)
-		ret = tun->ops->open(tun);
 	if (ret)
 		return ret;
 	/* Optional: without it, every session stays on the TUN path. */
@@ -706,7 +975,20 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 		kernel = NULL;
 	}
 	gw->dp[GW_DP_KERNEL] = kernel;
-	ret = open_listener(gw);
+	n = settle_kernel_path(gw, workers_wanted(cfg));
+	for (i = 1; i < n; i++) {
+		ret = worker_new(gw, i);
+		if (ret)
+			return ret;
+		gw->nworkers = i + 1;
+	}
+	ret = worker_rings(gw);
+	if (ret)
+		return ret;
+	ret = tun->ops->open(tun);
+	if (ret)
+		return ret;
+	ret = open_listeners(gw);
 	if (ret) {
 		log_err("cannot listen: %s", strerror(-ret));
 		return ret;
@@ -717,46 +999,56 @@ int gateway_init(struct gateway *gw, const struct sstp_config *cfg)
 	{
 		struct in_addr a = { .s_addr = htonl(cfg->pool.addr) };
 
-		log_notice("gateway up: interface %s, pool %s/%u, %u trusted roots",
+		log_notice("gateway up: interface %s, pool %s/%u, %u trusted roots, %u worker%s",
 			   gw->ifname, inet_ntoa(a), cfg->pool.plen,
-			   pki_root_count(gw->pki));
+			   pki_root_count(gw->pki), gw->nworkers,
+			   gw->nworkers == 1 ? "" : "s");
 	}
 	return 0;
 }
 
 /* Free the closed sessions: nothing can reach them any more. */
-static void reap(struct gateway *gw)
+static void reap(struct worker *w)
 {
-	while (!list_empty(&gw->zombies)) {
-		struct session *s = list_first_entry(&gw->zombies,
+	while (!list_empty(&w->zombies)) {
+		struct session *s = list_first_entry(&w->zombies,
 						     struct session, reg.node);
 
 		list_del_init(&s->reg.node);
 		if ((s->state != SS_DEAD || reachable(s)) &&
 		    lifecycle_broken("a closed session is still reachable")) {
 			path_detach(s);
-			unlink_reachable(gw, s);
+			unlink_reachable(w, s);
 		}
 		session_free(s);
 	}
 }
 
-static void after_batch(struct gateway *gw)
+/*
+ * What sessions left to do: more input, queued output, hand-offs. Safe
+ * in the middle of an event batch (frees nothing).
+ */
+static void leftovers(struct worker *w)
 {
+	struct gateway *gw = w->gw;
 	LIST_HEAD(batch);
 	struct session *s;
 	struct dp *dp;
 	int i;
 
-	/* Notifications that came in while requests waited for answers. */
-	for_each_path(gw, dp, i)
-		if (dp->ops->pending && dp->ops->pending(dp))
-			dp->ops->poll(dp);
+	/*
+	 * Notifications that came in while requests waited for answers
+	 * (the paths that hold sockets live on worker 0).
+	 */
+	if (!w->idx)
+		for_each_path(gw, dp, i)
+			if (dp->ops->pending && dp->ops->pending(dp))
+				dp->ops->poll(dp);
 	/*
 	 * Input left over from a budget-limited read. Sessions that run out
-	 * of budget again go back on gw->more, for the next batch.
+	 * of budget again go back on w->more, for the next batch.
 	 */
-	list_splice_init(&gw->more, &batch);
+	list_splice_init(&w->more, &batch);
 	while (!list_empty(&batch)) {
 		s = list_first_entry(&batch, struct session, reg.more);
 		list_del_init(&s->reg.more);
@@ -765,14 +1057,21 @@ static void after_batch(struct gateway *gw)
 	/* Packets from sessions, coalesced in this batch, into the stack. */
 	for_each_path(gw, dp, i)
 		if (dp->ops->flush)
-			dp->ops->flush(dp);
-	list_splice_init(&gw->dirty, &batch);
+			dp->ops->flush(dp, w);
+	list_splice_init(&w->dirty, &batch);
 	while (!list_empty(&batch)) {
 		s = list_first_entry(&batch, struct session, reg.dirty);
 		list_del_init(&s->reg.dirty);
 		session_flush(s);
 	}
-	reap(gw);
+	/* Handed-off packets queued for other workers by those sessions. */
+	worker_handoff_flush(w);
+}
+
+static void after_batch(struct worker *w)
+{
+	leftovers(w);
+	reap(w);
 }
 
 static void tick_one(struct session *s, void *arg)
@@ -796,40 +1095,62 @@ static bool paths_pending(struct gateway *gw)
 	return false;
 }
 
-int gateway_step(struct gateway *gw, int max_wait_ms)
+int worker_step(struct worker *w, int max_wait_ms)
 {
+	struct gateway *gw = w->gw;
 	uint64_t now = now_ms();
-	int timeout = !list_empty(&gw->more) || paths_pending(gw) ? 0 :
-		      now >= gw->next_tick_ms ? 0 :
-		      (int)(gw->next_tick_ms - now);
+	int timeout = !list_empty(&w->more) ||
+		      (!w->idx && paths_pending(gw)) ? 0 :
+		      now >= w->next_tick_ms ? 0 :
+		      (int)(w->next_tick_ms - now);
 	int ret;
 
 	if (max_wait_ms >= 0 && timeout > max_wait_ms)
 		timeout = max_wait_ms;
-	ret = loop_run_once(&gw->loop, timeout);
+	ret = loop_run_once(w->loop, timeout);
 	if (ret < 0)
 		return ret;
-	after_batch(gw);
+	after_batch(w);
 	now = now_ms();
-	if (now >= gw->next_tick_ms) {
-		gateway_each_session(gw, tick_one, &now);
-		ctl_server_tick(gw, now);
-		gw->next_tick_ms = now + TICK_MS;
-		after_batch(gw);
-		if (now >= gw->src_report_ms) {
-			preauth_flush(&gw->src, report_cb, gw);
-			gw->src_report_ms = now + REPORT_MS;
+	if (now >= w->next_tick_ms) {
+		worker_each_session(w, tick_one, &now);
+		w->next_tick_ms = now + TICK_MS;
+		after_batch(w);
+		/* Worker 0 also keeps the gateway-wide timers. */
+		if (!w->idx) {
+			ctl_server_tick(gw, now);
+			if (now >= gw->src_report_ms) {
+				pthread_mutex_lock(&gw->lock);
+				preauth_flush(&gw->src, report_cb, gw);
+				pthread_mutex_unlock(&gw->lock);
+				gw->src_report_ms = now + REPORT_MS;
+			}
 		}
 	}
 	return 0;
 }
 
+int gateway_step(struct gateway *gw, int max_wait_ms)
+{
+	return worker_step(gw->w[0], max_wait_ms);
+}
+
 int gateway_run(struct gateway *gw)
 {
-	gw->next_tick_ms = now_ms() + TICK_MS;
-	while (!gw->loop.stop) {
-		int ret = gateway_step(gw, -1);
+	unsigned int i;
+	int ret;
 
+	for (i = 1; i < gw->nworkers; i++) {
+		ret = worker_start(gw->w[i]);
+		if (ret) {
+			log_err("cannot start worker %u: %s", i,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	gw->w[0]->next_tick_ms = now_ms() + TICK_MS;
+	while (!gw->loop.stop) {
+		ret = gateway_step(gw, -1);
 		if (ret < 0) {
 			log_err("epoll: %s", strerror(-ret));
 			return ret;
@@ -838,32 +1159,63 @@ int gateway_run(struct gateway *gw)
 	return 0;
 }
 
-void gateway_end_sessions(struct gateway *gw)
+/* reap: false on a worker's thread inside its event batch (a message). */
+static void end_now(struct worker *w, bool reap_now)
 {
 	uint64_t end = UINT64_MAX;
 
-	gateway_each_session(gw, disconnect_one, "gateway stopping");
-	after_batch(gw);
-	gateway_each_session(gw, tick_one, &end);
-	after_batch(gw);
+	worker_each_session(w, disconnect_one, "gateway stopping");
+	leftovers(w);
+	worker_each_session(w, tick_one, &end);
+	leftovers(w);
+	if (reap_now)
+		reap(w);
+}
+
+static void end_on_worker(struct worker *w, void *arg)
+{
+	(void)arg;
+	end_now(w, !w->in_mailbox);
+}
+
+void gateway_end_sessions(struct gateway *gw)
+{
+	unsigned int i;
+
+	for (i = 0; i < gw->nworkers; i++)
+		worker_call(gw->w[i], end_on_worker, NULL);
+}
+
+void worker_end_all(struct worker *w)
+{
+	uint64_t until;
+
+	worker_each_session(w, disconnect_one, "gateway stopping");
+	after_batch(w);
+	/* Give clients a moment to acknowledge. */
+	until = now_ms() + 1000;
+	w->loop->stop = 0;
+	while (!list_empty(&w->sessions) && now_ms() < until) {
+		loop_run_once(w->loop, 100);
+		after_batch(w);
+	}
+	end_now(w, true);
 }
 
 void gateway_destroy(struct gateway *gw)
 {
-	uint64_t until;
-	int i;
+	unsigned int i;
 
+	pthread_mutex_lock(&gw->lock);
 	gw->stopping = true;
-	gateway_each_session(gw, disconnect_one, "gateway stopping");
-	after_batch(gw);
-	/* Give clients a moment to acknowledge. */
-	until = now_ms() + 1000;
-	gw->loop.stop = 0;
-	while (!list_empty(&gw->sessions) && now_ms() < until) {
-		loop_run_once(&gw->loop, 100);
-		after_batch(gw);
-	}
-	gateway_end_sessions(gw);
+	pthread_mutex_unlock(&gw->lock);
+	/* Every worker ends its own sessions, at the same time. */
+	for (i = 1; i < gw->nworkers; i++)
+		worker_stop(gw->w[i]);
+	if (gw->w[0])
+		worker_end_all(gw->w[0]);
+	for (i = 1; i < gw->nworkers; i++)
+		worker_join(gw->w[i]);
 	ctl_server_close(gw);
 	/* Those that hold sockets first (sstp.ko's device goes). */
 	for (i = GW_DP_MAX; i-- > 0;) {
@@ -871,11 +1223,15 @@ void gateway_destroy(struct gateway *gw)
 			gw->dp[i]->ops->close(gw->dp[i]);
 		gw->dp[i] = NULL;
 	}
-	if (gw->listen_ev.fd >= 0)
-		close(gw->listen_ev.fd);
+	for (i = 0; i < CONFIG_MAX_WORKERS; i++) {
+		if (gw->w[i])
+			worker_free(gw->w[i]);
+		gw->w[i] = NULL;
+	}
 	if (gw->sig_ev.fd >= 0)
 		close(gw->sig_ev.fd);
-	free(gw->table);
+	free((void *)gw->owner);
+	gw->owner = NULL;
 	preauth_flush(&gw->src, report_cb, gw);
 	preauth_destroy(&gw->src);
 	pool_destroy(&gw->pool);
@@ -884,6 +1240,20 @@ void gateway_destroy(struct gateway *gw)
 	if (gw->pki)
 		pki_free(gw->pki);
 	loop_destroy(&gw->loop);
+	pthread_mutex_destroy(&gw->lock);
+}
+
+/* The packet path's counters, read on each worker's own thread. */
+static void add_counters(struct worker *w, void *arg)
+{
+	struct gateway_info *info = arg;
+	struct gw_counters *c = &info->ctr;
+
+	c->tun_no_session += w->ctr.tun_no_session;
+	c->tun_rx_errors += w->ctr.tun_rx_errors;
+	c->handoff += w->ctr.handoff;
+	c->handoff_dropped += w->ctr.handoff_dropped;
+	dp_tun_add_stats(w, &info->tun_stats);
 }
 
 void gateway_get_info(struct gateway *gw, bool collect,
@@ -891,26 +1261,30 @@ void gateway_get_info(struct gateway *gw, bool collect,
 {
 	const struct sstp_config *c = &gw->cfg;
 	struct dp *kernel = gw->dp[GW_DP_KERNEL];
+	unsigned int i;
 
 	if (collect && kernel)
 		kernel->ops->collect(kernel);
 	memset(info, 0, sizeof(*info));
 	info->ifname = gw->ifname;
-	info->nsessions = gw->nsessions;
 	info->max_sessions = c->max_sessions;
 	info->pool_addr = c->pool.addr;
 	info->pool_plen = c->pool.plen;
 	info->address = c->address;
-	info->roots = pki_root_count(gw->pki);
 	info->uptime_s = (now_ms() - gw->started_ms) / 1000;
 	info->kernel_dev = kernel ? kernel->dev : NULL;
 	info->nkernel = kernel ? kernel->nsessions : 0;
 	info->tun_offload = gw->dp[GW_DP_TUN] ?
 			    dp_tun_offload(gw->dp[GW_DP_TUN]) : NULL;
-	info->tun_stats = gw->dp[GW_DP_TUN] ?
-			  dp_tun_stats(gw->dp[GW_DP_TUN]) : NULL;
+	info->cfg = c;
+	info->nworkers = gw->nworkers;
+	pthread_mutex_lock(&gw->lock);
+	info->nsessions = gw->nsessions;
+	info->roots = pki_root_count(gw->pki);
 	info->nhandshakes = gw->nhandshakes;
 	info->sources = gw->src.nlive;
-	info->cfg = c;
 	info->ctr = gw->ctr;
+	pthread_mutex_unlock(&gw->lock);
+	for (i = 0; i < gw->nworkers; i++)
+		worker_call(gw->w[i], add_counters, info);
 }

@@ -51,6 +51,11 @@ struct session_reg {
 	bool half;			/* counted as half-open (MaxHandshakes) */
 	struct dp *dp;			/* the data path holding its socket */
 	void *dp_priv;			/* ... and that path's state for it */
+	struct worker *w;		/* the worker that owns it */
+	/* Under the gateway's lock (gateway.h), for the other workers: */
+	struct list_head all;		/* on the gateway's list of sessions */
+	bool authed;			/* with thumb: its certificate */
+	char thumb[41];
 };
 
 struct session {

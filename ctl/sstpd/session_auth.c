@@ -59,11 +59,18 @@ static int verify_cb(void *arg, X509 *leaf, STACK_OF(X509) *chain,
 {
 	struct session *s = arg;
 	enum pki_rule rule;
+	int bad;
 
 	X509_free(s->root);
 	s->root = NULL;
-	if (!pki_verify_client_rule(s->host->pki, leaf, chain, &s->root,
-				    &s->chain, &rule, why, whylen))
+	/* The roots and revocations may change on the control thread. */
+	if (s->host->lock)
+		pthread_mutex_lock(s->host->lock);
+	bad = pki_verify_client_rule(s->host->pki, leaf, chain, &s->root,
+				     &s->chain, &rule, why, whylen);
+	if (s->host->lock)
+		pthread_mutex_unlock(s->host->lock);
+	if (!bad)
 		return 0;
 	/* The alert carries the rule's class, the Terminate-Request its text. */
 	snprintf(s->refuse_text, sizeof(s->refuse_text), "%s",

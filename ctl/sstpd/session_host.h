@@ -10,6 +10,7 @@
 #ifndef _SSTPD_SESSION_HOST_H
 #define _SSTPD_SESSION_HOST_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,6 +90,11 @@ struct session_host {
 	struct pki *pki;		/* client certificate checks */
 	const uint8_t *cert_sha1;	/* the server certificate's hashes, */
 	const uint8_t *cert_sha256;	/* for the crypto binding */
+	/*
+	 * Held around reads of pki (another thread may change it), NULL
+	 * when the host runs on one thread only.
+	 */
+	pthread_mutex_t *lock;
 };
 
 #endif

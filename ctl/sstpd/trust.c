@@ -79,6 +79,7 @@ int trust_load(struct gateway *gw)
 		log_err("%s", err);
 		return -EINVAL;
 	}
+	/* At start, before the workers run: no lock needed. */
 	for (i = 0; i < c->n_revoked; i++)
 		pki_revoke(gw->pki, c->revoked[i]);
 	log_notice("revocations are kept in %s%s (%zu revoked now)",
@@ -167,8 +168,12 @@ struct cut {
 static void cut_revoked(struct session *s, void *arg)
 {
 	struct cut *c = arg;
+	bool covered;
 
-	if (session_covered(c->gw, s, c->norm)) {
+	pthread_mutex_lock(&c->gw->lock);
+	covered = session_covered(c->gw, s, c->norm);
+	pthread_mutex_unlock(&c->gw->lock);
+	if (covered) {
 		session_revoke(s, "certificate revoked while connected");
 		c->ended++;
 	}
@@ -215,7 +220,9 @@ int trust_revoke(struct gateway *gw, const char *thumbprint, int *ended,
 		}
 		free(text);
 		/* Memory first (it can fail), then the file; undo on error. */
+		pthread_mutex_lock(&gw->lock);
 		ret = pki_revoke(gw->pki, norm);
+		pthread_mutex_unlock(&gw->lock);
 		if (ret) {
 			free(out);
 			seterr(err, errlen, "out of memory");
@@ -224,7 +231,9 @@ int trust_revoke(struct gateway *gw, const char *thumbprint, int *ended,
 		ret = store_revoked(gw, out, strlen(out), mode, err, errlen);
 		free(out);
 		if (ret) {
+			pthread_mutex_lock(&gw->lock);
 			pki_unrevoke(gw->pki, norm);
+			pthread_mutex_unlock(&gw->lock);
 			return ret;
 		}
 		log_notice("revoked %s (stored in %s)", norm,
@@ -289,7 +298,9 @@ int trust_unrevoke(struct gateway *gw, const char *thumbprint, char *err,
 	free(out);
 	if (ret)
 		return ret;
+	pthread_mutex_lock(&gw->lock);
 	pki_unrevoke(gw->pki, norm);
+	pthread_mutex_unlock(&gw->lock);
 	log_notice("revocation of %s withdrawn (%s)", norm, gw->revoked_path);
 	return 0;
 }
@@ -387,7 +398,9 @@ int trust_root_add(struct gateway *gw, const char *path, int *added,
 		}
 	}
 	/* All checks (CA, room) before anything is stored. */
+	pthread_mutex_lock(&gw->lock);
 	ret = pki_add_roots(gw->pki, certs, added, err, errlen);
+	pthread_mutex_unlock(&gw->lock);
 	if (ret)
 		goto out;
 	for (i = 0; i < sk_X509_num(fresh); i++) {
@@ -427,7 +440,9 @@ int trust_root_add(struct gateway *gw, const char *path, int *added,
 			atomic_unlink(written[nw], e2, sizeof(e2));
 		for (i = 0; i < sk_X509_num(fresh); i++) {
 			pki_thumbprint_sha1(sk_X509_value(fresh, i), tp);
+			pthread_mutex_lock(&gw->lock);
 			pki_remove_root(gw->pki, tp);
+			pthread_mutex_unlock(&gw->lock);
 		}
 		*added = 0;
 		goto out;
@@ -586,7 +601,9 @@ int trust_root_remove(struct gateway *gw, const char *thumbprint, int *ended,
 	if (!ret)
 		ret = apply_changes(ch, nch, err, errlen);
 	if (!ret) {
+		pthread_mutex_lock(&gw->lock);
 		ret = pki_remove_root(gw->pki, t1);
+		pthread_mutex_unlock(&gw->lock);
 		if (ret) {
 			char e2[256];
 			int i;

@@ -867,7 +867,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	clock_ms = T0;
 	loop_test_clock(clock_ms);
-	gw.next_tick_ms = clock_ms + 250;
+	gw.w[0]->next_tick_ms = clock_ms + 250;
 	for (i = 0; i < NPEERS; i++)
 		peers[i].fd = -1;
 	for (i = 0; i + 1 < size; i += 2) {

@@ -207,7 +207,7 @@ static int setup(void **state)
 	loop_test_clock(clock_ms);
 	if (gateway_core_init(&gw, &cfg))
 		return -1;
-	gw.next_tick_ms = clock_ms + 250;
+	gw.w[0]->next_tick_ms = clock_ms + 250;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0, sp) || gateway_use_tun(&gw, sp[0]))
 		return -1;

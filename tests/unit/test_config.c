@@ -1228,9 +1228,46 @@ static void test_round_trip(void **state)
 		"MaxConnectionsPerSource = 64\nMaxHandshakesPerSource = 8\n"
 		"MaxSessionsPerCertificate = 4\n"
 		"TLSMinVersion = 1.2\nKernelTLS = yes\nKernelDataPath = auto\n"
-		"KernelCoalesce = no\nTunOffload = yes\n\n[Clients]\n\n"
+		"KernelCoalesce = no\nTunOffload = yes\nWorkers = auto\n\n[Clients]\n\n"
 		"[Network]\nMTU = 1400\n");
 	free(buf);
+}
+
+/* Workers = auto | 1..64: auto (0) by default, strict numbers. */
+static void test_workers(void **state)
+{
+	static const char *const bad[] = {
+		"0", "65", "-1", "+2", "02", "2x", "1.5", "autox", "all",
+		"4294967297",
+	};
+	char text[1024];
+	size_t i;
+
+	assert_int_equal(parse_text(min_conf, &cfg, NULL), 0);
+	assert_int_equal(cfg.workers, 0);
+	round_trip(&cfg);
+	for (i = 1; i <= 64; i += 63) {
+		snprintf(text, sizeof(text), "[Gateway]\nWorkers = %zu\n%s", i,
+			 strstr(min_conf, "Certificate"));
+		if (parse_text(text, &cfg, NULL))
+			fail_msg("%s", err);
+		assert_int_equal(cfg.workers, i);
+		round_trip(&cfg);
+	}
+	snprintf(text, sizeof(text), "[Gateway]\nWorkers = 3\nWorkers = AUTO\n%s",
+		 strstr(min_conf, "Certificate"));
+	assert_int_equal(parse_text(text, &cfg, NULL), -EINVAL);
+	snprintf(text, sizeof(text), "[Gateway]\nWorkers = AUTO\n%s",
+		 strstr(min_conf, "Certificate"));
+	if (parse_text(text, &cfg, NULL))
+		fail_msg("%s", err);
+	assert_int_equal(cfg.workers, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "Workers = %s", bad[i]);
+		expect_bad("[Gateway]", line, "Workers must be auto or 1 to 64");
+	}
 }
 
 static char tmpdir[64];
@@ -1333,6 +1370,7 @@ int main(void)
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_kernel_path),
 		cmocka_unit_test(test_tun_offload),
+		cmocka_unit_test(test_workers),
 		cmocka_unit_test(test_cidr_helpers),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load),

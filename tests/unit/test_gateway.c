@@ -6,6 +6,7 @@
  * batch; walks survive sessions closing under them.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -157,10 +158,10 @@ static void end_all(void)
 	gateway_end_sessions(&gw);
 	assert_int_equal(gw.nsessions, 0);
 	assert_int_equal(gw.nhandshakes, 0);
-	assert_true(list_empty(&gw.sessions));
-	assert_true(list_empty(&gw.zombies));
-	assert_true(list_empty(&gw.more));
-	assert_true(list_empty(&gw.dirty));
+	assert_true(list_empty(&gw.w[0]->sessions));
+	assert_true(list_empty(&gw.w[0]->zombies));
+	assert_true(list_empty(&gw.w[0]->more));
+	assert_true(list_empty(&gw.w[0]->dirty));
 	assert_int_equal(gw.pool.used, 0);
 	assert_int_equal(gw.src.nlive, 0);
 	memset(ss, 0, sizeof(ss));
@@ -182,8 +183,8 @@ static void test_closed_on_more_and_dirty(void **state)
 	ops->want_read(&gw.host, s);
 	ops->want_flush(&gw.host, s);
 	ops->want_read(&gw.host, ss[2]);
-	assert_true(on_list(&gw.more, &s->reg.more));
-	assert_true(on_list(&gw.dirty, &s->reg.dirty));
+	assert_true(on_list(&gw.w[0]->more, &s->reg.more));
+	assert_true(on_list(&gw.w[0]->dirty, &s->reg.dirty));
 	assert_ptr_equal(gateway_find_addr(&gw, addr), s);
 	assert_int_equal(gw.pool.used, 1);
 
@@ -191,22 +192,22 @@ static void test_closed_on_more_and_dirty(void **state)
 	session_disconnect(s, "test");
 	assert_int_equal(s->state, SS_DEAD);
 	/* Off every list and table at once, waiting on the zombie list. */
-	assert_false(on_list(&gw.more, &s->reg.more));
-	assert_false(on_list(&gw.dirty, &s->reg.dirty));
+	assert_false(on_list(&gw.w[0]->more, &s->reg.more));
+	assert_false(on_list(&gw.w[0]->dirty, &s->reg.dirty));
 	assert_true(list_empty(&s->reg.more));
 	assert_true(list_empty(&s->reg.dirty));
 	assert_null(gateway_find_addr(&gw, addr));
 	assert_true(hlist_unhashed(&s->reg.hnode));
 	assert_false(s->in_dp);
 	assert_int_equal(s->reg.ev.fd, -1);	/* off the loop */
-	assert_false(on_list(&gw.sessions, &s->reg.node));
-	assert_true(on_list(&gw.zombies, &s->reg.node));
+	assert_false(on_list(&gw.w[0]->sessions, &s->reg.node));
+	assert_true(on_list(&gw.w[0]->zombies, &s->reg.node));
 	assert_int_equal(gw.nsessions, 2);
 	assert_int_equal(gw.nhandshakes, 2);
 	assert_int_equal(gw.pool.used, 0);
 	assert_int_equal(s->addr, 0);
 	/* The others are untouched. */
-	assert_true(on_list(&gw.more, &ss[2]->reg.more));
+	assert_true(on_list(&gw.w[0]->more, &ss[2]->reg.more));
 
 	/* A closed session cannot be put back on a list. */
 	ops->want_read(&gw.host, s);
@@ -218,8 +219,8 @@ static void test_closed_on_more_and_dirty(void **state)
 
 	/* The batch ends: freed (ASan would see a touch after this). */
 	assert_int_equal(gateway_step(&gw, 0), 0);
-	assert_true(list_empty(&gw.zombies));
-	assert_int_equal(list_len(&gw.sessions), 2);
+	assert_true(list_empty(&gw.w[0]->zombies));
+	assert_int_equal(list_len(&gw.w[0]->sessions), 2);
 	assert_int_equal(gateway_step(&gw, 0), 0);
 	end_all();
 }
@@ -260,16 +261,16 @@ static void test_close_inside_walk(void **state)
 	assert_ptr_equal(w.seen[2], ss[1]);
 	assert_ptr_equal(w.seen[3], ss[0]);
 	/* The rest keep their order. */
-	for (p = gw.sessions.next; p != &gw.sessions; p = p->next)
+	for (p = gw.w[0]->sessions.next; p != &gw.w[0]->sessions; p = p->next)
 		order[i++] = list_entry(p, struct session, reg.node);
 	assert_int_equal(i, 3);
 	assert_ptr_equal(order[0], ss[4]);
 	assert_ptr_equal(order[1], ss[1]);
 	assert_ptr_equal(order[2], ss[0]);
-	assert_int_equal(list_len(&gw.zombies), 2);
+	assert_int_equal(list_len(&gw.w[0]->zombies), 2);
 	assert_int_equal(gw.nsessions, 3);
 	assert_int_equal(gateway_step(&gw, 0), 0);
-	assert_true(list_empty(&gw.zombies));
+	assert_true(list_empty(&gw.w[0]->zombies));
 	end_all();
 }
 
@@ -283,7 +284,7 @@ static void test_many_close_in_one_batch(void **state)
 		gw.host.ops->want_read(&gw.host, ss[i]);
 		gw.host.ops->want_flush(&gw.host, ss[i]);
 	}
-	assert_int_equal(list_len(&gw.more), NS);
+	assert_int_equal(list_len(&gw.w[0]->more), NS);
 	/*
 	 * Every client goes at once: each session sees its end in its own
 	 * event (the TLS handshake fails) while it is still on the more and
@@ -293,10 +294,10 @@ static void test_many_close_in_one_batch(void **state)
 	assert_int_equal(gateway_step(&gw, 0), 0);
 	assert_int_equal(gw.nsessions, 0);
 	assert_int_equal(gw.nhandshakes, 0);
-	assert_true(list_empty(&gw.sessions));
-	assert_true(list_empty(&gw.more));
-	assert_true(list_empty(&gw.dirty));
-	assert_true(list_empty(&gw.zombies));
+	assert_true(list_empty(&gw.w[0]->sessions));
+	assert_true(list_empty(&gw.w[0]->more));
+	assert_true(list_empty(&gw.w[0]->dirty));
+	assert_true(list_empty(&gw.w[0]->zombies));
 	assert_int_equal(gw.ctr.refused - refused, NS);
 	assert_int_equal(gateway_step(&gw, 0), 0);
 	end_all();
@@ -349,12 +350,88 @@ static void test_host_accounting(void **state)
 	session_revoke(ss[0], "test");
 	assert_null(gateway_find_addr(&gw, a0));
 	assert_int_equal(gw.nsessions, 1);
-	assert_true(on_list(&gw.zombies, &ss[0]->reg.node));
+	assert_true(on_list(&gw.w[0]->zombies, &ss[0]->reg.node));
 	assert_int_equal(gw.pool.used, 0);
 
 	assert_int_equal(gateway_step(&gw, 0), 0);
 	end_all();
 	assert_int_equal(gw.ctr.established - c0.established, 1);
+}
+
+/* What a worker_call saw of the thread it ran on. */
+struct seen {
+	pthread_t thread;
+	struct worker *self;
+	int calls;
+};
+
+static void note_thread(struct worker *w, void *arg)
+{
+	struct seen *x = arg;
+
+	x->thread = pthread_self();
+	x->self = worker_self();
+	x->calls++;
+}
+
+static void read_no_session(struct worker *w, void *arg)
+{
+	*(uint64_t *)arg = w->ctr.tun_no_session;
+}
+
+/*
+ * A second worker on its own thread: worker_call runs there and waits;
+ * a packet handed over through the ring reaches it (here for no session:
+ * counted there); a drop for no session is harmless; once the thread has
+ * ended, worker_call runs at the caller's.
+ */
+static void test_worker_thread(void **state)
+{
+	uint8_t pkt[28] = { 0x45, 0, 0, 28 };
+	struct seen x = { .calls = 0 };
+	uint64_t n = 0;
+	struct worker *w1;
+	int i;
+
+	assert_int_equal(worker_new(&gw, 1), 0);
+	gw.nworkers = 2;
+	assert_int_equal(worker_rings(&gw), 0);
+	w1 = gw.w[1];
+	assert_int_equal(worker_start(w1), 0);
+
+	worker_call(w1, note_thread, &x);
+	assert_int_equal(x.calls, 1);
+	assert_false(pthread_equal(x.thread, pthread_self()));
+	assert_ptr_equal(x.self, w1);
+	/* Its own worker: at once, on this thread. */
+	worker_call(gw.w[0], note_thread, &x);
+	assert_int_equal(x.calls, 2);
+	assert_true(pthread_equal(x.thread, pthread_self()));
+
+	worker_post_drop(w1, 424242, "no such session");
+	/* 10.98.0.77: in the pool, held by no session. */
+	pkt[16] = 10;
+	pkt[17] = 98;
+	pkt[19] = 77;
+	worker_handoff(gw.w[0], w1, pkt, sizeof(pkt));
+	assert_int_equal(gw.w[0]->ctr.handoff, 1);
+	worker_handoff_flush(gw.w[0]);
+	for (i = 0; i < 200 && n != 1; i++) {
+		worker_call(w1, read_no_session, &n);
+		if (n != 1)
+			usleep(10000);
+	}
+	assert_int_equal(n, 1);
+	assert_null(worker_owner(&gw, 0x0a62004du));
+
+	worker_stop(w1);
+	worker_join(w1);
+	worker_call(w1, note_thread, &x);
+	assert_int_equal(x.calls, 3);
+	assert_true(pthread_equal(x.thread, pthread_self()));
+	worker_free(w1);
+	gw.w[1] = NULL;
+	gw.nworkers = 1;
 }
 
 int main(void)
@@ -364,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_close_inside_walk),
 		cmocka_unit_test(test_many_close_in_one_batch),
 		cmocka_unit_test(test_host_accounting),
+		cmocka_unit_test(test_worker_thread),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

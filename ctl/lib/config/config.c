@@ -183,6 +183,7 @@ void config_defaults(struct sstp_config *cfg)
 	cfg->tun_offload = true;
 	cfg->tls_min_version = TLS1_2_VERSION;
 	cfg->mtu = 1400;
+	cfg->workers = 0;		/* auto: one per online CPU */
 }
 
 void config_parser_init(struct config_parser *p, struct sstp_config *cfg)
@@ -307,6 +308,22 @@ static int set_kernel_path(struct config_parser *p, const struct key *k,
 		err_set(why, whylen, "%s must be auto or off", k->name);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Workers = auto | 1..CONFIG_MAX_WORKERS; auto is stored as 0. */
+static int set_workers(struct config_parser *p, const struct key *k,
+		       char *val, char *why, size_t whylen)
+{
+	unsigned long n = 0;
+
+	if (strcasecmp(val, "auto") &&
+	    parse_ulong(val, 1, CONFIG_MAX_WORKERS, &n)) {
+		err_set(why, whylen, "%s must be auto or 1 to %u", k->name,
+			CONFIG_MAX_WORKERS);
+		return -EINVAL;
+	}
+	*(unsigned int *)field(p, k) = (unsigned int)n;
 	return 0;
 }
 
@@ -675,6 +692,8 @@ static const struct key keys[] = {
 	    LIMIT_MAX_SESSIONS, max_sessions_per_cert),
 	{ CFG_SEC_GATEWAY, "TunOffload", set_bool, false, false, 0, 0,
 	  F(tun_offload) },
+	{ CFG_SEC_GATEWAY, "Workers", set_workers, false, false, 0, 0,
+	  F(workers) },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1053,6 +1072,10 @@ void config_write(FILE *f, const struct sstp_config *cfg)
 		  sizeof(cfg->kernel_interface));
 	fprintf(f, "KernelCoalesce = %s\n", cfg->kernel_coalesce ? "yes" : "no");
 	fprintf(f, "TunOffload = %s\n", cfg->tun_offload ? "yes" : "no");
+	if (cfg->workers)
+		fprintf(f, "Workers = %u\n", cfg->workers);
+	else
+		fputs("Workers = auto\n", f);
 
 	fputs("\n[Clients]\n", f);
 	write_str(f, "RootCertificates", cfg->root_dir, sizeof(cfg->root_dir));

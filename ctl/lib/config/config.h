@@ -16,6 +16,7 @@
 #define CONFIG_MAX_ROUTES	64
 #define CONFIG_MAX_REVOKED	1024
 #define CONFIG_MAX_DNS		2
+#define CONFIG_MAX_WORKERS	64
 #define CONFIG_LINE_MAX		8192	/* longer lines are an error */
 
 struct cidr4 {
@@ -46,6 +47,7 @@ struct sstp_config {
 	char kernel_interface[IF_NAMESIZE]; /* KernelInterface = <Interface>k */
 	bool kernel_coalesce;		/* KernelCoalesce = no */
 	bool tun_offload;		/* TunOffload = yes (IFF_VNET_HDR) */
+	unsigned int workers;		/* Workers = auto (0) | 1..64 */
 	/* [Clients] */
 	char root_dir[PATH_MAX];	/* RootCertificates = directory of PEM roots */
 	char revoked_file[PATH_MAX];	/* RevokedFile = thumbprints, one a line */

@@ -63,6 +63,10 @@ static const struct ctl_field gateway_fields[] = {
 	FIELD(ctl_gateway, tun_tx_packets, "tun_tx_packets", CTL_T_U64,
 	      CTL_F_OPT),
 	FIELD(ctl_gateway, tun_writes, "tun_writes", CTL_T_U64, CTL_F_OPT),
+	FIELD(ctl_gateway, workers, "workers", CTL_T_U32, CTL_F_OPT),
+	FIELD(ctl_gateway, handoff, "handoff", CTL_T_U64, CTL_F_OPT),
+	FIELD(ctl_gateway, handoff_dropped, "handoff_dropped", CTL_T_U64,
+	      CTL_F_OPT),
 };
 const struct ctl_object ctl_gateway_obj = OBJECT("gateway", gateway_fields);
 
@@ -106,6 +110,7 @@ static const struct ctl_field session_fields[] = {
 	FIELD(ctl_session, tx_packets, "tx_packets", CTL_T_U64, 0),
 	FIELD(ctl_session, uptime, "uptime", CTL_T_U64, 0),
 	FIELD(ctl_session, dropped, "dropped", CTL_T_U64, 0),
+	FIELD(ctl_session, worker, "worker", CTL_T_U32, CTL_F_OPT),
 };
 const struct ctl_object ctl_session_obj = OBJECT("session", session_fields);
 

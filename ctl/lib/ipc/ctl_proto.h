@@ -114,6 +114,9 @@ struct ctl_gateway {
 	char offload_why[128];
 	/* TUN reads and the packets they gave; packets in and writes. */
 	uint64_t tun_reads, tun_rx_packets, tun_tx_packets, tun_writes;
+	uint32_t workers;		/* event loops (Workers =) */
+	/* TUN packets read by a worker for another's session: passed on */
+	uint64_t handoff, handoff_dropped;	/* ... or dropped (ring full) */
 };
 
 /* The budget before authentication: use, limits, refusals by reason. */
@@ -139,6 +142,7 @@ struct ctl_session {
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 	uint64_t uptime;
 	uint64_t dropped;
+	uint32_t worker;		/* the worker that owns it */
 	/* [kernel]: the module's counters; kernel.id 0: not on its path. */
 	struct sstpnl_stats kernel;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -128,14 +129,19 @@ bool ktls_secret_held(const SSL *ssl)
 	return false;
 }
 
+/* Once per process, whichever thread sets up a context first. */
+static pthread_once_t secrets_once = PTHREAD_ONCE_INIT;
+
+static void secrets_init(void)
+{
+	secrets_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, secrets_free);
+}
+
 int ktls_ctx_enable(SSL_CTX *ctx)
 {
-	if (secrets_idx < 0) {
-		secrets_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
-						   secrets_free);
-		if (secrets_idx < 0)
-			return -ENOMEM;
-	}
+	pthread_once(&secrets_once, secrets_init);
+	if (secrets_idx < 0)
+		return -ENOMEM;
 	SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
 	SSL_CTX_set_keylog_callback(ctx, keylog_cb);
 	return 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +13,8 @@
 #include "link.h"
 
 /* One loop thread per process: the receive scratch buffer is shared. */
-static uint8_t scratch[LINK_CARRY + LINK_SCRATCH];
+/* Per thread: each worker reads its sessions with its own. */
+static _Thread_local uint8_t scratch[LINK_CARRY + LINK_SCRATCH];
 
 int link_init(struct sstp_link *l, int fd, SSL *ssl)
 {
@@ -101,6 +103,21 @@ static long rec_ctrl(BIO *b, int cmd, long num, void *ptr)
 	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
 }
 
+/* Made once per process; the gateway's workers share it. */
+static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
+
+static void rec_method_make(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+				     "sstp records");
+
+	if (!m)
+		return;
+	BIO_meth_set_write(m, rec_write);
+	BIO_meth_set_ctrl(m, rec_ctrl);
+	rec_method = m;
+}
+
 void link_gather_records(struct sstp_link *l)
 {
 	BIO *b;
@@ -108,14 +125,9 @@ void link_gather_records(struct sstp_link *l)
 	if (l->ktls || l->gather ||
 	    BIO_get_ktls_send(SSL_get_wbio(l->ssl)) == 1)
 		return;
-	if (!rec_method) {
-		rec_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-					  "sstp records");
-		if (!rec_method)
-			return;
-		BIO_meth_set_write(rec_method, rec_write);
-		BIO_meth_set_ctrl(rec_method, rec_ctrl);
-	}
+	pthread_once(&rec_once, rec_method_make);
+	if (!rec_method)
+		return;
 	b = BIO_new(rec_method);
 	if (!b)
 		return;

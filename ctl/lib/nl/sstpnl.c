@@ -24,9 +24,12 @@ struct sstpnl_ntf {
 	uint8_t msg[];
 };
 
-/* One for requests, one for reading notifications: they may nest. */
-static uint8_t req_buf[KMOD_BUF], ntf_buf[KMOD_BUF];
-static char ack_msg[256];
+/*
+ * One for requests, one for reading notifications: they may nest. Per
+ * thread: the library may be used from several.
+ */
+static _Thread_local uint8_t req_buf[KMOD_BUF], ntf_buf[KMOD_BUF];
+static _Thread_local char ack_msg[256];
 
 int sstpnl_fd(const struct sstpnl *k)
 {
@@ -495,7 +498,7 @@ int sstpnl_session_new(struct sstpnl *k, const struct sstpnl_session_opts *o,
 		     uint32_t *id, char *err, size_t errlen)
 {
 	/* Room for the backlog: one partial SSTP packet, under 4 KiB. */
-	static uint8_t buf[8192];
+	static _Thread_local uint8_t buf[8192];
 	struct new_reply r = { 0 };
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -548,7 +551,7 @@ int sstpnl_session_del(struct sstpnl *k, uint32_t id)
 int sstpnl_session_send(struct sstpnl *k, uint32_t id, const uint8_t *pkt,
 		      size_t len)
 {
-	static uint8_t buf[8192];
+	static _Thread_local uint8_t buf[8192];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 
