@@ -824,6 +824,36 @@ static void test_gro_udp(void **state)
 	assert_int_equal(S.n, 2);
 }
 
+/*
+ * Small datagrams: never more than the kernel takes in one USO packet
+ * (gso_size * 64 payload bytes), else it refuses the write and all of them
+ * are lost.
+ */
+static void test_gro_udp_segment_bound(void **state)
+{
+	size_t total = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 80; i++) {
+		struct pk k = { .ver = 4, .proto = 17, .payload = 100,
+				.id = (uint16_t)i, .fill = (uint8_t)i };
+
+		plen[i] = build(pkts[i], &k);
+		gro_add(&G, pkts[i], plen[i]);
+	}
+	gro_flush(&G);
+	assert_true(S.n >= 2);
+	for (i = 0; i < S.n; i++) {
+		size_t gs = le16toh(S.h[i].gso_size);
+
+		total += S.len[i] - 28;
+		if (S.h[i].gso_type == VIRTIO_NET_HDR_GSO_UDP_L4)
+			assert_true(S.len[i] - 28 <= gs * GRO_UDP_MAX_SEGS);
+	}
+	assert_int_equal(total, 8000);
+}
+
 static void test_gro_other(void **state)
 {
 	uint8_t p[100];
@@ -880,6 +910,8 @@ int main(void)
 						gro_teardown),
 		cmocka_unit_test_setup_teardown(test_gro_udp, gro_setup,
 						gro_teardown),
+		cmocka_unit_test_setup_teardown(test_gro_udp_segment_bound,
+						gro_setup, gro_teardown),
 		cmocka_unit_test_setup_teardown(test_gro_other, gro_setup,
 						gro_teardown),
 	};

@@ -169,7 +169,7 @@ static bool can_append(const struct gro_flow *f, const struct gro_pkt *k)
 			return false;
 	}
 	if (k->proto == 17)
-		return true;
+		return f->count < GRO_UDP_MAX_SEGS;
 	/* TCP: in sequence, same ACK and window, same options. */
 	return get32(b + t + 4) == f->next_seq &&
 	       !memcmp(a + t + 8, b + t + 8, 4) &&
