@@ -378,6 +378,17 @@ static void cert_limit(struct gateway *gw, struct session *s)
 		 * replaced here have left the list: their owner ends them.
 		 */
 		pthread_mutex_lock(&gw->lock);
+		/*
+		 * s itself was replaced meanwhile (a newer session of the
+		 * certificate on another worker, between host_authed and
+		 * here, or while the lock was let go below): it is going,
+		 * and ends nobody. Else two sessions authenticating at once
+		 * on two workers would each end the other.
+		 */
+		if (list_empty(&s->reg.all)) {
+			pthread_mutex_unlock(&gw->lock);
+			return;
+		}
 		list_for_each_entry(o, &gw->all, reg.all) {
 			if (o == s || !holds_cert(s, o, s->thumb))
 				continue;

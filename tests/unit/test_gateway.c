@@ -358,6 +358,63 @@ static void test_host_accounting(void **state)
 	assert_int_equal(gw.ctr.established - c0.established, 1);
 }
 
+/*
+ * MaxSessionsPerCertificate across workers: a session that another
+ * worker has already replaced (taken off the gateway's list, its drop
+ * posted) and only now reaches its own certificate check ends nobody;
+ * before, the two sessions of a certificate that authenticated at once on
+ * two workers each ended the other.
+ */
+static void test_cert_limit_replaced(void **state)
+{
+	const struct session_host_ops *ops = gw.host.ops;
+	unsigned int max = gw.cfg.max_sessions_per_cert;
+	uint64_t replaced = gw.ctr.cert_replaced;
+	const char *tp = "0123456789abcdef0123456789abcdef01234567";
+	struct session *a, *b;
+
+	adopt(2);
+	a = ss[0];
+	b = ss[1];
+	gw.cfg.max_sessions_per_cert = 1;
+	snprintf(a->thumb, sizeof(a->thumb), "%s", tp);
+	snprintf(b->thumb, sizeof(b->thumb), "%s", tp);
+	a->authed = b->authed = true;
+	ops->authed(&gw.host, a);
+	/* b is older: a replaces it (b's worker is told to end it). */
+	assert_int_equal(gw.ctr.cert_replaced - replaced, 1);
+	assert_int_equal(b->state, SS_DEAD);
+	assert_int_not_equal(a->state, SS_DEAD);
+
+	/*
+	 * Now the other order, as on two workers: b was replaced by a while
+	 * b's own worker was between its authentication and its check (the
+	 * shares given back as victim_add does, b still alive).
+	 */
+	end_all();
+	adopt(2);
+	a = ss[1];
+	b = ss[0];
+	snprintf(a->thumb, sizeof(a->thumb), "%s", tp);
+	snprintf(b->thumb, sizeof(b->thumb), "%s", tp);
+	a->authed = b->authed = true;
+	pthread_mutex_lock(&gw.lock);
+	list_del_init(&b->reg.all);
+	gw.nsessions--;
+	preauth_close(&gw.src, b->reg.src, b->reg.half);
+	b->reg.src = PREAUTH_NONE;
+	b->reg.half = false;
+	gw.nhandshakes--;
+	pthread_mutex_unlock(&gw.lock);
+	replaced = gw.ctr.cert_replaced;
+	ops->authed(&gw.host, b);
+	assert_int_equal(gw.ctr.cert_replaced, replaced);
+	assert_int_not_equal(a->state, SS_DEAD);
+	gw.cfg.max_sessions_per_cert = max;
+	assert_int_equal(gateway_step(&gw, 0), 0);
+	end_all();
+}
+
 /* What a worker_call saw of the thread it ran on. */
 struct seen {
 	pthread_t thread;
@@ -441,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_close_inside_walk),
 		cmocka_unit_test(test_many_close_in_one_batch),
 		cmocka_unit_test(test_host_accounting),
+		cmocka_unit_test(test_cert_limit_replaced),
 		cmocka_unit_test(test_worker_thread),
 	};
 

@@ -824,6 +824,73 @@ static void test_gro_udp(void **state)
 	assert_int_equal(S.n, 2);
 }
 
+/*
+ * Small datagrams: never more than the kernel takes in one USO packet
+ * (gso_size * 64 payload bytes), else it refuses the write and all of them
+ * are lost.
+ */
+static void test_gro_udp_segment_bound(void **state)
+{
+	size_t total = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 80; i++) {
+		struct pk k = { .ver = 4, .proto = 17, .payload = 100,
+				.id = (uint16_t)i, .fill = (uint8_t)i };
+
+		plen[i] = build(pkts[i], &k);
+		gro_add(&G, pkts[i], plen[i]);
+	}
+	gro_flush(&G);
+	assert_true(S.n >= 2);
+	for (i = 0; i < S.n; i++) {
+		size_t gs = le16toh(S.h[i].gso_size);
+
+		total += S.len[i] - 28;
+		if (S.h[i].gso_type == VIRTIO_NET_HDR_GSO_UDP_L4)
+			assert_true(S.len[i] - 28 <= gs * GRO_UDP_MAX_SEGS);
+	}
+	assert_int_equal(total, 8000);
+}
+
+/*
+ * A fragment of a flow that holds datagrams (no ports of its own to find
+ * the flow by) goes out after them, not before: no reordering.
+ */
+static void test_gro_fragment_after_flow(void **state)
+{
+	struct pk k = { .ver = 4, .proto = 17, .payload = 1000 };
+	uint8_t frag[1100];
+	size_t flen;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		k.id = (uint16_t)i;
+		plen[i] = build(pkts[i], &k);
+		gro_add(&G, pkts[i], plen[i]);
+	}
+	assert_int_equal(S.n, 0);
+	k.id = 2;
+	flen = build(frag, &k);
+	frag[6] = 0x20;			/* MF: a first fragment */
+	gro_add(&G, frag, flen);
+	gro_flush(&G);
+	assert_int_equal(S.n, 2);
+	assert_int_equal(S.len[0], 28 + 2000);
+	assert_memory_equal(S.pkt[1], frag, flen);
+	/* Another pair of hosts keeps its flow. */
+	seen_reset();
+	gro_add(&G, pkts[0], plen[0]);
+	wr32(frag + 12, 0x0a000009);
+	gro_add(&G, frag, flen);
+	assert_int_equal(S.n, 1);
+	assert_memory_equal(S.pkt[0], frag, flen);
+	gro_flush(&G);
+	assert_int_equal(S.n, 2);
+}
+
 static void test_gro_other(void **state)
 {
 	uint8_t p[100];
@@ -880,6 +947,10 @@ int main(void)
 						gro_teardown),
 		cmocka_unit_test_setup_teardown(test_gro_udp, gro_setup,
 						gro_teardown),
+		cmocka_unit_test_setup_teardown(test_gro_udp_segment_bound,
+						gro_setup, gro_teardown),
+		cmocka_unit_test_setup_teardown(test_gro_fragment_after_flow,
+						gro_setup, gro_teardown),
 		cmocka_unit_test_setup_teardown(test_gro_other, gro_setup,
 						gro_teardown),
 	};

@@ -169,7 +169,7 @@ static bool can_append(const struct gro_flow *f, const struct gro_pkt *k)
 			return false;
 	}
 	if (k->proto == 17)
-		return true;
+		return f->count < GRO_UDP_MAX_SEGS;
 	/* TCP: in sequence, same ACK and window, same options. */
 	return get32(b + t + 4) == f->next_seq &&
 	       !memcmp(a + t + 8, b + t + 8, 4) &&
@@ -266,6 +266,33 @@ static void flow_append(struct gro *g, struct gro_flow *f,
 	}
 }
 
+/*
+ * A packet that has no flow of its own here (a fragment, IP options, a
+ * length that does not add up) may still be part of one that is held: the
+ * flows between its two hosts go out first. 0 or the last -errno.
+ */
+static int flush_hosts(struct gro *g, const uint8_t *p, size_t len)
+{
+	unsigned int ver = len ? p[0] >> 4 : 0;
+	int i, r, ret = 0;
+
+	if (!((ver == 4 && len >= 20) || (ver == 6 && len >= 40)))
+		return 0;
+	for (i = 0; i < GRO_FLOWS; i++) {
+		struct gro_flow *f = &g->flow[i];
+		const uint8_t *a = f->pkt;
+
+		if (!f->used || (a[0] >> 4) != ver ||
+		    (ver == 4 ? memcmp(a + 12, p + 12, 8) :
+				memcmp(a + 8, p + 8, 32)))
+			continue;
+		r = flow_flush(g, f);
+		if (r)
+			ret = r;
+	}
+	return ret;
+}
+
 int gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 {
 	struct gro_flow *f = NULL, *lru = NULL;
@@ -292,6 +319,8 @@ int gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 		/* After what its flow holds, never before. */
 		if (f)
 			r = flow_flush(g, f);
+		else if (!k.keyed)
+			r = flush_hosts(g, pkt, len);
 		i = write_plain(g, pkt, len);
 		return i ? i : r;
 	}

@@ -50,6 +50,13 @@ int gso_split(const struct virtio_net_hdr *h, uint8_t *pkt, size_t len,
 
 /* The coalescer. */
 #define GRO_FLOWS	8	/* flows in flight per batch */
+/*
+ * Datagrams in one UDP super-packet: virtio_net_hdr_to_skb refuses (EINVAL)
+ * a USO packet of more than gso_size * UDP_MAX_SEGMENTS payload bytes
+ * (UDP_MAX_SEGMENTS: 64, 128 since 6.13; the check is in 6.11 and stable
+ * kernels), and every datagram in it is lost.
+ */
+#define GRO_UDP_MAX_SEGS	64
 
 /* Write one packet with its virtio-net header. 0 or -errno. */
 typedef int (*gro_write_fn)(void *ctx, const struct virtio_net_hdr *h,
