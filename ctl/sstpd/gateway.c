@@ -1167,7 +1167,7 @@ int gateway_run(struct gateway *gw)
 			return ret;
 		}
 	}
-	return 0;
+	return atomic_load(&gw->worker_failed);
 }
 
 /* reap: false on a worker's thread inside its event batch (a message). */

@@ -162,6 +162,12 @@ struct gateway {
 	_Atomic uint8_t *owner;
 	/* The hook for the TUN steering program (steer.h), NULL: none. */
 	struct steer *steer;
+	/*
+	 * A worker whose loop failed (-errno): it has stopped the gateway,
+	 * which then exits with an error rather than run without it (its
+	 * listener would keep taking a share of the connections).
+	 */
+	_Atomic int worker_failed;
 	/* Everything below is shared by the workers: under lock. */
 	pthread_mutex_t lock;
 	struct list_head all;		/* every session not yet closed */

@@ -355,6 +355,28 @@ static void worker_exit(struct worker *w)
 	}
 }
 
+static void stop_fn(struct worker *w, void *arg);
+
+/*
+ * From a worker's thread: worker 0 (the main thread, never "started")
+ * leaves gateway_run, which ends every worker.
+ */
+static void stop_gateway(struct gateway *gw)
+{
+	struct worker *w0 = gw->w[0];
+	struct worker_msg *m = calloc(1, sizeof(*m));
+
+	if (m) {
+		m->fn = stop_fn;
+		if (post(w0, m))
+			return;
+		free(m);
+	}
+	/* Out of memory, or it is leaving anyway: the flag and a wake-up. */
+	w0->loop->stop = 1;
+	wake(w0);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -365,8 +387,10 @@ static void *worker_main(void *arg)
 		int ret = worker_step(w, -1);
 
 		if (ret < 0) {
-			log_err("worker %u: epoll: %s", w->idx,
-				strerror(-ret));
+			log_err("worker %u: epoll: %s; stopping the gateway",
+				w->idx, strerror(-ret));
+			atomic_store(&w->gw->worker_failed, ret);
+			stop_gateway(w->gw);
 			break;
 		}
 	}

@@ -6,6 +6,7 @@
  * batch; walks survive sessions closing under them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -491,6 +492,43 @@ static void test_worker_thread(void **state)
 	gw.nworkers = 1;
 }
 
+/*
+ * A worker whose loop fails stops the whole gateway, which reports it,
+ * rather than leave its listener taking connections nobody serves. Its
+ * epoll descriptor is made a non-epoll file (dup2: the number stays
+ * ours), and a wake-up brings the thread back to epoll_wait on it.
+ */
+static void test_worker_failure_stops_gateway(void **state)
+{
+	struct worker *w1;
+	int null_fd, i;
+
+	assert_int_equal(worker_new(&gw, 1), 0);
+	gw.nworkers = 2;
+	w1 = gw.w[1];
+	assert_int_equal(worker_start(w1), 0);
+
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(null_fd >= 0);
+	assert_int_equal(dup2(null_fd, w1->loop->epfd), w1->loop->epfd);
+	close(null_fd);
+	worker_post_drop(w1, 1, "wake up");
+	for (i = 0; i < 500 && !atomic_load(&gw.worker_failed); i++)
+		usleep(10000);
+	assert_int_equal(atomic_load(&gw.worker_failed), -EINVAL);
+	/* Worker 0 (this thread) gets the stop in its mailbox. */
+	for (i = 0; i < 100 && !gw.loop.stop; i++)
+		gateway_step(&gw, 10);
+	assert_true(gw.loop.stop);
+
+	worker_join(w1);
+	worker_free(w1);
+	gw.w[1] = NULL;
+	gw.nworkers = 1;
+	gw.loop.stop = 0;
+	atomic_store(&gw.worker_failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_host_accounting),
 		cmocka_unit_test(test_cert_limit_replaced),
 		cmocka_unit_test(test_worker_thread),
+		cmocka_unit_test(test_worker_failure_stops_gateway),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
