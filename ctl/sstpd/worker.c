@@ -45,14 +45,14 @@ static void wake(struct worker *w)
 /* Run the messages posted to w (on w's thread). */
 static void run_mailbox(struct worker *w)
 {
-	LIST_HEAD(todo);
+	LIST_HEAD(msgs);
 
 	pthread_mutex_lock(&w->mbox_lock);
-	list_splice_init(&w->mbox, &todo);
+	list_splice_init(&w->mbox, &msgs);
 	pthread_mutex_unlock(&w->mbox_lock);
 	w->in_mailbox = true;
-	while (!list_empty(&todo)) {
-		struct worker_msg *m = list_first_entry(&todo,
+	while (!list_empty(&msgs)) {
+		struct worker_msg *m = list_first_entry(&msgs,
 							struct worker_msg,
 							node);
 

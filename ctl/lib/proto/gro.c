@@ -11,27 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/wire.h"
 #include "offload.h"
 
 #define TCP_ACK	0x10
 #define TCP_PSH	0x08
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* What gro_add learns of a packet. */
 struct gro_pkt {

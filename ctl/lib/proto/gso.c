@@ -7,36 +7,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util/wire.h"
 #include "offload.h"
 
 #define TCP_FIN	0x01
 #define TCP_PSH	0x08
 #define TCP_CWR	0x80
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 uint32_t ofl_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
